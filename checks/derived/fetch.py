@@ -1,0 +1,50 @@
+"""Shared reading of a fetch: did it fail, and was the failure a measurement we can trust?"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from storage.snapshot import PageFact
+
+# Error classes recorded by the crawler that say the target itself failed.
+FAILED_ERRORS = {"dns", "connect", "tls", "timeout", "reset", "redirect_loop", "too_many_redirects"}
+# Error classes that say we did not (or could not honestly) measure the target.
+UNMEASURED_ERRORS = {"refused_private", "skipped", "other"}
+WALL_STATUSES = {202, 403, 412, 521}
+
+
+def behind_wall(page: PageFact) -> bool:
+    """An anti-bot wall answered (瑞数 412, 加速乐 521, WZWS …): the target was not really seen."""
+    return "js_challenge" in page.flags and (page.status in WALL_STATUSES or page.status == 200)
+
+
+@cache
+def _soft404() -> dict:
+    data = yaml.safe_load((Path(__file__).parent.parent / "data" / "soft404.yaml").read_text(encoding="utf-8"))
+    return {
+        "max_text_chars": int(data["max_text_chars"]),
+        "title": [re.compile(p, re.IGNORECASE) for p in data["title_patterns"]],
+        "body": [re.compile(p, re.IGNORECASE) for p in data["body_patterns"]],
+    }
+
+
+def soft_404(page: PageFact) -> str | None:
+    """The phrase that shows an HTTP 200 page is an error page (软404), or None."""
+    if page.status != 200 or not page.is_html:
+        return None
+    rules = _soft404()
+    title = page.title or ""
+    for rx in rules["title"]:
+        m = rx.search(title)
+        if m:
+            return f"标题：{title.strip()[:80]}"
+    text = page.text or ""
+    if len(text) <= rules["max_text_chars"]:
+        for rx in rules["body"]:
+            m = rx.search(text)
+            if m:
+                return f"正文：{text[max(0, m.start() - 20): m.end() + 20].strip()}"
+    return None

@@ -1,0 +1,46 @@
+"""The one wrapper around rules: required facts, timing, exception → `error`."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from checks.base import Finding, Params, RuleResult, Status
+from checks.registry import get_rules
+
+log = logging.getLogger(__name__)
+
+
+def run_rules(snap: Any, rule_ids: Iterable[str], params: Mapping[str, Any]) -> dict[str, RuleResult]:
+    """Judge a snapshot with the given rules; one rule's failure never stops the others."""
+    registry = get_rules()
+    results: dict[str, RuleResult] = {}
+    for rule_id in rule_ids:
+        entry = registry[rule_id]
+        missing = [f for f in entry.rule.reads if f not in snap.facts]
+        if missing:
+            results[rule_id] = RuleResult.not_measured(f"这次检查没有采集：{', '.join(missing)} (not gathered)")
+            continue
+        started = time.perf_counter()
+        try:
+            result = entry.check(snap, Params(params, owner=rule_id))
+            result.findings = _one_per_subject(rule_id, result.findings)
+            if result.status == Status.FAIL and not result.findings:
+                result = RuleResult.of([])
+        except Exception as exc:  # noqa: BLE001 - a defect of ours becomes the rule's status
+            log.exception("rule %s failed", rule_id)
+            result = RuleResult(Status.ERROR, reason=f"{type(exc).__name__}: {exc}")
+        result.duration_ms = (time.perf_counter() - started) * 1000
+        results[rule_id] = result
+    return results
+
+
+def _one_per_subject(rule_id: str, findings: list[Finding]) -> list[Finding]:
+    """Keep the first finding per subject (the contract's one finding per (rule, subject))."""
+    seen: dict[str, Finding] = {}
+    for f in findings:
+        if f.rule != rule_id:
+            raise ValueError(f"{rule_id} returned a finding of {f.rule}")
+        seen.setdefault(f.subject, f)
+    return list(seen.values())

@@ -1,0 +1,1 @@
+"""Gathering: the Scrapy project (spiders, items, pipelines) and the `govaudit` CLI."""

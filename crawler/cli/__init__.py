@@ -1,0 +1,203 @@
+"""`govaudit` — the composition root (this package is the only code that imports crawler, storage, checks and reports)."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawler.sites import RegistryError, SiteEntry, load_registry
+from reports.scheme import Scheme, SchemeError, load_scheme
+from storage.session import DEFAULT_DB
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="govaudit — 政府网站与政务新媒体自动检查 (audit government websites against the official indicators).")
+console = Console(stderr=True)
+out_console = Console()
+
+DbOpt = Annotated[str, typer.Option("--db", help="SQLAlchemy URL (default: $GOVAUDIT_DB or sqlite:///govaudit.db)")]
+SchemeOpt = Annotated[str | None, typer.Option("--scheme", help="scheme name (national-2019) or YAML file")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="监测时间点 YYYY-MM-DD (default: today)")]
+
+
+class UsageError(Exception):
+    """Bad usage or input: exit code 2 with one clear message."""
+
+
+def _db(db: str | None) -> str:
+    return db or os.environ.get("GOVAUDIT_DB") or DEFAULT_DB
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of: not a date YYYY-MM-DD: {value!r}") from None
+
+
+def _scheme(name: str | None) -> Scheme:
+    try:
+        return load_scheme(name or "national-2019")
+    except SchemeError as exc:
+        raise UsageError(f"scheme: {exc}") from None
+
+
+def _prepare_db(url: str) -> None:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from storage.session import upgrade
+
+    try:
+        upgrade(url)
+    except (ArgumentError, OperationalError) as exc:
+        raise UsageError(f"--db {url}: cannot open the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"--db {url}: database driver missing: {exc.name}") from None
+
+
+@app.command()
+def audit(
+    sites: Annotated[Path, typer.Option("--sites", help="the sites registry (sites.yaml)")],
+    site: Annotated[list[str] | None, typer.Option("--site", help="audit only this site id (repeatable)")] = None,
+    db: DbOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="report directory")] = Path("out"),
+    as_of: AsOfOpt = None,
+    scheme: SchemeOpt = None,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="pages to crawl per site")] = 2000,
+    max_depth: Annotated[int, typer.Option("--max-depth", min=0, help="link depth from the homepage")] = 8,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="never start a browser")] = False,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="also fetch private/loopback targets")] = False,
+    user_agent: Annotated[str | None, typer.Option("--user-agent", help="crawler User-Agent naming you")] = None,
+) -> None:
+    """Crawl, check, score and report: one run per site (抓取、检查、评分、出报告)."""
+    from crawler.cli.orchestrate import AuditOptions, run_audit
+
+    registry = _registry(sites)
+    chosen = _select(registry.sites, site or [])
+    options = AuditOptions(
+        db_url=_db(db), out=out, as_of=_as_of(as_of), scheme=_scheme(scheme or registry.scheme),
+        max_pages=max_pages, max_depth=max_depth, browser=not no_browser, allow_private=allow_private,
+        user_agent=user_agent or os.environ.get("GOVAUDIT_USER_AGENT"),
+    )
+    _prepare_db(options.db_url)
+    docs = run_audit(chosen, options, console)
+    _print_scores(docs)
+
+
+@app.command()
+def check(
+    run: Annotated[int, typer.Option("--run", help="stored run id")],
+    db: DbOpt = None,
+    scheme: SchemeOpt = None,
+    as_of: AsOfOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="also write the reports here")] = None,
+) -> None:
+    """Re-judge a stored run without fetching anything (重新判定已存储的检查)."""
+    from crawler.cli.orchestrate import judge_stored
+
+    url = _db(db)
+    _prepare_db(url)
+    doc = judge_stored(url, run, _scheme(scheme) if scheme else None, _as_of(as_of) if as_of else None, out)
+    _print_scores([doc])
+
+
+@app.command()
+def report(
+    run: Annotated[list[int], typer.Option("--run", help="stored run id (repeatable)")],
+    out: Annotated[Path, typer.Option("--out", help="report directory")],
+    db: DbOpt = None,
+) -> None:
+    """Write the reports of stored runs again (findings.json, report.html, summary.json/xlsx)."""
+    from crawler.cli.orchestrate import write_reports
+
+    url = _db(db)
+    _prepare_db(url)
+    docs = write_reports(url, run, out)
+    _print_scores(docs)
+    console.print(f"reports written to {out}")
+
+
+@app.command()
+def demo(
+    db: DbOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="report directory")] = Path("out"),
+    as_of: AsOfOpt = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="never start a browser")] = False,
+) -> None:
+    """Serve the bundled sample portal on 127.0.0.1 and audit it (示例门户网站检查)."""
+    from crawler.cli.orchestrate import AuditOptions, run_audit
+    from crawler.demo.portal import sites_yaml, start_demo
+
+    day = _as_of(as_of)
+    url = _db(db)
+    _prepare_db(url)
+    with start_demo(day) as portal:
+        out.mkdir(parents=True, exist_ok=True)
+        registry_file = out / "demo-sites.yaml"
+        registry_file.write_text(sites_yaml(portal), encoding="utf-8")
+        console.print(f"示例门户网站 sample portal: {portal.url}  (registry: {registry_file})")
+        registry = _registry(registry_file)
+        options = AuditOptions(db_url=url, out=out, as_of=day, scheme=_scheme(registry.scheme),
+                               browser=not no_browser, max_pages=500)
+        docs = run_audit(registry.sites, options, console)
+    _print_scores(docs)
+    console.print(f"reports: {out}/<site-id>/report.html, {out}/summary.xlsx")
+
+
+def _registry(path: Path):  # noqa: ANN202 - crawler.sites.Registry
+    try:
+        return load_registry(path)
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _select(sites: list[SiteEntry], ids: list[str]) -> list[SiteEntry]:
+    if not ids:
+        return sites
+    known = {s.id: s for s in sites}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise UsageError(f"--site: not in the registry: {', '.join(unknown)}")
+    return [known[i] for i in ids]
+
+
+def _print_scores(docs: list[dict]) -> None:
+    from reports.render.summary import rank
+
+    table = Table(title="govaudit 检查结果 / scores")
+    for col in ("排名", "网站标识码", "网站名称", "得分", "结论", "单项否决", "问题数", "run"):
+        table.add_column(col)
+    for row in rank(docs):
+        table.add_row(str(row["rank"]), row["id"], row["name"], f"{row['total']:.2f}", row.get("grade") or "",
+                      "、".join(row.get("vetoes") or []) or "—", str(row["findings"]), str(row["run"]))
+    out_console.print(table)
+
+
+def main() -> None:
+    """Entry point: exit 0 on a completed audit, 2 on bad usage or input, 1 on an internal failure."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except (UsageError, LookupError) as exc:
+        console.print(f"[bold red]error:[/] {str(exc).strip(chr(39))}", highlight=False)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # the CLI parser's own usage errors
+            exc.show()
+            sys.exit(2 if exc.exit_code else 0)
+        console.print_exception()
+        sys.exit(1)
+    sys.exit(0)

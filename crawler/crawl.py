@@ -1,0 +1,90 @@
+"""Run the site spiders of one audit in one Scrapy process and record how each run ended."""
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler import settings as default_settings
+from crawler.spiders.site import SiteSpider
+from crawler.urls import host_of, is_private_ip
+from storage import models as m
+from storage.base import utcnow
+from storage.session import session_scope
+
+
+@dataclass
+class CrawlJob:
+    site_id: str
+    run_id: int
+    homepage: str
+    max_pages: int = 2000
+    max_depth: int = 8
+    allow_private: bool = False
+
+
+def site_lives_private(url: str) -> bool:
+    """True when the site's own host resolves into a private/loopback range (then it may link there)."""
+    host = host_of(url).strip("[]")
+    if is_private_ip(host):
+        return True
+    try:
+        return any(is_private_ip(i[4][0]) for i in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM))
+    except (OSError, UnicodeError):
+        return False
+
+
+def make_settings(db_url: str, overrides: dict | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("GOVAUDIT_DB", db_url, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
+          on_page: Callable[[str], None] | None = None) -> dict[int, str]:
+    """Crawl every job's site concurrently; returns run id → final state (complete | interrupted | failed)."""
+    process = CrawlerProcess(make_settings(db_url, overrides), install_root_handler=False)
+    states: dict[int, str] = {}
+    for job in jobs:
+        crawler = process.create_crawler(SiteSpider)
+
+        def closed(spider: SiteSpider, reason: str, job: CrawlJob = job) -> None:
+            state = "complete" if reason == "finished" else "interrupted"
+            states[job.run_id] = state
+            _finish_run(db_url, job.run_id, state, spider, reason)
+
+        crawler.signals.connect(closed, signal=_signals().spider_closed)
+        if on_page is not None:
+            crawler.signals.connect(lambda item, job=job, **_: on_page(job.site_id), signal=_signals().item_scraped)
+        process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
+                      max_depth=job.max_depth, allow_private=job.allow_private)
+    process.start()
+    for job in jobs:
+        if job.run_id not in states:
+            states[job.run_id] = "failed"
+            _finish_run(db_url, job.run_id, "failed", None, "the spider never started")
+    return states
+
+
+def _signals():  # noqa: ANN202 - scrapy.signals module
+    from scrapy import signals
+
+    return signals
+
+
+def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None, reason: str) -> None:
+    with session_scope(db_url) as session:
+        run = session.get(m.Run, run_id)
+        run.state = state
+        run.finished_at = utcnow()
+        if spider is not None:
+            run.pages = spider.counts["crawled"]
+            run.stats = {"facts": ["pages", "links"], "close_reason": reason, **spider.counts}
+        else:
+            run.error = reason

@@ -1,0 +1,1 @@
+"""The bundled sample county portal and the fixture HTTP server that serves it."""

@@ -1,0 +1,39 @@
+"""Items are facts the crawl saw (no verdicts); the `Record` suffix keeps them apart from storage models."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class LinkRecord:
+    target: str
+    tag: str = "a"
+    text: str | None = None
+
+
+@dataclass
+class PageRecord:
+    """One fetched URL: a crawled page (with its links and HTML) or a link target only checked."""
+
+    run_id: int
+    url: str
+    crawled: bool
+    method: str = "GET"
+    final_url: str | None = None
+    status: int | None = None
+    error: str | None = None
+    error_detail: str | None = None
+    redirects: list = field(default_factory=list)
+    content_type: str | None = None
+    charset: str | None = None
+    size: int | None = None
+    elapsed_ms: float | None = None
+    content_hash: str | None = None
+    title: str | None = None
+    text: str | None = None
+    depth: int | None = None
+    rendered: bool = False
+    render_reason: str | None = None
+    flags: list = field(default_factory=list)
+    html: str | None = None
+    links: list[LinkRecord] = field(default_factory=list)

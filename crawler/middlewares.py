@@ -1,0 +1,51 @@
+"""Downloader middlewares: refuse intranet targets (CONTRACT.md §3) and time each download."""
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+
+from crawler.urls import host_of, is_private_ip
+
+
+class PrivateAddressRefused(IgnoreRequest):
+    """The target resolves to a private, loopback or link-local address the audited site does not live in."""
+
+
+class PrivateAddressGuard:
+    """Refuse requests into private ranges unless the site itself lives there or --allow-private is set."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, bool] = {}
+
+    async def process_request(self, request: Request, spider: Spider) -> None:
+        if getattr(spider, "allow_private", False):
+            return None
+        host = host_of(request.url)
+        if host not in self._cache:
+            self._cache[host] = await _resolves_private(host)
+        if self._cache[host]:
+            raise PrivateAddressRefused(f"{host} resolves to a private/loopback/link-local address")
+        return None
+
+
+async def _resolves_private(host: str) -> bool:
+    bare = host.strip("[]")
+    if is_private_ip(bare):
+        return True
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(bare, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False  # let the real download report the DNS failure
+    return any(is_private_ip(info[4][0]) for info in infos)
+
+
+class Timing:
+    """Record when a request left, so the spider can store the download time of each fetch."""
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        request.meta.setdefault("ga_started", time.perf_counter())
+        return None

@@ -1,0 +1,82 @@
+"""Reading one HTML response once: title, visible text, outgoing references, markers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+from crawler.items import LinkRecord
+from crawler.urls import canonical
+
+TEXT_CAP = 20000
+_REFS = (
+    ("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("link", "href"),
+    ("iframe", "src"), ("frame", "src"), ("embed", "src"), ("source", "src"), ("video", "src"), ("audio", "src"),
+)
+_REF_XPATH = " | ".join(f"//{tag}[@{attr}]" for tag, attr in _REFS)
+_LINK_RELS = {"stylesheet", "icon", "shortcut", "preload", "apple-touch-icon"}
+_INVISIBLE = {"script", "style", "noscript", "template", "head", "title"}
+# Script challenges of anti-bot walls (瑞数 $_ts, 加速乐 __jsl_clearance, WZWS, 安全狗/云锁, 创宇盾).
+_CHALLENGE = re.compile(r"__jsl_clearance|wzws_cid|WZWS_|\$_ts\s*=|_\$[a-z]{2}\(|yunsuo_session|safedog|jiasule|"
+                        r"_waf_bd8ce2ce|请开启JavaScript|please enable javascript", re.IGNORECASE)
+
+
+@dataclass
+class ParsedPage:
+    title: str | None = None
+    text: str = ""
+    links: list[LinkRecord] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
+    """Parse once with lxml; links are canonical absolute http(s) URLs, one per (target, tag)."""
+    out = ParsedPage()
+    if _CHALLENGE.search(html[:20000]):
+        out.flags.append("js_challenge")
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return out
+    title = tree.find(".//title")
+    out.title = " ".join(title.text_content().split())[:500] if title is not None else None
+    base = tree.find(".//base[@href]")
+    if base is not None:
+        base_url = canonical(base.get("href"), base_url) or base_url
+    if tree.xpath("//meta[translate(@http-equiv,'REFRESH','refresh')='refresh']"):
+        out.flags.append("meta_refresh")
+    out.text = _visible_text(tree)[:TEXT_CAP]
+    if with_links:
+        seen: set[tuple[str, str]] = set()
+        for el in tree.xpath(_REF_XPATH):
+            tag = el.tag
+            if tag == "link" and not (set((el.get("rel") or "").lower().split()) & _LINK_RELS):
+                continue
+            raw = el.get("href") if tag in ("a", "area", "link") else el.get("src")
+            if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+                continue
+            target = canonical(raw, base_url)
+            if target is None or (target, tag) in seen:
+                continue
+            seen.add((target, tag))
+            text = " ".join(el.text_content().split())[:200] if tag == "a" else (el.get("alt") or None)
+            out.links.append(LinkRecord(target=target, tag=tag, text=text or None))
+    return out
+
+
+def _visible_text(tree: etree._Element) -> str:
+    body = tree.find("body")
+    root = body if body is not None else tree
+    parts: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in _INVISIBLE:
+            if el.tail and el.tail.strip():
+                parts.append(el.tail)
+            continue
+        if el.text and el.text.strip():
+            parts.append(el.text)
+        if el.tail and el.tail.strip():
+            parts.append(el.tail)
+    return " ".join(" ".join(parts).split())

@@ -1,0 +1,70 @@
+"""Item pipelines: validate records, then write them to storage in batches."""
+from __future__ import annotations
+
+import zlib
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from sqlalchemy import insert
+
+from crawler.items import PageRecord
+from storage import models as m
+from storage.session import session_scope
+
+_PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
+
+
+class ValidatePipeline:
+    """Drop records that cannot be stored, with the reason (a bug of ours, never silent)."""
+
+    def process_item(self, item: PageRecord) -> PageRecord:
+        if not isinstance(item, PageRecord):
+            raise DropItem(f"unknown item type {type(item).__name__}")
+        if not item.url.startswith(("http://", "https://")):
+            raise DropItem(f"not an absolute http(s) URL: {item.url!r}")
+        if item.status is None and item.error is None:
+            raise DropItem(f"{item.url}: neither a status nor an error")
+        return item
+
+
+class StoragePipeline:
+    """Buffer page records and write pages, bodies and links in one transaction per batch."""
+
+    def __init__(self, db_url: str, batch: int) -> None:
+        self.db_url = db_url
+        self.batch = batch
+        self.buffer: list[PageRecord] = []
+        self.urls: set[str] = set()
+        self.written = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
+        return cls(crawler.settings.get("GOVAUDIT_DB"), crawler.settings.getint("GOVAUDIT_BATCH_PAGES", 200))
+
+    def process_item(self, item: PageRecord) -> PageRecord:
+        if item.url in self.urls:  # a redirect may land two requests on one recorded URL
+            raise DropItem(f"{item.url}: already recorded in this run")
+        self.urls.add(item.url)
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch:
+            self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        records, self.buffer = self.buffer, []
+        rows = [{k: getattr(r, k) for k in _PAGE_COLUMNS} for r in records]
+        with session_scope(self.db_url) as session:
+            ids = session.scalars(insert(m.Page).returning(m.Page.id, sort_by_parameter_order=True), rows).all()
+            bodies = [{"page_id": pid, "html_z": zlib.compress(rec.html.encode("utf-8"), 1)}
+                      for pid, rec in zip(ids, records, strict=True) if rec.html is not None]
+            if bodies:
+                session.execute(insert(m.PageBody), bodies)
+            links = [{"run_id": rec.run_id, "source": rec.url, "target": ln.target, "tag": ln.tag, "text": ln.text}
+                     for rec in records for ln in rec.links]
+            if links:
+                session.execute(insert(m.Link), links)
+        self.written += len(records)

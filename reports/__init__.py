@@ -1,0 +1,1 @@
+"""Scoring schemes, scores and the renderers of the canonical findings document."""

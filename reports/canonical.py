@@ -1,0 +1,74 @@
+"""The canonical findings document (`govaudit.findings/1`, CONTRACT.md §4) of a judged run."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checks.registry import get_rules
+from storage import models as m
+
+SCHEMA_ID = "govaudit.findings/1"
+_SEVERITY_ORDER = {"veto": 0, "deduction": 1, "info": 2}
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat(timespec="seconds") if dt else None
+
+
+def findings_document(session: Session, run_id: int) -> dict:
+    """Read a judged run back as the contract's findings.json document."""
+    run = session.get(m.Run, run_id)
+    if run is None:
+        raise LookupError(f"run {run_id} does not exist")
+    judgement = session.get(m.Judgement, run_id)
+    if judgement is None:
+        raise LookupError(f"run {run_id} has not been judged yet (govaudit check --run {run_id})")
+    site = session.get(m.Site, run.site_id)
+    score = session.get(m.Score, run_id)
+    rules = get_rules()
+    rule_rows = session.scalars(
+        select(m.RuleResult).where(m.RuleResult.run_id == run_id).order_by(m.RuleResult.id)).all()
+    indicators = session.scalars(
+        select(m.IndicatorScore).where(m.IndicatorScore.run_id == run_id).order_by(m.IndicatorScore.id)).all()
+    order = {r.rule: i for i, r in enumerate(rule_rows)}
+    findings = sorted(
+        session.scalars(select(m.Finding).where(m.Finding.run_id == run_id)).all(),
+        key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), order.get(f.rule, 999), f.subject),
+    )
+    return {
+        "schema": SCHEMA_ID,
+        "generator": {"name": "govaudit", "version": _version()},
+        "site": {"id": site.id, "name": site.name, "url": site.url},
+        "run": {"id": run.id, "as_of": judgement.as_of.isoformat(), "started_at": _iso(run.started_at),
+                "finished_at": _iso(run.finished_at), "pages": run.pages, "state": run.state},
+        "score": {
+            "scheme": score.scheme, "total": score.total, "vetoed": score.vetoed, "vetoes": list(score.vetoes),
+            "grade": score.grade,
+            "veto_indicators": [i.indicator for i in indicators if i.status == "vetoed"],
+            "undecided_vetoes": list(score.undecided_vetoes),
+            "indicators": [{"id": i.indicator, "name": i.name, "deducted": i.deducted, "findings": i.findings,
+                            "kind": i.kind, "status": i.status} for i in indicators],
+        },
+        "rules": [
+            {"rule": r.rule, "status": r.status, "findings": r.findings, **({"reason": r.reason} if r.reason else {})}
+            for r in rule_rows
+        ],
+        "findings": [
+            {"rule": f.rule, "subject": f.subject, "severity": f.severity, "page": f.page, "message": f.message,
+             "evidence": f.evidence, **({"screenshot": f.screenshot} if f.screenshot else {}),
+             "name_zh": rules[f.rule].rule.name_zh if f.rule in rules else f.rule,
+             "indicator": rules[f.rule].rule.indicator if f.rule in rules else None}
+            for f in findings
+        ],
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("govaudit")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,56 @@
+"""Judge a stored run: snapshot → rules → score, stored in one transaction (replacing older results)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from checks.base import RuleResult
+from checks.registry import get_rules
+from checks.runner import run_rules
+from reports.scheme import Scheme
+from reports.scoring import ScoreCard, score
+from storage import models as m
+from storage.snapshot import Snapshot, build_snapshot
+
+
+def judge(snap: Snapshot, scheme: Scheme) -> tuple[dict[str, RuleResult], ScoreCard]:
+    """Run the scheme's rules on a snapshot and score the results (pure)."""
+    results = run_rules(snap, scheme.rule_ids, scheme.params)
+    return results, score(scheme, results)
+
+
+def judge_run(session: Session, run_id: int, scheme: Scheme, as_of: date | None = None) -> ScoreCard:
+    """Judge a stored run and store its rule results, findings and score."""
+    snap = build_snapshot(session, run_id, as_of)
+    results, card = judge(snap, scheme)
+    store_results(session, run_id, snap.as_of, scheme, results, card)
+    return card
+
+
+def store_results(session: Session, run_id: int, as_of: date, scheme: Scheme,
+                  results: dict[str, RuleResult], card: ScoreCard) -> None:
+    for table in (m.Finding, m.RuleResult, m.IndicatorScore, m.Score, m.Judgement):
+        session.execute(delete(table).where(table.run_id == run_id))
+    session.add(m.Judgement(run_id=run_id, scheme=scheme.id, as_of=as_of))
+    for rule_id, res in results.items():
+        session.add(m.RuleResult(run_id=run_id, rule=rule_id, status=str(res.status), findings=len(res.findings),
+                                 reason=res.reason, duration_ms=round(res.duration_ms, 3)))
+        session.add_all(
+            m.Finding(run_id=run_id, rule=f.rule, subject=f.subject, page=f.page, message=f.message,
+                      evidence=f.evidence, screenshot=f.screenshot,
+                      severity=card.severity.get((f.rule, f.subject), "info"))
+            for f in res.findings
+        )
+    session.add(m.Score(run_id=run_id, scheme=scheme.id, total=card.total, vetoed=card.vetoed,
+                        vetoes=card.vetoes, undecided_vetoes=card.undecided_vetoes, grade=card.grade))
+    session.add_all(
+        m.IndicatorScore(run_id=run_id, indicator=i.id, name=i.name, kind=i.kind, deducted=i.deducted,
+                         findings=i.findings, status=i.status)
+        for i in card.indicators
+    )
+
+
+def rule_names() -> dict[str, str]:
+    return {rid: r.rule.name_zh for rid, r in get_rules().items()}

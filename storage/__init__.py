@@ -1,0 +1,1 @@
+"""Storage of gathered artifacts and judged results (SQLAlchemy 2.0, Alembic)."""
