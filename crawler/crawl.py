@@ -24,6 +24,7 @@ class CrawlJob:
     max_pages: int = 2000
     max_depth: int = 8
     allow_private: bool = False
+    site: dict | None = None  # the registry entry, for extractors (columns, disclosure … overrides)
 
 
 def site_lives_private(url: str) -> bool:
@@ -49,7 +50,7 @@ def make_settings(db_url: str, overrides: dict | None = None) -> Settings:
 def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
           on_page: Callable[[str], None] | None = None) -> dict[int, str]:
     """Crawl every job's site concurrently; returns run id → final state (complete | interrupted | failed)."""
-    process = CrawlerProcess(make_settings(db_url, overrides), install_root_handler=False)
+    process = CrawlerProcess(make_settings(db_url, {"LOG_INSTALL_ROOT_HANDLER": False, **(overrides or {})}))
     states: dict[int, str] = {}
     for job in jobs:
         crawler = process.create_crawler(SiteSpider)
@@ -63,7 +64,7 @@ def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
         if on_page is not None:
             crawler.signals.connect(lambda item, job=job, **_: on_page(job.site_id), signal=_signals().item_scraped)
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
-                      max_depth=job.max_depth, allow_private=job.allow_private)
+                      max_depth=job.max_depth, allow_private=job.allow_private, site=job.site)
     process.start()
     for job in jobs:
         if job.run_id not in states:

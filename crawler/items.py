@@ -1,7 +1,8 @@
 """Items are facts the crawl saw (no verdicts); the `Record` suffix keeps them apart from storage models."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
 
 
 @dataclass
@@ -37,3 +38,12 @@ class PageRecord:
     flags: list = field(default_factory=list)
     html: str | None = None
     links: list[LinkRecord] = field(default_factory=list)
+
+
+class StoredRecord:
+    """Mixin for facts other than pages: `model` is the storage model its fields are written to."""
+
+    model: ClassVar[type]
+
+    def row(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]

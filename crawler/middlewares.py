@@ -5,7 +5,8 @@ import asyncio
 import socket
 import time
 
-from scrapy import Request, Spider
+from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.urls import host_of, is_private_ip
@@ -18,11 +19,16 @@ class PrivateAddressRefused(IgnoreRequest):
 class PrivateAddressGuard:
     """Refuse requests into private ranges unless the site itself lives there or --allow-private is set."""
 
-    def __init__(self) -> None:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self._cache: dict[str, bool] = {}
 
-    async def process_request(self, request: Request, spider: Spider) -> None:
-        if getattr(spider, "allow_private", False):
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PrivateAddressGuard:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        if getattr(self.crawler.spider, "allow_private", False):
             return None
         host = host_of(request.url)
         if host not in self._cache:
@@ -46,6 +52,6 @@ async def _resolves_private(host: str) -> bool:
 class Timing:
     """Record when a request left, so the spider can store the download time of each fetch."""
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request) -> None:
         request.meta.setdefault("ga_started", time.perf_counter())
         return None

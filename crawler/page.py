@@ -29,6 +29,7 @@ class ParsedPage:
     text: str = ""
     links: list[LinkRecord] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    tree: etree._Element | None = None  # the one lxml parse, shared with the page extractors
 
 
 def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
@@ -40,6 +41,7 @@ def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
         tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return out
+    out.tree = tree
     title = tree.find(".//title")
     out.title = " ".join(title.text_content().split())[:500] if title is not None else None
     base = tree.find(".//base[@href]")

@@ -5,8 +5,9 @@ import zlib
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
-from crawler.items import PageRecord
+from crawler.items import PageRecord, StoredRecord
 from storage import models as m
 from storage.session import session_scope
 
@@ -17,6 +18,8 @@ class ValidatePipeline:
     """Drop records that cannot be stored, with the reason (a bug of ours, never silent)."""
 
     def process_item(self, item: PageRecord) -> PageRecord:
+        if isinstance(item, StoredRecord):
+            return item
         if not isinstance(item, PageRecord):
             raise DropItem(f"unknown item type {type(item).__name__}")
         if not item.url.startswith(("http://", "https://")):
@@ -33,6 +36,7 @@ class StoragePipeline:
         self.db_url = db_url
         self.batch = batch
         self.buffer: list[PageRecord] = []
+        self.others: list[StoredRecord] = []
         self.urls: set[str] = set()
         self.written = 0
 
@@ -40,7 +44,12 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler.settings.get("GOVAUDIT_DB"), crawler.settings.getint("GOVAUDIT_BATCH_PAGES", 200))
 
-    def process_item(self, item: PageRecord) -> PageRecord:
+    def process_item(self, item: PageRecord | StoredRecord) -> PageRecord | StoredRecord:
+        if isinstance(item, StoredRecord):
+            self.others.append(item)
+            if len(self.others) >= self.batch * 5:
+                self.flush()
+            return item
         if item.url in self.urls:  # a redirect may land two requests on one recorded URL
             raise DropItem(f"{item.url}: already recorded in this run")
         self.urls.add(item.url)
@@ -53,18 +62,30 @@ class StoragePipeline:
         self.flush()
 
     def flush(self) -> None:
-        if not self.buffer:
+        """Write the buffered pages (with bodies and links), then the other facts, in one transaction."""
+        if not self.buffer and not self.others:
             return
         records, self.buffer = self.buffer, []
-        rows = [{k: getattr(r, k) for k in _PAGE_COLUMNS} for r in records]
+        others, self.others = self.others, []
         with session_scope(self.db_url) as session:
-            ids = session.scalars(insert(m.Page).returning(m.Page.id, sort_by_parameter_order=True), rows).all()
-            bodies = [{"page_id": pid, "html_z": zlib.compress(rec.html.encode("utf-8"), 1)}
-                      for pid, rec in zip(ids, records, strict=True) if rec.html is not None]
-            if bodies:
-                session.execute(insert(m.PageBody), bodies)
-            links = [{"run_id": rec.run_id, "source": rec.url, "target": ln.target, "tag": ln.tag, "text": ln.text}
-                     for rec in records for ln in rec.links]
-            if links:
-                session.execute(insert(m.Link), links)
+            if records:
+                self._write_pages(session, records)
+            by_model: dict[type, list[dict]] = {}
+            for rec in others:
+                by_model.setdefault(rec.model, []).append(rec.row())
+            for model, rows in by_model.items():
+                session.execute(insert(model), rows)
         self.written += len(records)
+
+    @staticmethod
+    def _write_pages(session: Session, records: list[PageRecord]) -> None:
+        rows = [{k: getattr(r, k) for k in _PAGE_COLUMNS} for r in records]
+        ids = session.scalars(insert(m.Page).returning(m.Page.id, sort_by_parameter_order=True), rows).all()
+        bodies = [{"page_id": pid, "html_z": zlib.compress(rec.html.encode("utf-8"), 1)}
+                  for pid, rec in zip(ids, records, strict=True) if rec.html is not None]
+        if bodies:
+            session.execute(insert(m.PageBody), bodies)
+        links = [{"run_id": rec.run_id, "source": rec.url, "target": ln.target, "tag": ln.tag, "text": ln.text}
+                 for rec in records for ln in rec.links]
+        if links:
+            session.execute(insert(m.Link), links)

@@ -45,3 +45,5 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 GOVAUDIT_BATCH_PAGES = 200
+# Gatherers that see every crawled page (crawler/extractors.py); later capabilities append theirs.
+GOVAUDIT_EXTRACTORS: list[str] = []

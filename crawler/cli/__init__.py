@@ -143,7 +143,7 @@ def demo(
         out.mkdir(parents=True, exist_ok=True)
         registry_file = out / "demo-sites.yaml"
         registry_file.write_text(sites_yaml(portal), encoding="utf-8")
-        console.print(f"示例门户网站 sample portal: {portal.url}  (registry: {registry_file})")
+        console.print(f"示例门户网站 sample portal: {portal.url}", highlight=False)
         registry = _registry(registry_file)
         options = AuditOptions(db_url=url, out=out, as_of=day, scheme=_scheme(registry.scheme),
                                browser=not no_browser, max_pages=500)
@@ -183,7 +183,10 @@ def _print_scores(docs: list[dict]) -> None:
 
 def main() -> None:
     """Entry point: exit 0 on a completed audit, 2 on bad usage or input, 1 on an internal failure."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setLevel(os.environ.get("GOVAUDIT_LOG_LEVEL", "WARNING").upper())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:

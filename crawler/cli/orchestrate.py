@@ -63,7 +63,8 @@ def _start_run(site: SiteEntry, opts: AuditOptions) -> CrawlJob:
         session.flush()
         run_id = run.id
     return CrawlJob(site_id=site.id, run_id=run_id, homepage=site.url, max_pages=opts.max_pages,
-                    max_depth=opts.max_depth, allow_private=opts.allow_private or site_lives_private(site.url))
+                    max_depth=opts.max_depth, allow_private=opts.allow_private or site_lives_private(site.url),
+                    site=site.model_dump(mode="json"))
 
 
 def judge_stored(db_url: str, run_id: int, scheme: Scheme | None, as_of: date | None, out: Path | None) -> dict:

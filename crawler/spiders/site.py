@@ -12,6 +12,7 @@ from scrapy.http import Response, TextResponse
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 
+from crawler.extractors import PageContext, load_extractors
 from crawler.items import PageRecord
 from crawler.middlewares import PrivateAddressRefused
 from crawler.page import parse_html
@@ -31,8 +32,10 @@ class SiteSpider(Spider):
     handle_httpstatus_list = list(range(400, 600))  # record error statuses; 3xx still follow redirects
 
     def __init__(self, run_id: int, homepage: str, max_pages: int = 2000, max_depth: int = 8,
-                 allow_private: bool = False, extra_hosts: tuple[str, ...] = (), **kw: Any) -> None:
+                 allow_private: bool = False, extra_hosts: tuple[str, ...] = (), site: dict | None = None,
+                 **kw: Any) -> None:
         super().__init__(**kw)
+        self.site = site or {}  # the registry entry (columns, interaction, disclosure … overrides)
         self.run_id = run_id
         self.homepage = homepage
         self.max_pages = max_pages
@@ -42,6 +45,13 @@ class SiteSpider(Spider):
         self.seen: set[str] = set()
         self.crawl_scheduled = 0
         self.counts = {"crawled": 0, "checked": 0, "errors": 0}
+        self.extractors: list = []
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:  # noqa: ANN001
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.extractors = load_extractors(spider, crawler.settings.getlist("GOVAUDIT_EXTRACTORS"))
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
         self.seen.add(self.homepage)
@@ -57,6 +67,13 @@ class SiteSpider(Spider):
         headers = {"Range": "bytes=0-262143"} if method == "GET" else {}
         return Request(url, method=method, headers=headers, callback=self.on_checked, errback=self.on_error,
                        dont_filter=True, meta={"ga_role": "check"}, priority=-100)
+
+    def claim(self, url: str) -> bool:
+        """Mark a URL as requested by this run; False when something already asked for it."""
+        if url in self.seen:
+            return False
+        self.seen.add(url)
+        return True
 
     def _follow(self, links: list, depth: int) -> Iterator[Request]:
         for link in links:
@@ -90,6 +107,9 @@ class SiteSpider(Spider):
             self.counts["crawled"] += 1
             yield record
             yield from self._follow(parsed.links, depth)
+            ctx = PageContext(url=record.url, response=response, html=html, parsed=parsed, depth=depth, spider=self)
+            for extractor in self.extractors:
+                yield from extractor.on_page(ctx)
             return
         if isinstance(response, TextResponse):
             parsed = parse_html(response.text, response.url, with_links=False)

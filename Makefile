@@ -1,0 +1,39 @@
+# govaudit — `make demo` and `make test` work on a fresh Debian/Ubuntu machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test test-fast bench clean browser
+
+setup: $(STAMP) browser
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,bench]'
+	@touch $(STAMP)
+
+# Chromium: GOVAUDIT_CHROMIUM, Playwright's own browser, or Debian's package (installed when none is found).
+browser:
+	@if [ -n "$$GOVAUDIT_CHROMIUM" ] && [ -x "$$GOVAUDIT_CHROMIUM" ]; then exit 0; fi; \
+	if ls $$HOME/.cache/ms-playwright/chromium-*/chrome-linux/chrome >/dev/null 2>&1; then exit 0; fi; \
+	if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "WenQuanYi Zen Hei"; then exit 0; fi; \
+	echo "installing Debian's chromium and Chinese fonts"; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+
+demo: setup
+	$(PY) -m crawler demo
+
+test: setup
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+bench: setup
+	$(PY) bench/crawl_bench.py
+
+clean:
+	rm -rf $(VENV) out govaudit.db *.egg-info .pytest_cache
