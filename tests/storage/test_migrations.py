@@ -1,0 +1,37 @@
+"""Alembic: a linear chain, `upgrade head` on SQLite and PostgreSQL, and no drift from the models."""
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+import storage.models  # noqa: F401
+from storage.base import Base
+from storage.session import alembic_config, make_engine, upgrade
+
+
+def test_revision_chain_is_linear(sqlite_url: str) -> None:
+    script = ScriptDirectory.from_config(alembic_config(sqlite_url))
+    assert len(script.get_heads()) == 1, script.get_heads()
+    for rev in script.walk_revisions():
+        down = rev.down_revision
+        assert down is None or isinstance(down, str), f"{rev.revision} merges branches"
+
+
+def test_upgrade_head_matches_models(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_upgrade_is_idempotent_and_downgrades(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    upgrade(sqlite_url)
+    command.downgrade(alembic_config(sqlite_url), "base")
+    assert "run" not in inspect(make_engine(sqlite_url)).get_table_names()
