@@ -58,6 +58,7 @@ def _page(i: int, hrefs: list[str]) -> bytes:
     items = "".join(f'<li><a href="{h}">信息 {n}</a></li>' for n, h in enumerate(hrefs))
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>示例页面 {i}</title></head><body><h1>示例页面 {i}</h1>"
-        f"<p>这是基准测试站点的第 {i} 个页面，用于测量抓取速度。</p><ul>{items}</ul></body></html>"
+        # "页面{i}", not "页面 {i}": a title ending in " 404" reads as an error page (软404).
+        f"<title>示例页面{i}</title></head><body><h1>示例页面{i}</h1>"
+        f"<p>这是基准测试站点的第{i}个页面，用于测量抓取速度。</p><ul>{items}</ul></body></html>"
     ).encode()

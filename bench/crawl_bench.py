@@ -116,6 +116,11 @@ def run_linkchecker(tmp: Path, url: str, threads: int) -> tuple[Measured, set[st
     return measured, broken, int(m.group(1)) if m else None
 
 
+def _show_extra(who: str, urls: set[str]) -> None:
+    for url in sorted(urls)[:5]:
+        print(f"  {who} reported a link that was not planted: {url}")
+
+
 def _mb(kb: int | None) -> str:
     return f"{kb / 1024:.0f} MB" if kb else "n/a"
 
@@ -163,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(log {tmp / 'govaudit.log'})")
             pages = (findings or {}).get("run", {}).get("pages")
             found = {f["subject"] for f in (findings or {}).get("findings", []) if f.get("rule") == "link.broken"}
+            _show_extra("govaudit", found - expected)
             rows += [
                 ("govaudit pages", str(pages) if pages is not None else "n/a (no findings.json)"),
                 ("govaudit pages/s", f"{pages / gov.wall:.0f}" if pages else "n/a"),
@@ -175,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             before = site.requests
             lc, broken, urls = run_linkchecker(tmp, home, args.threads)
             print(f"linkchecker: exit {lc.returncode}, {lc.wall:.1f} s, {site.requests - before} requests")
+            _show_extra("linkchecker", broken - expected)
             rows += [
                 ("LinkChecker wall", f"{lc.wall:.1f} s" + (f" ({urls / lc.wall:.0f} URLs/s)" if urls else "")),
                 ("LinkChecker peak RSS", _mb(lc.peak_kb)),

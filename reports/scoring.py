@@ -76,7 +76,7 @@ def score(scheme: Scheme, results: Mapping[str, RuleResult]) -> ScoreCard:
             for f in findings:
                 per = _per_finding(scheme, ind, f)
                 amount += per
-                if per and card.severity[(f.rule, f.subject)] == "info":
+                if per and ind.kind != "bonus" and card.severity[(f.rule, f.subject)] == "info":
                     card.severity[(f.rule, f.subject)] = "deduction"
             amount = min(amount, cap) if cap is not None else amount
             if ind.kind == "bonus":
