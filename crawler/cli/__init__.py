@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from crawler.cli.orchestrate import AuditInterrupted, AuditOptions, judge_stored, run_audit, write_reports
+from crawler.demo.portal import sites_yaml, start_demo
 from crawler.sites import RegistryError, SiteEntry, load_registry
 from reports.scheme import Scheme, SchemeError, load_scheme
 from storage.session import DEFAULT_DB
@@ -78,8 +80,6 @@ def audit(
     user_agent: Annotated[str | None, typer.Option("--user-agent", help="crawler User-Agent naming you")] = None,
 ) -> None:
     """Crawl, check, score and report: one run per site (抓取、检查、评分、出报告)."""
-    from crawler.cli.orchestrate import AuditOptions, run_audit
-
     registry = _registry(sites)
     chosen = _select(registry.sites, site or [])
     options = AuditOptions(
@@ -101,8 +101,6 @@ def check(
     out: Annotated[Path | None, typer.Option("--out", help="also write the reports here")] = None,
 ) -> None:
     """Re-judge a stored run without fetching anything (重新判定已存储的检查)."""
-    from crawler.cli.orchestrate import judge_stored
-
     url = _db(db)
     _prepare_db(url)
     doc = judge_stored(url, run, _scheme(scheme) if scheme else None, _as_of(as_of) if as_of else None, out)
@@ -116,8 +114,6 @@ def report(
     db: DbOpt = None,
 ) -> None:
     """Write the reports of stored runs again (findings.json, report.html, summary.json/xlsx)."""
-    from crawler.cli.orchestrate import write_reports
-
     url = _db(db)
     _prepare_db(url)
     docs = write_reports(url, run, out)
@@ -133,9 +129,6 @@ def demo(
     no_browser: Annotated[bool, typer.Option("--no-browser", help="never start a browser")] = False,
 ) -> None:
     """Serve the bundled sample portal on 127.0.0.1 and audit it (示例门户网站检查)."""
-    from crawler.cli.orchestrate import AuditOptions, run_audit
-    from crawler.demo.portal import sites_yaml, start_demo
-
     day = _as_of(as_of)
     url = _db(db)
     _prepare_db(url)
@@ -186,6 +179,8 @@ def main() -> None:
     handler = logging.StreamHandler()
     handler.setLevel(os.environ.get("GOVAUDIT_LOG_LEVEL", "WARNING").upper())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    # Failed fetches are facts stored with their error class, not log noise (Scrapy resets logger levels).
+    handler.addFilter(lambda r: not r.name.startswith(("scrapy.downloadermiddlewares.retry", "scrapy.core.scraper")))
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     try:
         code = app(standalone_mode=False)
@@ -194,6 +189,9 @@ def main() -> None:
     except (UsageError, LookupError) as exc:
         console.print(f"[bold red]error:[/] {str(exc).strip(chr(39))}", highlight=False)
         sys.exit(2)
+    except AuditInterrupted as exc:
+        console.print(f"interrupted: {exc}")
+        sys.exit(130)
     except (typer.Abort, KeyboardInterrupt):
         console.print("interrupted")
         sys.exit(130)

@@ -43,12 +43,20 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
                   TimeElapsedColumn(), console=console, transient=True,
                   disable=not console.is_terminal) as progress:
         tasks = {job.site_id: progress.add_task(f"抓取 {job.site_id}", total=None) for job in jobs}
-        crawl(jobs, opts.db_url, overrides, on_page=lambda sid: progress.advance(tasks[sid]))
+        states = crawl(jobs, opts.db_url, overrides, on_page=lambda sid: progress.advance(tasks[sid]))
     run_ids = [job.run_id for job in jobs]
     with session_scope(opts.db_url) as session:
         for run_id in run_ids:
             judge_run(session, run_id, opts.scheme, opts.as_of)
-    return write_reports(opts.db_url, run_ids, opts.out)
+    docs = write_reports(opts.db_url, run_ids, opts.out)
+    interrupted = [job.site_id for job in jobs if states.get(job.run_id) != "complete"]
+    if interrupted:
+        raise AuditInterrupted(f"crawl not complete for: {', '.join(interrupted)} (runs marked interrupted)")
+    return docs
+
+
+class AuditInterrupted(RuntimeError):
+    """The crawl was stopped before it finished; the reports were written from what was gathered."""
 
 
 def _start_run(site: SiteEntry, opts: AuditOptions) -> CrawlJob:

@@ -7,7 +7,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
@@ -169,23 +175,23 @@ def _redirects(meta: dict) -> list[list]:
 def classify(failure: Failure) -> tuple[str, str]:
     """An error class for the failure (dns, connect, tls, timeout, reset, …) and its text."""
     detail = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+    lowered = detail.lower()
     if failure.check(PrivateAddressRefused):
         return "refused_private", detail
-    if failure.check(twisted_errors.DNSLookupError):
+    if failure.check(CannotResolveHostError, twisted_errors.DNSLookupError):
         return "dns", detail
-    if failure.check(twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError):
+    if failure.check(DownloadTimeoutError, twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError):
         return "timeout", detail
-    if failure.check(twisted_errors.ConnectionRefusedError, twisted_errors.ConnectError, twisted_errors.NoRouteError):
+    if failure.check(DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError,
+                     twisted_errors.NoRouteError):
         return "connect", detail
-    if "SSL" in detail or "certificate" in detail.lower() or "tls" in failure.type.__name__.lower():
+    if "ssl" in lowered or "certificate" in lowered or "tls" in lowered or "handshake" in lowered:
         return "tls", detail
     if failure.check(IgnoreRequest):
-        if "max redirections" in detail.lower() or "redirect" in detail.lower():
-            return "too_many_redirects", detail
-        return "skipped", detail
-    if "Timeout" in detail:
-        return "timeout", detail
-    if failure.check(twisted_errors.ConnectionLost, twisted_errors.ConnectionDone) or "ResponseFailed" in detail \
-            or "ResponseNeverReceived" in detail:
+        return ("too_many_redirects" if "redirect" in lowered else "skipped"), detail
+    if failure.check(ResponseDataLossError, twisted_errors.ConnectionLost, twisted_errors.ConnectionDone) \
+            or "connection lost" in lowered or "responsenever" in lowered or "connection was closed" in lowered:
         return "reset", detail
+    if failure.check(twisted_errors.ConnectError):
+        return "connect", detail
     return "other", detail  # unknown: not counted as a failure of the target (precision first)

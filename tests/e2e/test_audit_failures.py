@@ -1,0 +1,73 @@
+"""A site that fails is a finding, not a crash; an interrupted crawl is marked interrupted."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from crawler.demo.server import FixtureServer, Route
+from tests.conftest import ROOT
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_unreachable_site_is_a_finding_and_others_still_audited(tmp_path: Path, cli) -> None:
+    ok = FixtureServer({"/": Route(body="<html><head><title>好</title></head><body>网站标识码：4213000002</body></html>".encode())})
+    with ok:
+        down = f"http://127.0.0.1:{_closed_port()}/"
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"""sites:
+  - {{id: "4213000001", name: 停机站点, url: "{down}"}}
+  - {{id: "4213000002", name: 正常站点, url: "{ok.base_url}/"}}
+""", encoding="utf-8")
+        res = cli("audit", "--sites", str(sites), "--db", f"sqlite:///{tmp_path / 'g.db'}",
+                  "--out", str(tmp_path / "out"), "--as-of", "2026-11-27")
+    assert res.returncode == 0, res.stderr
+    down_doc = json.loads((tmp_path / "out/4213000001/findings.json").read_text(encoding="utf-8"))
+    finding = next(f for f in down_doc["findings"] if f["rule"] == "site.unreachable")
+    assert finding["subject"] == down and finding["evidence"]["error"] == "connect"
+    statuses = {r["rule"]: r["status"] for r in down_doc["rules"]}
+    assert statuses["identity.missing"] == "not_measured" and statuses["link.broken"] == "not_applicable"
+    ok_doc = json.loads((tmp_path / "out/4213000002/findings.json").read_text(encoding="utf-8"))
+    assert not [f for f in ok_doc["findings"] if f["rule"] in ("site.unreachable", "identity.mismatch")]
+
+
+@pytest.mark.slow
+def test_interrupted_crawl_is_never_marked_complete(tmp_path: Path) -> None:
+    # 400 slow pages: the crawl is still running when SIGINT arrives.
+    routes = {"/": Route(body=("<html><body>" + "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(400))
+                               + "</body></html>").encode())}
+    for i in range(400):
+        routes[f"/p{i}.html"] = Route(body=f"<html><body>page {i}</body></html>".encode(), delay=0.2)
+    with FixtureServer(routes) as server:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f'sites:\n  - {{id: "4213000003", name: 慢站点, url: "{server.base_url}/"}}\n', encoding="utf-8")
+        db = tmp_path / "g.db"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "audit", "--sites", str(sites), "--db", f"sqlite:///{db}",
+             "--out", str(tmp_path / "out"), "--no-browser"],
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while server.requests < 10 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    with create_engine(f"sqlite:///{db}").connect() as conn:
+        state, pages = conn.execute(text("SELECT state, pages FROM run")).one()
+    assert state == "interrupted" and 0 < pages < 401
+    doc = json.loads((tmp_path / "out/4213000003/findings.json").read_text(encoding="utf-8"))
+    assert doc["run"]["state"] == "interrupted"
