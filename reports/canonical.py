@@ -52,7 +52,8 @@ def findings_document(session: Session, run_id: int) -> dict:
                             "kind": i.kind, "status": i.status} for i in indicators],
         },
         "rules": [
-            {"rule": r.rule, "status": r.status, "findings": r.findings, **({"reason": r.reason} if r.reason else {})}
+            {"rule": r.rule, "status": r.status, "findings": r.findings, **({"reason": r.reason} if r.reason else {}),
+             "name_zh": rules[r.rule].rule.name_zh if r.rule in rules else r.rule}
             for r in rule_rows
         ],
         "findings": [

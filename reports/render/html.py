@@ -20,7 +20,11 @@ _SEVERITY_ORDER = {"veto": 0, "deduction": 1, "info": 2}
 # Chinese names of evidence keys rules commonly use; other keys are shown as they are.
 _EVIDENCE_ZH = {"status": "HTTP 状态", "pages": "出现页面", "on_homepage": "首页链接", "error": "错误",
                 "expected": "应为", "observed": "实际", "newest": "最新日期", "age_days": "间隔天数",
-                "limit_days": "限期天数", "url": "网址", "text": "文字", "date": "日期"}
+                "limit_days": "限期天数", "url": "网址", "text": "文字", "date": "日期",
+                "error_detail": "错误详情", "soft_404": "错误页特征", "final_url": "最终网址", "redirects": "跳转",
+                "pages_count": "页面数", "tag": "标签", "anchor": "链接文字", "element": "标识项", "label": "名称",
+                "homepage": "首页", "found": "已发现", "registry_id": "登记标识码", "footer": "页面底部",
+                "meta": "SiteIDCode 标签", "elapsed_ms": "用时（毫秒）", "timeout_s": "时限（秒）"}
 
 
 @cache
@@ -69,6 +73,8 @@ def _text(value: Any) -> str:
 def _evidence_rows(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for key, value in evidence.items():
+        if value is None or value == [] or value == "":
+            continue  # an empty observation says nothing to the reader
         row: dict[str, Any] = {"key": key, "label": _EVIDENCE_ZH.get(key, ""), "items": None, "more": 0,
                                "text": _text(value), "href": web_href(value)}
         if isinstance(value, list):
