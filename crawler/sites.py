@@ -32,6 +32,8 @@ class AccountEntry(_Strict):
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
     handle: str
     name: str | None = None
+    # optional: interaction channels a person checked (留言/评论, 私信, 菜单), used where the platform hides them
+    interaction: dict[Literal["comments", "messages", "menu"], bool] | None = None
 
 
 class SiteEntry(_Strict):
