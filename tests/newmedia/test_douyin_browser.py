@@ -1,0 +1,49 @@
+"""抖音 through Chromium: a profile page that only renders with JavaScript, a login wall, changed markup."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crawler.demo.server import FixtureServer
+from crawler.platforms import AdapterFailure, FailureKind, GatherContext, adapter_for
+from tests.newmedia import mock_platforms as mp
+
+pytestmark = pytest.mark.browser
+AS_OF = date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def server():
+    routes = {
+        "/user/MS4wLjABAAAAfresh": mp.douyin_profile("示例县发布", "1.2万", "示例县人民政府新闻办公室官方账号", [
+            (mp.at(AS_OF, 400), "置顶视频", True), (mp.at(AS_OF, 2), "示例县新闻", False), (mp.at(AS_OF, 9), "旧视频", False)]),
+        "/user/MS4wLjABAAAAwall": mp.DOUYIN_LOGIN_WALL,
+        "/user/MS4wLjABAAAAchanged": mp.DOUYIN_CHANGED,
+    }
+    with FixtureServer(routes) as srv:
+        yield srv
+
+
+def _read(server: FixtureServer, handle: str):
+    ctx = GatherContext(timeout_s=5, delay_s=0)
+    return adapter_for("douyin", ctx, server.base_url).read(handle, None)
+
+
+def test_profile_rendered_by_javascript(server: FixtureServer) -> None:
+    data = _read(server, "MS4wLjABAAAAfresh")
+    p = data.profile
+    assert (p.name, p.followers, p.verification) == ("示例县发布", 12000, "示例县人民政府新闻办公室官方账号")
+    assert [(x.title, x.pinned, x.published_at) for x in data.posts] == [
+        ("置顶视频", True, mp.at(AS_OF, 400)), ("示例县新闻", False, mp.at(AS_OF, 2)), ("旧视频", False, mp.at(AS_OF, 9))]
+    assert data.posts_source == "timeline"
+
+
+@pytest.mark.parametrize("handle, kind", [("MS4wLjABAAAAwall", FailureKind.LOGIN_WALL),
+                                          ("MS4wLjABAAAAchanged", FailureKind.CHANGED_MARKUP),
+                                          ("MS4wLjABAAAAmissing", FailureKind.NOT_FOUND)])
+def test_failures(server: FixtureServer, handle: str, kind: FailureKind) -> None:
+    ctx = GatherContext(timeout_s=1, delay_s=0)
+    with pytest.raises(AdapterFailure) as info:
+        adapter_for("douyin", ctx, server.base_url).read(handle, None)
+    assert info.value.kind == kind
