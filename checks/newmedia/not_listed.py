@@ -13,8 +13,9 @@ name its platform shows, or its handle (uid, __biz, sec_uid, feed URL) — in th
 (image alt, QR-code captions) or a link; also when the portal has no listing page at all
 (`evidence.listing_pages` is then empty).
 
-Does not fire when: any listing page names the account or links to it; the crawl was interrupted
-or failed (the listing page may not have been reached: not measured).
+Does not fire when: any listing page names the account or links to it; the crawl was interrupted,
+failed or stopped at its page limit (`--max-pages`: the listing page may not have been reached:
+not measured).
 
 Not applicable when: the site has no registered accounts. `not_measured` when the homepage was not crawled.
 
@@ -74,5 +75,10 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
             evidence={"platform": acc.platform, "handle": acc.handle, "name": acc.registered_name or acc.name,
                       "looked_for": needles, "listing_pages": [p.url for p in listing[:10]]},
         ))
+    limit = snap.options.get("max_pages")
+    crawled = sum(1 for p in snap.pages.values() if p.crawled)
+    if findings and limit and crawled >= int(limit):
+        return RuleResult.not_measured(f"抓取达到页数上限（{crawled} 页），{len(findings)} 个账号未在已抓取的页面中找到，"
+                                       "政务新媒体栏目可能未被访问 / crawl stopped at --max-pages")
     return RuleResult.of(findings)
 

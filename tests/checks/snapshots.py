@@ -35,4 +35,4 @@ def build(spec: dict[str, Any]) -> Snapshot:
     facts = frozenset(spec.get("facts", ["pages", "links", *[f for f in FACT_TYPES if f in spec]]))
     return Snapshot(site=site, as_of=_as_date(spec.get("as_of", "2026-11-27")), homepage_url=homepage,
                     pages=pages, facts=facts, _bodies=dict(spec.get("bodies", {})),
-                    run_state=spec.get("run_state", "complete"), **kwargs)
+                    run_state=spec.get("run_state", "complete"), options=dict(spec.get("options", {})), **kwargs)
