@@ -169,3 +169,12 @@ def test_rejudge_without_network_keeps_findings(audited) -> None:
         stale = set(s.scalars(select(m.Finding.subject).where(m.Finding.rule == "newmedia.stale")))
     # three days later the atom feed (2 days old) is 5 days old: still fresh; 示例发布's newest is 4 days old
     assert {x.rsplit("/", 1)[1] for x in stale} == {"wenlv.xml"}
+
+
+def test_report_html_lists_accounts(audited) -> None:
+    tmp, _ = audited
+    from reports.render.html import render_report
+
+    doc = json.loads((tmp / "out" / SITE / "findings.json").read_text(encoding="utf-8"))
+    html = render_report(doc)
+    assert "政务新媒体账号（10 个）" in html and "示例县旧号" in html and "login_wall" in html
