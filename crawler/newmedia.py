@@ -39,7 +39,7 @@ def _read(entry: AccountEntry, ctx: GatherContext, platforms: dict[str, str]) ->
         return entry, exc
     except Exception as exc:  # noqa: BLE001 - a defect of ours: recorded, never a verdict about the account
         log.exception("adapter %s failed on %s", entry.platform, entry.handle)
-        return entry, AdapterFailure(FailureKind.CHANGED_MARKUP, f"internal error: {type(exc).__name__}: {exc}")
+        return entry, AdapterFailure(FailureKind.ERROR, f"{type(exc).__name__}: {exc}")
 
 
 def gather_accounts(db_url: str, run_id: int, site: SiteEntry, platforms: dict[str, str],
@@ -47,7 +47,10 @@ def gather_accounts(db_url: str, run_id: int, site: SiteEntry, platforms: dict[s
     """Read every account of the site and store what was seen; returns counts {ok, failed, posts}."""
     if any(a.platform == "wechat" for a in site.accounts):
         ctx = replace(ctx, portal_links=portal_article_links(db_url, run_id, platforms.get("wechat")))
-    accounts = list({(a.platform, a.handle): a for a in site.accounts}.values())
+    first: dict[tuple[str, str], AccountEntry] = {}
+    for a in site.accounts:
+        first.setdefault((a.platform, a.handle), a)  # a handle registered twice is read once, as first registered
+    accounts = list(first.values())
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda a: _read(a, ctx, platforms), accounts))
     counts = {"ok": 0, "failed": 0, "posts": 0}

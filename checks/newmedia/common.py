@@ -11,7 +11,7 @@ CHINA_TZ = timezone(timedelta(hours=8))
 FAILURE_ZH = {
     "timeout": "平台响应超时", "login_wall": "平台要求登录", "rate_limited": "平台限流",
     "changed_markup": "平台页面结构无法识别", "not_found": "账号不存在", "network": "无法连接平台",
-    "no_source": "没有可读取的来源", "bad_input": "人工导入数据有误",
+    "no_source": "没有可读取的来源", "bad_input": "人工导入数据有误", "error": "检测程序出错",
 }
 
 

@@ -31,7 +31,8 @@ ACCOUNTS_COLUMNS = [("网站标识码", 14), ("网站名称", 24), ("平台", 10
                     ("读取状态", 10), ("未能读取原因", 40), ("存在问题的规则", 36), ("账号地址", 40)]
 _FAILURE_ZH = {"timeout": "平台响应超时", "login_wall": "平台要求登录", "rate_limited": "平台限流",
                "changed_markup": "页面结构无法识别", "not_found": "账号不存在", "network": "无法连接平台",
-               "no_source": "没有可读取的来源", "bad_input": "人工导入数据有误"}
+               "no_source": "没有可读取的来源", "bad_input": "人工导入数据有误",
+               "error": "检测程序出错"}
 
 
 def cell_text(value: str) -> str:

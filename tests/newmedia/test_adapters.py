@@ -199,3 +199,15 @@ def test_manual_csv(tmp_path: Path) -> None:
 
 def test_rendered_platform_without_browser() -> None:
     assert _fail("douyin", "MS4w", "http://127.0.0.1:9", browser=False).kind == FailureKind.NO_SOURCE
+
+
+@pytest.mark.skipif(not REALDATA.exists(), reason="../shared/realdata not beside the checkout")
+def test_wechat_real_history_page_shape(tmp_path: Path) -> None:
+    page = (REALDATA / "wechatsogou_profile_history_msglist.html").read_bytes()
+    routes = {"/mp/profile_ext?action=home&__biz=REAL==&scene=124": Route(body=page)}
+    (tmp_path / "wechat.json").write_text('{"cookies": [], "origins": []}')
+    with FixtureServer(routes) as srv:
+        data = adapter_for("wechat", _ctx(state_dir=tmp_path), srv.base_url).read("REAL==", None)
+    assert data.posts and data.posts[0].title == "帝都深处好修行"
+    assert data.posts[0].published_at == datetime.fromtimestamp(1500872686, mp.CN)
+    assert all(p.published_at is not None for p in data.posts)
