@@ -108,7 +108,8 @@ class RenderedAdapter(Adapter):
         verification = seen.get("verification")
         if verification:
             verification = re.sub(r"^.*?认证[:：]\s*", "", verification).strip() or verification
-        profile = Profile(name=seen.get("name"), url=url, verified=bool(verification) if rendered else None,
+        # an absent 认证 element may be a selector the platform renamed: unknown, never "not verified"
+        profile = Profile(name=seen.get("name"), url=url, verified=True if verification else None,
                           verification=verification or None, followers=count(_number(seen.get("followers"))),
                           interaction={"comments": None, "messages": None})
         if not profile.name:

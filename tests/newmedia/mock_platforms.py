@@ -145,3 +145,18 @@ DOUYIN_LOGIN_WALL = Route(body="""<!DOCTYPE html><html><head><meta charset="utf-
 '<div class="login-panel">扫码登录 请完成验证</div>';</script></body></html>""".encode("utf-8"))
 DOUYIN_CHANGED = Route(body="""<!DOCTYPE html><html><head><meta charset="utf-8"><title>抖音</title></head>
 <body><div id="root"><div class="new-layout">欢迎来到抖音</div></div></body></html>""".encode("utf-8"))
+
+
+def toutiao_profile(name: str, articles: list[tuple[datetime, str]]) -> Route:
+    """A 头条号 profile page rendered by script (name block and article links with dated ids)."""
+    items = [{"id": bytedance_id(w, i + 1), "title": t} for i, (w, t) in enumerate(articles)]
+    page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(name)}的头条主页 - 今日头条</title></head>
+<body><div id="root"></div><script>
+const d = {json.dumps({"name": name, "items": items}, ensure_ascii=False)};
+setTimeout(() => {{
+  document.getElementById('root').innerHTML = '<div class="profile-info-wrapper"><div class="name">' + d.name +
+    '</div></div><div class="feed-list">' + d.items.map(a => '<div class="feed-card"><a href="/article/' + a.id +
+    '/" title="' + a.title + '">' + a.title + '</a></div>').join('') + '</div>';
+}}, 100);
+</script></body></html>"""
+    return Route(body=page.encode("utf-8"))

@@ -39,6 +39,9 @@ def _routes() -> dict[str, Route]:
     add(mp.weibo_profile_route("1014", "示例零号", None, 0))
     routes["/api/container/getIndex?containerid=1076031014"] = Route(
         body=json.dumps({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}}).encode(), content_type="application/json")
+    add(mp.weibo_profile_route("1016", "示例有帖", None, 50))
+    routes["/api/container/getIndex?containerid=1076031016"] = Route(
+        body=json.dumps({"ok": 0, "msg": "这里还没有内容"}).encode(), content_type="application/json")
     routes["/api/container/getIndex?type=uid&value=1015&containerid=1005051015"] = Route(
         body=b'{"ok":1,"data":{"userInfo":{"screen_name":"x"}}}', content_type="application/json", delay=1.5)
     routes["/s/fresh"] = mp.wechat_article("示例县发布", "gh_demo", "MzA4ODUzNjAxOA==", "示例县召开会议",
@@ -95,6 +98,7 @@ def test_weibo_profile_and_paged_posts(server: FixtureServer) -> None:
     ("1011", FailureKind.RATE_LIMITED),     # HTTP 418, retried once
     ("1012", FailureKind.CHANGED_MARKUP),   # no userInfo
     ("1013", FailureKind.LOGIN_WALL),       # an HTML login page instead of JSON
+    ("1016", FailureKind.CHANGED_MARKUP),   # posts ok: 0 although the profile counts 50 posts
     ("abc", FailureKind.BAD_INPUT),
 ])
 def test_weibo_failures(server: FixtureServer, handle: str, kind: FailureKind) -> None:

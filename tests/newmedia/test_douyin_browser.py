@@ -20,6 +20,7 @@ def server():
             (mp.at(AS_OF, 400), "置顶视频", True), (mp.at(AS_OF, 2), "示例县新闻", False), (mp.at(AS_OF, 9), "旧视频", False)]),
         "/user/MS4wLjABAAAAwall": mp.DOUYIN_LOGIN_WALL,
         "/user/MS4wLjABAAAAchanged": mp.DOUYIN_CHANGED,
+        "/c/user/token/MS4tok/": mp.toutiao_profile("示例县发布", [(mp.at(AS_OF, 16), "示例县通报")]),
     }
     with FixtureServer(routes) as srv:
         yield srv
@@ -47,3 +48,9 @@ def test_failures(server: FixtureServer, handle: str, kind: FailureKind) -> None
     with pytest.raises(AdapterFailure) as info:
         adapter_for("douyin", ctx, server.base_url).read(handle, None)
     assert info.value.kind == kind
+
+
+def test_toutiao_profile(server: FixtureServer) -> None:
+    data = adapter_for("toutiao", GatherContext(timeout_s=5, delay_s=0), server.base_url).read("MS4tok", None)
+    assert data.profile.name == "示例县发布" and data.profile.verified is None  # no 认证 element: unknown
+    assert [(p.title, p.published_at) for p in data.posts] == [("示例县通报", mp.at(AS_OF, 16))]
