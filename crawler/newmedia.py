@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from crawler.platforms import AdapterFailure, FailureKind, GatherContext, adapter_for
-from crawler.platforms.base import AccountData
+from crawler.platforms.base import CHINA_TZ, AccountData
 from crawler.sites import AccountEntry, SiteEntry
 from storage import models as m
 from storage.base import utcnow
@@ -77,7 +77,7 @@ def gather_accounts(db_url: str, run_id: int, site: SiteEntry, platforms: dict[s
                 row.interaction.setdefault(k, None)
             session.add(row)
             session.flush()
-            session.add_all(m.Post(run_id=run_id, account_id=row.id, url=x.url, published_at=x.published_at,
+            session.add_all(m.Post(run_id=run_id, account_id=row.id, url=x.url, published_at=_china(x.published_at),
                                    title=x.title, text=x.text, pinned=x.pinned, comments=x.comments, likes=x.likes,
                                    reposts=x.reposts) for x in got.posts)
             counts["ok"] += 1
@@ -88,3 +88,8 @@ def gather_accounts(db_url: str, run_id: int, site: SiteEntry, platforms: dict[s
         stats["accounts"] = counts
         run.stats = stats
     return counts
+
+
+def _china(when):  # noqa: ANN001, ANN202 - datetime | None
+    """Store post times as China time: SQLite keeps only the wall clock, and rules read it as China time."""
+    return when.astimezone(CHINA_TZ) if when is not None and when.tzinfo is not None else when

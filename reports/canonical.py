@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from checks.registry import get_rules
 from storage import models as m
+from storage.snapshot import china_time
 
 SCHEMA_ID = "govaudit.findings/1"
 _SEVERITY_ORDER = {"veto": 0, "deduction": 1, "info": 2}
@@ -76,13 +77,13 @@ def _accounts(session: Session, run_id: int, findings: list) -> list[dict]:
         key = f"{a.platform}:{a.handle}"
         posts = session.scalars(select(m.Post).where(m.Post.account_id == a.id)).all()
         dated = [p for p in posts if p.published_at is not None]
-        newest = max(dated, key=lambda p: p.published_at, default=None)
+        newest = max(dated, key=lambda p: china_time(p.published_at), default=None)
         out.append({
             "platform": a.platform, "handle": a.handle, "key": key, "registered_name": a.registered_name,
             "name": a.name, "url": a.url, "status": a.status, "failure": a.failure, "failure_detail": a.failure_detail,
             "verified": a.verified, "verification": a.verification, "followers": a.followers,
             "posts_total": a.posts_total, "posts_source": a.posts_source, "posts_read": len(posts),
-            "newest_post": newest.published_at.isoformat() if newest else None,
+            "newest_post": china_time(newest.published_at).isoformat() if newest else None,
             "newest_post_url": newest.url if newest else None, "interaction": dict(a.interaction or {}),
             "rules": sorted({f.rule for f in findings if f.subject == key}),
         })

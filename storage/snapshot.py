@@ -5,7 +5,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 
 from sqlalchemy import select
@@ -186,6 +186,16 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
     )
 
 
+CHINA_TZ = timezone(timedelta(hours=8))
+
+
+def china_time(when: datetime | None) -> datetime | None:
+    """A stored post time as an aware China time (SQLite returns the stored China wall clock, naive)."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=CHINA_TZ) if when.tzinfo is None else when.astimezone(CHINA_TZ)
+
+
 def _newmedia_facts(session: Session, run_id: int) -> tuple[list[AccountFact], list[PostFact]]:
     rows = session.scalars(select(Account).where(Account.run_id == run_id).order_by(Account.id)).all()
     keys = {a.id: f"{a.platform}:{a.handle}" for a in rows}
@@ -194,7 +204,7 @@ def _newmedia_facts(session: Session, run_id: int) -> tuple[list[AccountFact], l
         verified=a.verified, verification=a.verification, followers=a.followers, posts_total=a.posts_total,
         posts_source=a.posts_source, interaction=dict(a.interaction or {}), status=a.status, failure=a.failure,
         failure_detail=a.failure_detail) for a in rows]
-    posts = [PostFact(account=keys[p.account_id], url=p.url, published_at=p.published_at, title=p.title, text=p.text,
+    posts = [PostFact(account=keys[p.account_id], url=p.url, published_at=china_time(p.published_at), title=p.title, text=p.text,
                       pinned=p.pinned, comments=p.comments, likes=p.likes, reposts=p.reposts)
              for p in session.scalars(select(Post).where(Post.run_id == run_id).order_by(Post.id))]
     return accounts, posts

@@ -1,7 +1,7 @@
 """The gathering step on its own: rows written, the fact family recorded, a defect of ours kept apart."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +20,8 @@ class _Broken:
         if handle == "boom":
             raise ValueError("unexpected shape")
         return AccountData(Profile(name="示例发布", interaction={"comments": None}),
-                           [PostData(url="http://x/1", published_at=None, title="t")], "timeline")
+                           [PostData(url="http://x/1", published_at=datetime(2026, 11, 12, 16, 30, tzinfo=timezone.utc),
+                                     title="t")], "timeline")
 
     def profile_url(self, handle: str) -> str:
         return f"http://x/u/{handle}"
@@ -59,3 +60,7 @@ def test_gather_writes_rows_and_fact_family(db_url: str, run_id: int, monkeypatc
         snap = build_snapshot(s, run_id)
         assert "accounts" in snap.facts and [a.key for a in snap.accounts] == ["weibo:1001", "weibo:boom"]
         assert snap.posts[0].account == "weibo:1001"
+        # 16:30 UTC is 00:30 the next day in China, on SQLite (wall clock only) and PostgreSQL alike
+        cn = timezone(timedelta(hours=8))
+        assert snap.posts[0].published_at == datetime(2026, 11, 13, 0, 30, tzinfo=cn)
+        assert snap.posts[0].published_at.utcoffset() == timedelta(hours=8)
