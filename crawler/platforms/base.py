@@ -111,6 +111,7 @@ class Adapter:
 
     platform: ClassVar[str]
     public_base: ClassVar[str] = ""
+    rate_limit_statuses: ClassVar[tuple[int, ...]] = (418, 429)
 
     def __init__(self, ctx: GatherContext, base_url: str | None = None) -> None:
         self.ctx = ctx
@@ -145,7 +146,7 @@ class Adapter:
 
     def get_json(self, url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         status, _, body = self.get(url, headers)
-        if status in (418, 429):
+        if status in self.rate_limit_statuses:
             raise AdapterFailure(FailureKind.RATE_LIMITED, f"{url}: HTTP {status}")
         try:
             return status, json.loads(body.decode("utf-8"))

@@ -24,6 +24,7 @@ _TAGS = re.compile(r"<[^>]+>")
 class WeiboAdapter(Adapter):
     platform = "weibo"
     public_base = "https://m.weibo.cn"
+    rate_limit_statuses = (403, 418, 429)  # weibo answers 403 to an address it throttles
 
     def profile_url(self, handle: str) -> str:
         return f"{self.base}/u/{handle}"
@@ -108,8 +109,6 @@ class WeiboAdapter(Adapter):
                     time.sleep(self.ctx.retry_delay_s)
                     continue
                 raise AdapterFailure(FailureKind.RATE_LIMITED, f"{url}: {msg}")
-            if status == 403:  # weibo answers 403 to an address it throttles
-                raise AdapterFailure(FailureKind.RATE_LIMITED, f"{url}: HTTP 403")
             if status == 404 or (profile and data.get("ok") == 0 and any(p in msg for p in NOT_EXIST)):
                 raise AdapterFailure(FailureKind.NOT_FOUND, f"{url}: HTTP {status} ok={data.get('ok')} msg={msg!r}")
             if status >= 400:

@@ -32,6 +32,8 @@ def _routes() -> dict[str, Route]:
     add(mp.weibo_not_found_route("1009"))
     add(mp.weibo_login_wall_route("1010"))
     routes["/api/container/getIndex?type=uid&value=1011&containerid=1005051011"] = Route(status=418, body=b"")
+    routes["/api/container/getIndex?type=uid&value=1017&containerid=1005051017"] = Route(
+        status=403, body="<html>访问受限</html>".encode("utf-8"))
     routes["/api/container/getIndex?type=uid&value=1012&containerid=1005051012"] = Route(
         body=b'{"ok":1,"data":{"cards":[]}}', content_type="application/json")
     routes["/api/container/getIndex?type=uid&value=1013&containerid=1005051013"] = Route(
@@ -97,6 +99,7 @@ def test_weibo_profile_and_paged_posts(server: FixtureServer) -> None:
     ("1010", FailureKind.LOGIN_WALL),       # ok: -100
     ("1011", FailureKind.RATE_LIMITED),     # HTTP 418, retried once
     ("1012", FailureKind.CHANGED_MARKUP),   # no userInfo
+    ("1017", FailureKind.RATE_LIMITED),     # HTTP 403 with an HTML page
     ("1013", FailureKind.LOGIN_WALL),       # an HTML login page instead of JSON
     ("1016", FailureKind.CHANGED_MARKUP),   # posts ok: 0 although the profile counts 50 posts
     ("abc", FailureKind.BAD_INPUT),
