@@ -92,3 +92,13 @@ def test_login_without_display_exits_2(tmp_path: Path) -> None:
     proc = run_cli("login", "wechat", "--state-dir", str(tmp_path), env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
     assert proc.returncode == 2 and "display" in proc.stderr
     assert not (tmp_path / "wechat.json").exists()
+
+
+def test_registry_rejects_unknown_platform_key(tmp_path: Path) -> None:
+    from crawler.sites import RegistryError
+
+    path = tmp_path / "s.yaml"
+    path.write_text(SITES + "platforms:\n  weibo: http://127.0.0.1:8081\n  kuaishou: http://127.0.0.1:8082\n",
+                    encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"s.yaml:14: platforms.kuaishou: unknown platform"):
+        load_registry(path)
