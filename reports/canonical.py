@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from checks.registry import get_rules
 from storage import models as m
+from storage.models.newmedia import FAILURE_ZH
 from storage.snapshot import china_time
 
 SCHEMA_ID = "govaudit.findings/1"
@@ -80,7 +81,8 @@ def _accounts(session: Session, run_id: int, findings: list) -> list[dict]:
         newest = max(dated, key=lambda p: china_time(p.published_at), default=None)
         out.append({
             "platform": a.platform, "handle": a.handle, "key": key, "registered_name": a.registered_name,
-            "name": a.name, "url": a.url, "status": a.status, "failure": a.failure, "failure_detail": a.failure_detail,
+            "name": a.name, "url": a.url, "status": a.status, "failure": a.failure,
+            "failure_zh": FAILURE_ZH.get(a.failure or "") if a.failure else None, "failure_detail": a.failure_detail,
             "verified": a.verified, "verification": a.verification, "followers": a.followers,
             "posts_total": a.posts_total, "posts_source": a.posts_source, "posts_read": len(posts),
             "newest_post": china_time(newest.published_at).isoformat() if newest else None,

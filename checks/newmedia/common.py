@@ -2,17 +2,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta, timezone
+from datetime import date
 
 from checks.base import Finding, RuleResult
-from storage.snapshot import AccountFact, PostFact, Snapshot
-
-CHINA_TZ = timezone(timedelta(hours=8))
-FAILURE_ZH = {
-    "timeout": "平台响应超时", "login_wall": "平台要求登录", "rate_limited": "平台限流",
-    "changed_markup": "平台页面结构无法识别", "not_found": "账号不存在", "network": "无法连接平台",
-    "no_source": "没有可读取的来源", "bad_input": "人工导入数据有误", "error": "检测程序出错",
-}
+from storage.models.newmedia import FAILURE_ZH
+from storage.snapshot import AccountFact, PostFact, Snapshot, china_time
 
 
 def failure_text(acc: AccountFact) -> str:
@@ -30,10 +24,8 @@ def posts_by_account(snap: Snapshot) -> dict[str, list[PostFact]]:
 
 def local_day(post: PostFact) -> date | None:
     """The post's calendar day in China time (the 监测时间点 is a China date)."""
-    if post.published_at is None:
-        return None
-    when = post.published_at if post.published_at.tzinfo else post.published_at.replace(tzinfo=CHINA_TZ)
-    return when.astimezone(CHINA_TZ).date()
+    when = china_time(post.published_at)
+    return when.date() if when else None
 
 
 def conclude(findings: list[Finding], unmeasured: list[str], measured: int) -> RuleResult:

@@ -34,12 +34,6 @@ class FailureKind(StrEnum):
     ERROR = "error"  # a defect of ours in the adapter (logged with its traceback)
 
 
-FAILURE_ZH = {
-    FailureKind.TIMEOUT: "平台响应超时", FailureKind.LOGIN_WALL: "平台要求登录", FailureKind.RATE_LIMITED: "平台限流",
-    FailureKind.CHANGED_MARKUP: "平台页面结构无法识别", FailureKind.NOT_FOUND: "账号不存在",
-    FailureKind.NETWORK: "无法连接平台", FailureKind.NO_SOURCE: "没有可读取的来源", FailureKind.BAD_INPUT: "人工导入数据有误",
-    FailureKind.ERROR: "检测程序出错",
-}
 
 
 class AdapterFailure(Exception):

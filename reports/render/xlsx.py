@@ -29,10 +29,6 @@ ACCOUNTS_SHEET = "政务新媒体账号"
 ACCOUNTS_COLUMNS = [("网站标识码", 14), ("网站名称", 24), ("平台", 10), ("账号标识", 24), ("登记名称", 20),
                     ("平台显示名称", 20), ("认证信息", 30), ("粉丝数", 10), ("最新发布时间", 22), ("最新发布链接", 40),
                     ("读取状态", 10), ("未能读取原因", 40), ("存在问题的规则", 36), ("账号地址", 40)]
-_FAILURE_ZH = {"timeout": "平台响应超时", "login_wall": "平台要求登录", "rate_limited": "平台限流",
-               "changed_markup": "页面结构无法识别", "not_found": "账号不存在", "network": "无法连接平台",
-               "no_source": "没有可读取的来源", "bad_input": "人工导入数据有误",
-               "error": "检测程序出错"}
 
 
 def cell_text(value: str) -> str:
@@ -96,7 +92,7 @@ def _accounts_sheet(wb: Workbook, docs: list[dict[str, Any]]) -> Worksheet:
         for a in doc.get("accounts") or []:
             failure = ""
             if a["status"] != "ok":
-                failure = f"{_FAILURE_ZH.get(a.get('failure') or '', a.get('failure') or '')}：{a.get('failure_detail') or ''}"
+                failure = f"{a.get('failure_zh') or a.get('failure') or ''}：{a.get('failure_detail') or ''}"
             _append(accounts, [doc["site"]["id"], doc["site"]["name"], a["platform"], a["handle"],
                                a.get("registered_name") or "", a.get("name") or "", a.get("verification") or "",
                                a.get("followers"), a.get("newest_post") or "", a.get("newest_post_url") or "",

@@ -8,6 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
 
+# Why an account could not be read (`Account.failure`), in words for reports; only not_found is a finding.
+FAILURE_ZH = {
+    "timeout": "平台响应超时", "login_wall": "平台要求登录", "rate_limited": "平台限流",
+    "changed_markup": "平台页面结构无法识别", "not_found": "账号不存在", "network": "无法连接平台",
+    "no_source": "没有可读取的来源", "bad_input": "人工导入数据有误", "error": "检测程序出错",
+}
+
 
 class Account(Base):
     """One registered account read by its platform adapter (status `ok`, or `failed` with the reason)."""
