@@ -2,8 +2,10 @@
 
 Planted: 示例县文旅 (RSS) last posted 15 days before the 监测时间点 → newmedia.stale; weibo 1009
 answers `ok: 0` → newmedia.unreachable (and, as the unit's second weibo account,
-newmedia.naming duplicate_platform); 示例县应急 (Atom) is fresh but not on the portal's
-政务新媒体 page → newmedia.not_listed; a manual post misspells 习近平 → newmedia.serious_error.
+newmedia.naming duplicate_platform, as for the third, 1010); 示例县应急 (Atom) is fresh but not on
+the portal's 政务新媒体 page → newmedia.not_listed; a manual post misspells 习近平 →
+newmedia.serious_error; the WeChat account's article has 留言 closed and sites.yaml records its
+messages and menu absent → newmedia.no_interaction.
 
 Look-alikes that must stay silent: weibo 1001 (fresh, an old pinned post on page 1, paging); the
 WeChat account read from the article its portal links (3 days old), beside another account's
@@ -81,7 +83,8 @@ def audited(tmp_path_factory: pytest.TempPathFactory):
                            {"platform": "weibo", "handle": "1001", "name": "示例发布"},
                            {"platform": "weibo", "handle": "1009", "name": "示例县旧号"},
                            {"platform": "weibo", "handle": "1010", "name": "示例县政务"},
-                           {"platform": "wechat", "handle": "gh_demo", "name": "示例县微信"},
+                           {"platform": "wechat", "handle": "gh_demo", "name": "示例县微信",
+                            "interaction": {"messages": False, "menu": False}},
                            {"platform": "rss", "handle": f"{feeds}/wenlv.xml", "name": "示例县文旅"},
                            {"platform": "atom", "handle": f"{feeds}/yingji.atom", "name": "示例县应急"},
                            {"platform": "rss", "handle": f"{feeds}/slow.xml", "name": "示例县直播"},
@@ -114,6 +117,7 @@ def test_exact_newmedia_findings(audited) -> None:
         ("newmedia.serious_error", "https://www.example.com/post/1"),
         ("newmedia.naming", "weibo:1009"),
         ("newmedia.naming", "weibo:1010"),
+        ("newmedia.no_interaction", "wechat:gh_demo"),
     ])
     naming = {f["subject"]: f["evidence"]["problems"] for f in doc["findings"] if f["rule"] == "newmedia.naming"}
     assert naming == {"weibo:1009": ["duplicate_platform"], "weibo:1010": ["duplicate_platform"]}
@@ -136,8 +140,11 @@ def test_failures_are_not_measured_with_reasons(audited) -> None:
     reason = rules["newmedia.stale"]["reason"]
     for key in ("weibo:1010", "slow.xml", "html.xml", "douyin:MS4wLjABAAAAdemo", "平台要求登录", "平台响应超时"):
         assert key in reason
-    assert rules["newmedia.no_interaction"]["status"] == "pass"  # weibo 1001 has comments; the rest unknown
+    # weibo 1001 has comments (open); the rest unknown, except the WeChat account: 留言 closed on its
+    # article, messages and menu recorded absent by a person
+    assert rules["newmedia.no_interaction"]["status"] == "fail"
     assert "互动渠道未知" in rules["newmedia.no_interaction"]["reason"]
+    assert accounts["wechat:gh_demo"]["interaction"] == {"comments": False, "messages": False, "menu": False}
     assert "nm.veto.stale" in doc["score"]["veto_indicators"]
 
 
