@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from crawler.demo.server import FixtureServer
+from crawler.demo.server import FixtureServer, Route
 from crawler.platforms import AdapterFailure, FailureKind, GatherContext, adapter_for
 from tests.newmedia import mock_platforms as mp
 
@@ -54,3 +54,31 @@ def test_toutiao_profile(server: FixtureServer) -> None:
     data = adapter_for("toutiao", GatherContext(timeout_s=5, delay_s=0), server.base_url).read("MS4tok", None)
     assert data.profile.name == "示例县发布" and data.profile.verified is None  # no 认证 element: unknown
     assert [(p.title, p.published_at) for p in data.posts] == [("示例县通报", mp.at(AS_OF, 16))]
+
+
+def test_audit_reads_douyin_after_the_crawl(server: FixtureServer, tmp_path) -> None:  # noqa: ANN001
+    """The browser adapter inside `govaudit audit` (after Scrapy's reactor ran in the same process)."""
+    import json
+    from datetime import date as _date
+
+    import yaml
+
+    from tests.conftest import run_cli
+
+    today = _date.today()
+    server.add("/user/MS4wLjABAAAAaudit", mp.douyin_profile("示例县发布", "3000", "示例县人民政府",
+                                                          [(mp.at(today, 20), "旧视频", False)]))
+    page = "<html><head><title>示例县人民政府</title></head><body>政务新媒体 抖音：示例县发布</body></html>"
+    with FixtureServer({"/": Route(body=page.encode("utf-8"))}) as portal:
+        reg = {"sites": [{"id": "1", "name": "示例县人民政府", "url": portal.base_url + "/",
+                          "accounts": [{"platform": "douyin", "handle": "MS4wLjABAAAAaudit", "name": "示例县发布"}]}],
+               "platforms": {"douyin": server.base_url}}
+        (tmp_path / "s.yaml").write_text(yaml.safe_dump(reg, allow_unicode=True), encoding="utf-8")
+        proc = run_cli("audit", "--sites", str(tmp_path / "s.yaml"), "--db", f"sqlite:///{tmp_path}/d.db",
+                       "--out", str(tmp_path / "out"), "--as-of", today.isoformat(),
+                       env={"GOVAUDIT_STATE_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    doc = json.loads((tmp_path / "out" / "1" / "findings.json").read_text(encoding="utf-8"))
+    assert [(f["rule"], f["subject"]) for f in doc["findings"] if f["rule"].startswith("newmedia.")] == [
+        ("newmedia.stale", "douyin:MS4wLjABAAAAaudit")]
+    assert doc["accounts"][0]["followers"] == 3000 and doc["accounts"][0]["status"] == "ok"
