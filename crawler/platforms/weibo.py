@@ -69,7 +69,8 @@ class WeiboAdapter(Adapter):
             cards = (data.get("data") or {}).get("cards")
             if not isinstance(cards, list):
                 raise AdapterFailure(FailureKind.CHANGED_MARKUP, "posts answer has no data.cards list")
-            mblogs = [c["mblog"] for c in cards if isinstance(c, dict) and isinstance(c.get("mblog"), dict)]
+            flat = [g for c in cards if isinstance(c, dict) for g in [c, *(c.get("card_group") or [])]]
+            mblogs = [c["mblog"] for c in flat if isinstance(c, dict) and isinstance(c.get("mblog"), dict)]
             if not mblogs:
                 break
             posts.extend(self._post(m) for m in mblogs)

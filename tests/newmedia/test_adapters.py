@@ -44,6 +44,13 @@ def _routes() -> dict[str, Route]:
     add(mp.weibo_profile_route("1016", "示例有帖", None, 50))
     routes["/api/container/getIndex?containerid=1076031016"] = Route(
         body=json.dumps({"ok": 0, "msg": "这里还没有内容"}).encode(), content_type="application/json")
+    add(mp.weibo_profile_route("1018", "示例分组", "示例县人民政府", 10))
+    routes["/api/container/getIndex?containerid=1076031018"] = Route(body=json.dumps({"ok": 1, "data": {"cards": [
+        {"card_type": 11, "card_group": [{"card_type": 9, "mblog": {
+            "created_at": mp.at(AS_OF, 1).strftime(mp.WEIBO_FMT), "id": "G1", "bid": "G1", "text": "分组内的微博",
+            "comments_count": 0}}]}]}}, ensure_ascii=False).encode(), content_type="application/json")
+    routes["/api/container/getIndex?page=2&containerid=1076031018"] = Route(
+        body=b'{"ok":1,"data":{"cards":[]}}', content_type="application/json")
     routes["/api/container/getIndex?type=uid&value=1015&containerid=1005051015"] = Route(
         body=b'{"ok":1,"data":{"userInfo":{"screen_name":"x"}}}', content_type="application/json", delay=1.5)
     routes["/s/fresh"] = mp.wechat_article("示例县发布", "gh_demo", "MzA4ODUzNjAxOA==", "示例县召开会议",
@@ -112,6 +119,12 @@ def test_weibo_rate_limit_retried_once(server: FixtureServer) -> None:
     before = sum(1 for _, p in server.log if "value=1011" in p)
     _fail("weibo", "1011", server.base_url)
     assert sum(1 for _, p in server.log if "value=1011" in p) - before == 2
+
+
+def test_weibo_posts_nested_in_card_group(server: FixtureServer) -> None:
+    data = adapter_for("weibo", _ctx(), server.base_url).read("1018", None)
+    assert [(p.text, p.published_at) for p in data.posts] == [("分组内的微博", mp.at(AS_OF, 1))]
+    assert data.profile.interaction == {"comments": None}  # no comment seen: unknown, not closed
 
 
 def test_weibo_account_that_never_posted(server: FixtureServer) -> None:
