@@ -12,6 +12,12 @@ RULE_IDS: tuple[str, ...] = (
     "link.broken",
     "identity.missing",
     "identity.mismatch",
+    "newmedia.stale",
+    "newmedia.unreachable",
+    "newmedia.not_listed",
+    "newmedia.no_interaction",
+    "newmedia.serious_error",
+    "newmedia.naming",
 )
 
 

@@ -32,6 +32,8 @@ class AccountEntry(_Strict):
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
     handle: str
     name: str | None = None
+    # optional: interaction channels a person checked (留言/评论, 私信, 菜单), used where the platform hides them
+    interaction: dict[Literal["comments", "messages", "menu"], bool] | None = None
 
 
 class SiteEntry(_Strict):
@@ -154,6 +156,9 @@ def load_registry(path: str | Path) -> Registry:
             raise RegistryError(f"{path}:{line}: sites.{i}.id: duplicate site id {site.id!r} (first on line {seen[site.id]})")
         seen[site.id] = line or 0
     for name, base in registry.platforms.items():
+        if name not in PLATFORMS:
+            raise RegistryError(f"{path}:{_line_of(data, ('platforms', name))}: platforms.{name}: unknown platform "
+                                f"(one of {', '.join(PLATFORMS)})")
         if canonical(base) is None:
             raise RegistryError(f"{path}:{_line_of(data, ('platforms', name))}: platforms.{name}: not an http(s) URL")
     return registry

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from checks.registry import get_rules
 from storage import models as m
+from storage.models.newmedia import FAILURE_ZH
+from storage.snapshot import china_time
 
 SCHEMA_ID = "govaudit.findings/1"
 _SEVERITY_ORDER = {"veto": 0, "deduction": 1, "info": 2}
@@ -37,7 +39,7 @@ def findings_document(session: Session, run_id: int) -> dict:
         session.scalars(select(m.Finding).where(m.Finding.run_id == run_id)).all(),
         key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), order.get(f.rule, 999), f.subject),
     )
-    return {
+    doc = {
         "schema": SCHEMA_ID,
         "generator": {"name": "govaudit", "version": _version()},
         "site": {"id": site.id, "name": site.name, "url": site.url},
@@ -64,6 +66,31 @@ def findings_document(session: Session, run_id: int) -> dict:
             for f in findings
         ],
     }
+    if "accounts" in ((run.stats or {}).get("facts") or []):
+        doc["accounts"] = _accounts(session, run_id, findings)
+    return doc
+
+
+def _accounts(session: Session, run_id: int, findings: list) -> list[dict]:
+    """The 政务新媒体 accounts of the run as read, with the rules that found something about each."""
+    rows = session.scalars(select(m.Account).where(m.Account.run_id == run_id).order_by(m.Account.id)).all()
+    out = []
+    for a in rows:
+        key = f"{a.platform}:{a.handle}"
+        posts = session.scalars(select(m.Post).where(m.Post.account_id == a.id)).all()
+        dated = [p for p in posts if p.published_at is not None]
+        newest = max(dated, key=lambda p: china_time(p.published_at), default=None)
+        out.append({
+            "platform": a.platform, "handle": a.handle, "key": key, "registered_name": a.registered_name,
+            "name": a.name, "url": a.url, "status": a.status, "failure": a.failure,
+            "failure_zh": FAILURE_ZH.get(a.failure or "") if a.failure else None, "failure_detail": a.failure_detail,
+            "verified": a.verified, "verification": a.verification, "followers": a.followers,
+            "posts_total": a.posts_total, "posts_source": a.posts_source, "posts_read": len(posts),
+            "newest_post": china_time(newest.published_at).isoformat() if newest else None,
+            "newest_post_url": newest.url if newest else None, "interaction": dict(a.interaction or {}),
+            "rules": sorted({f.rule for f in findings if f.subject == key}),
+        })
+    return out
 
 
 def _version() -> str:

@@ -5,13 +5,13 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Link, Page, PageBody, Run, Site
+from storage.models import Account, Link, Page, PageBody, Post, Run, Site
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,46 @@ class LinkFact:
     text: str | None = None
 
 
+@dataclass(frozen=True)
+class PostFact:
+    """One post of an account (政务新媒体 fact family "accounts")."""
+
+    account: str  # "platform:handle" of its account
+    url: str | None = None
+    published_at: datetime | None = None
+    title: str | None = None
+    text: str | None = None
+    pinned: bool = False
+    comments: int | None = None
+    likes: int | None = None
+    reposts: int | None = None
+
+
+@dataclass(frozen=True)
+class AccountFact:
+    """One registered 政务新媒体 account as its platform showed it; `status` ok or failed (+ `failure`)."""
+
+    platform: str
+    handle: str
+    registered_name: str | None = None
+    name: str | None = None
+    url: str | None = None
+    verified: bool | None = None
+    verification: str | None = None
+    followers: int | None = None
+    posts_total: int | None = None
+    posts_source: str | None = None  # timeline | feed | portal | manual
+    interaction: dict = field(default_factory=dict)
+    status: str = "ok"
+    failure: str | None = None
+    failure_detail: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The contract's subject for account rules: `platform:handle`."""
+        return f"{self.platform}:{self.handle}"
+
+
 @dataclass
 class Snapshot:
     """Everything a rule may read about one run; `as_of` is the 监测时间点."""
@@ -77,6 +117,8 @@ class Snapshot:
     run_state: str = "complete"
     options: dict = field(default_factory=dict)
     facts: frozenset[str] = frozenset({"pages", "links"})
+    accounts: list[AccountFact] = field(default_factory=list)
+    posts: list[PostFact] = field(default_factory=list)
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
     _body_loader: Callable[[str], str | None] | None = field(default=None, repr=False)
 
@@ -127,6 +169,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         blob = session.scalar(select(PageBody.html_z).where(PageBody.page_id == page_id))
         return zlib.decompress(blob).decode("utf-8") if blob is not None else None
 
+    accounts, posts = _newmedia_facts(session, run_id)
     return Snapshot(
         site=SiteFact(id=site.id, name=site.name, url=site.url, kind=site.kind, unit=site.unit, config=site.config),
         as_of=as_of or run.as_of,
@@ -137,8 +180,34 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         run_state=run.state,
         options=dict(run.options or {}),
         facts=frozenset(run.stats.get("facts", ["pages", "links"])) if run.stats else frozenset({"pages", "links"}),
+        accounts=accounts,
+        posts=posts,
         _body_loader=load_body,
     )
+
+
+CHINA_TZ = timezone(timedelta(hours=8))
+
+
+def china_time(when: datetime | None) -> datetime | None:
+    """A stored post time as an aware China time (SQLite returns the stored China wall clock, naive)."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=CHINA_TZ) if when.tzinfo is None else when.astimezone(CHINA_TZ)
+
+
+def _newmedia_facts(session: Session, run_id: int) -> tuple[list[AccountFact], list[PostFact]]:
+    rows = session.scalars(select(Account).where(Account.run_id == run_id).order_by(Account.id)).all()
+    keys = {a.id: f"{a.platform}:{a.handle}" for a in rows}
+    accounts = [AccountFact(
+        platform=a.platform, handle=a.handle, registered_name=a.registered_name, name=a.name, url=a.url,
+        verified=a.verified, verification=a.verification, followers=a.followers, posts_total=a.posts_total,
+        posts_source=a.posts_source, interaction=dict(a.interaction or {}), status=a.status, failure=a.failure,
+        failure_detail=a.failure_detail) for a in rows]
+    posts = [PostFact(account=keys[p.account_id], url=p.url, published_at=china_time(p.published_at), title=p.title, text=p.text,
+                      pinned=p.pinned, comments=p.comments, likes=p.likes, reposts=p.reposts)
+             for p in session.scalars(select(Post).where(Post.run_id == run_id).order_by(Post.id))]
+    return accounts, posts
 
 
 def _page_fact(p: Page) -> PageFact:

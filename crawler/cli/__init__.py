@@ -86,6 +86,7 @@ def audit(
         db_url=_db(db), out=out, as_of=_as_of(as_of), scheme=_scheme(scheme or registry.scheme),
         max_pages=max_pages, max_depth=max_depth, browser=not no_browser, allow_private=allow_private,
         user_agent=user_agent or os.environ.get("GOVAUDIT_USER_AGENT"),
+        platforms=dict(registry.platforms), registry_dir=sites.resolve().parent,
     )
     _prepare_db(options.db_url)
     docs = run_audit(chosen, options, console)
@@ -143,6 +144,43 @@ def demo(
         docs = run_audit(registry.sites, options, console)
     _print_scores(docs)
     console.print(f"reports: {out}/<site-id>/report.html, {out}/summary.xlsx")
+
+
+accounts_app = typer.Typer(no_args_is_help=True, help="政务新媒体账号登记 (the accounts of sites.yaml).")
+app.add_typer(accounts_app, name="accounts")
+
+
+@accounts_app.command("import")
+def accounts_import(
+    file: Annotated[Path, typer.Argument(help="account list (.xlsx or .csv): 单位, 平台, 账号名称, 账号/链接")],
+    sites: Annotated[Path, typer.Option("--sites", help="the sites registry to merge into")],
+    out: Annotated[Path | None, typer.Option("--out", help="write the merged registry here (default: --sites, in place)")] = None,
+) -> None:
+    """Merge a unit's account list into sites.yaml (导入政务新媒体账号)."""
+    from crawler.accounts_import import ImportError_, import_accounts
+
+    try:
+        counts = import_accounts(file, sites, out or sites)
+    except ImportError_ as exc:
+        raise UsageError(str(exc)) from None
+    console.print(f"{out or sites}: {counts['added']} accounts added, {counts['updated']} renamed", highlight=False)
+
+
+@app.command()
+def login(
+    platform: Annotated[str, typer.Argument(help="wechat | douyin | toutiao | weibo")],
+    sites: Annotated[Path | None, typer.Option("--sites", help="use this registry's `platforms:` base URL")] = None,
+    state_dir: Annotated[Path | None, typer.Option("--state-dir", help="where sessions are stored (default: $GOVAUDIT_STATE_DIR or ~/.local/share/govaudit/sessions)")] = None,
+) -> None:
+    """Log in to a platform once in a visible browser and store the session (平台登录)."""
+    from crawler.platforms import login as login_mod
+
+    base = _registry(sites).platforms.get(platform) if sites else None
+    try:
+        path = login_mod.login(platform, base, state_dir or login_mod.state_dir(), wait=input)
+    except login_mod.LoginError as exc:
+        raise UsageError(str(exc)) from None
+    console.print(f"session stored: {path}", highlight=False)
 
 
 def _registry(path: Path):  # noqa: ANN202 - crawler.sites.Registry

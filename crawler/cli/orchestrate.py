@@ -31,6 +31,9 @@ class AuditOptions:
     browser: bool = True
     allow_private: bool = False
     user_agent: str | None = None
+    platforms: dict[str, str] | None = None  # sites.yaml `platforms:` base URLs
+    registry_dir: Path = Path(".")  # the sites.yaml's folder (manual account CSVs resolve against it)
+    state_dir: Path | None = None  # stored platform logins (`govaudit login`); default: login.state_dir()
 
 
 def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> list[dict]:
@@ -45,6 +48,7 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
         tasks = {job.site_id: progress.add_task(f"抓取 {job.site_id}", total=None) for job in jobs}
         states = crawl(jobs, opts.db_url, overrides, on_page=lambda sid: progress.advance(tasks[sid]))
     run_ids = [job.run_id for job in jobs]
+    _gather_newmedia(sites, jobs, opts)
     with session_scope(opts.db_url) as session:
         for run_id in run_ids:
             judge_run(session, run_id, opts.scheme, opts.as_of)
@@ -57,6 +61,19 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
 
 class AuditInterrupted(RuntimeError):
     """The crawl was stopped before it finished; the reports were written from what was gathered."""
+
+
+def _gather_newmedia(sites: list[SiteEntry], jobs: list[CrawlJob], opts: AuditOptions) -> None:
+    """Read each site's 政务新媒体 accounts (after the crawl: WeChat falls back on the portal's article links)."""
+    from crawler.newmedia import gather_accounts
+    from crawler.platforms import GatherContext
+    from crawler.platforms.login import state_dir
+
+    ctx = GatherContext(timeout_s=float(opts.scheme.params.get("availability.timeout_s", 15)),
+                        browser=opts.browser, state_dir=opts.state_dir or state_dir(),
+                        registry_dir=opts.registry_dir, **({"user_agent": opts.user_agent} if opts.user_agent else {}))
+    for site, job in zip(sites, jobs, strict=True):
+        gather_accounts(opts.db_url, job.run_id, site, opts.platforms or {}, ctx)
 
 
 def _start_run(site: SiteEntry, opts: AuditOptions) -> CrawlJob:

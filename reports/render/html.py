@@ -150,6 +150,9 @@ def context(doc: dict[str, Any]) -> dict[str, Any]:
                    "reason": r.get("reason") or ""} for r in doc["rules"]],
         "groups": _groups(doc, names),
         "findings_total": len(doc["findings"]),
+        "accounts": [{**a, "href": web_href(a.get("url")), "newest_href": web_href(a.get("newest_post_url")),
+                      "rule_names": [names.get(r, r) for r in a.get("rules") or []]}
+                     for a in doc.get("accounts") or []],
     }
 
 

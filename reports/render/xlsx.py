@@ -25,6 +25,11 @@ FINDINGS_SHEET = "全部问题"
 FINDINGS_COLUMNS = [("网站标识码", 14), ("网站名称", 24), ("规则", 30), ("规则名称", 18), ("严重程度", 10),
                     ("对象", 50), ("页面", 50), ("说明", 60), ("证据", 80)]
 
+ACCOUNTS_SHEET = "政务新媒体账号"
+ACCOUNTS_COLUMNS = [("网站标识码", 14), ("网站名称", 24), ("平台", 10), ("账号标识", 24), ("登记名称", 20),
+                    ("平台显示名称", 20), ("认证信息", 30), ("粉丝数", 10), ("最新发布时间", 22), ("最新发布链接", 40),
+                    ("读取状态", 10), ("未能读取原因", 40), ("存在问题的规则", 36), ("账号地址", 40)]
+
 
 def cell_text(value: str) -> str:
     """Text safe for a cell: no control characters openpyxl refuses, at most EXCEL_CELL_LIMIT chars."""
@@ -71,13 +76,33 @@ def workbook(docs: list[dict[str, Any]]) -> Workbook:
                                f.get("name_zh") or names.get(f["rule"], ""), SEVERITY_ZH[f["severity"]],
                                f["subject"], f["page"] or "", f["message"], evidence])
 
-    for ws in (ranking, findings):
+    sheets = [ranking, findings]
+    if any("accounts" in doc for doc in docs):  # only runs that gathered accounts have the sheet
+        sheets.append(_accounts_sheet(wb, docs))
+    for ws in sheets:
         ws.auto_filter.ref = ws.dimensions
     return wb
 
 
+def _accounts_sheet(wb: Workbook, docs: list[dict[str, Any]]) -> Worksheet:
+    accounts = wb.create_sheet(ACCOUNTS_SHEET)
+    _sheet(accounts, ACCOUNTS_SHEET, ACCOUNTS_COLUMNS)
+    for doc in ranked(docs):
+        names = rule_names(doc)
+        for a in doc.get("accounts") or []:
+            failure = ""
+            if a["status"] != "ok":
+                failure = f"{a.get('failure_zh') or a.get('failure') or ''}：{a.get('failure_detail') or ''}"
+            _append(accounts, [doc["site"]["id"], doc["site"]["name"], a["platform"], a["handle"],
+                               a.get("registered_name") or "", a.get("name") or "", a.get("verification") or "",
+                               a.get("followers"), a.get("newest_post") or "", a.get("newest_post_url") or "",
+                               "已读取" if a["status"] == "ok" else "未能读取", failure,
+                               "、".join(names.get(r, r) for r in a.get("rules") or []), a.get("url") or ""])
+    return accounts
+
+
 def write_summary_xlsx(docs: list[dict[str, Any]], out_dir: Path) -> Path:
-    """Validate every doc and write OUT/summary.xlsx (sheets 站点排名 and 全部问题)."""
+    """Validate every doc and write OUT/summary.xlsx (sheets 站点排名, 全部问题 and 政务新媒体账号)."""
     for doc in docs:
         validate(doc)
     out_dir = Path(out_dir)

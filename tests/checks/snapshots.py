@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from storage.snapshot import LinkFact, PageFact, SiteFact, Snapshot
+from storage.snapshot import AccountFact, LinkFact, PageFact, PostFact, SiteFact, Snapshot
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 
 # Fact family → the dataclass of one item. A new fact family adds its entry here.
-FACT_TYPES: dict[str, type] = {"links": LinkFact}
+FACT_TYPES: dict[str, type] = {"links": LinkFact, "accounts": AccountFact, "posts": PostFact}
 
 
 def _as_date(v: Any) -> date:
@@ -34,4 +34,5 @@ def build(spec: dict[str, Any]) -> Snapshot:
             kwargs[family] = [cls(**item) for item in spec[family]]
     facts = frozenset(spec.get("facts", ["pages", "links", *[f for f in FACT_TYPES if f in spec]]))
     return Snapshot(site=site, as_of=_as_date(spec.get("as_of", "2026-11-27")), homepage_url=homepage,
-                    pages=pages, facts=facts, _bodies=dict(spec.get("bodies", {})), **kwargs)
+                    pages=pages, facts=facts, _bodies=dict(spec.get("bodies", {})),
+                    run_state=spec.get("run_state", "complete"), options=dict(spec.get("options", {})), **kwargs)

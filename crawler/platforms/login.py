@@ -1,0 +1,55 @@
+"""`govaudit login <platform>`: open a headed Chromium once, let a person log in, store the session.
+
+The session is Playwright's storage state (cookies and local storage) in
+`<state dir>/<platform>.json` (mode 0600); adapters use it when it exists. The state directory is
+`$GOVAUDIT_STATE_DIR`, else `~/.local/share/govaudit/sessions`.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from crawler.browser import LAUNCH_ARGS, find_chromium
+
+LOGIN_URLS = {"wechat": "https://mp.weixin.qq.com/", "douyin": "https://www.douyin.com/",
+              "toutiao": "https://www.toutiao.com/", "weibo": "https://m.weibo.cn/"}
+
+
+class LoginError(RuntimeError):
+    """The login cannot happen here (no display, no browser, unknown platform)."""
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("GOVAUDIT_STATE_DIR") or Path.home() / ".local" / "share" / "govaudit" / "sessions")
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def login(platform: str, base_url: str | None, directory: Path, wait: Callable[[str], object]) -> Path:
+    """Open the platform in a visible browser, wait for the person, then store the session."""
+    if platform not in LOGIN_URLS:
+        raise LoginError(f"login: unknown platform {platform!r} (one of: {', '.join(sorted(LOGIN_URLS))})")
+    if not has_display():
+        raise LoginError("login needs a display for the visible browser window (DISPLAY or WAYLAND_DISPLAY is not "
+                         "set): run it on a desktop, or over `ssh -X`, or with `xvfb-run` and a VNC viewer")
+    from playwright.sync_api import sync_playwright
+
+    url = (base_url.rstrip("/") + "/") if base_url else LOGIN_URLS[platform]
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{platform}.json"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_chromium(), headless=False,
+                                     args=[a for a in LAUNCH_ARGS if a != "--disable-gpu"])
+        try:
+            context = browser.new_context(locale="zh-CN")
+            page = context.new_page()
+            page.goto(url)
+            wait(f"在打开的浏览器窗口中登录 {platform}，完成后回到这里按回车 / log in in the browser window, then press Enter: ")
+            context.storage_state(path=str(target))
+        finally:
+            browser.close()
+    target.chmod(0o600)
+    return target
