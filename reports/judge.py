@@ -33,7 +33,7 @@ def store_results(session: Session, run_id: int, as_of: date, scheme: Scheme,
                   results: dict[str, RuleResult], card: ScoreCard) -> None:
     for table in (m.Finding, m.RuleResult, m.IndicatorScore, m.Score, m.Judgement):
         session.execute(delete(table).where(table.run_id == run_id))
-    session.add(m.Judgement(run_id=run_id, scheme=scheme.id, as_of=as_of))
+    session.add(m.Judgement(run_id=run_id, scheme=scheme.ref, as_of=as_of))
     for rule_id, res in results.items():
         session.add(m.RuleResult(run_id=run_id, rule=rule_id, status=str(res.status), findings=len(res.findings),
                                  reason=res.reason, duration_ms=round(res.duration_ms, 3)))

@@ -67,6 +67,14 @@ class Scheme:
     chain: list[str] = field(default_factory=list)
 
     @property
+    def ref(self) -> str:
+        """What `load_scheme` needs to load this scheme again: the bundled name, or the file's path."""
+        path = Path(self.source)
+        if path.parent == SCHEMES_DIR and path.stem == self.id:
+            return self.id
+        return str(path.resolve())
+
+    @property
     def rule_ids(self) -> list[str]:
         """Every rule the scheme judges, in indicator order, once each."""
         return list(dict.fromkeys(r for ind in self.indicators for r in ind.rules))

@@ -83,7 +83,7 @@ def _start_run(site: SiteEntry, opts: AuditOptions) -> CrawlJob:
         session.flush()
         run = m.Run(site_id=site.id, as_of=opts.as_of, homepage_url=site.url, state="running",
                     options={"max_pages": opts.max_pages, "max_depth": opts.max_depth, "browser": opts.browser,
-                             "allow_private": opts.allow_private, "scheme": opts.scheme.id})
+                             "allow_private": opts.allow_private, "scheme": opts.scheme.ref})
         session.add(run)
         session.flush()
         run_id = run.id

@@ -10,12 +10,12 @@ from storage.base import Base, utcnow
 
 
 class Judgement(Base):
-    """The latest judging of a run: which scheme and 监测时间点 the results below used."""
+    """The latest judging of a run: which scheme (bundled name or file path) and 监测时间点 it used."""
 
     __tablename__ = "judgement"
 
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), primary_key=True)
-    scheme: Mapped[str] = mapped_column(String(128))
+    scheme: Mapped[str] = mapped_column(Text)
     as_of: Mapped[date] = mapped_column(Date)
     judged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

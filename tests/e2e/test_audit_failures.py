@@ -33,14 +33,22 @@ def test_unreachable_site_is_a_finding_and_others_still_audited(tmp_path: Path, 
   - {{id: "4213000001", name: 停机站点, url: "{down}"}}
   - {{id: "4213000002", name: 正常站点, url: "{ok.base_url}/"}}
 """, encoding="utf-8")
+        province = tmp_path / "province.yaml"
+        province.write_text("id: province-2026\nname: 省级方案\nextends: national-2019\n"
+                            "params: {site.unreachable_deduction: 7}\n", encoding="utf-8")
         res = cli("audit", "--sites", str(sites), "--db", f"sqlite:///{tmp_path / 'g.db'}",
-                  "--out", str(tmp_path / "out"), "--as-of", "2026-11-27")
+                  "--out", str(tmp_path / "out"), "--as-of", "2026-11-27", "--scheme", str(province))
     assert res.returncode == 0, res.stderr
     down_doc = json.loads((tmp_path / "out/4213000001/findings.json").read_text(encoding="utf-8"))
     finding = next(f for f in down_doc["findings"] if f["rule"] == "site.unreachable")
     assert finding["subject"] == down and finding["evidence"]["error"] == "connect"
     statuses = {r["rule"]: r["status"] for r in down_doc["rules"]}
     assert statuses["identity.missing"] == "not_measured" and statuses["link.broken"] == "not_applicable"
+    assert down_doc["score"]["scheme"] == "province-2026"
+    assert next(i for i in down_doc["score"]["indicators"] if i["id"] == "web.veto.unreachable")["deducted"] == 7
+    # Re-judging without --scheme reloads the scheme file the run was judged with.
+    again = cli("check", "--run", str(down_doc["run"]["id"]), "--db", f"sqlite:///{tmp_path / 'g.db'}")
+    assert again.returncode == 0, again.stderr
     ok_doc = json.loads((tmp_path / "out/4213000002/findings.json").read_text(encoding="utf-8"))
     assert not [f for f in ok_doc["findings"] if f["rule"] in ("site.unreachable", "identity.mismatch")]
 

@@ -123,3 +123,9 @@ def test_national_2019_loads() -> None:
     assert s.params["availability.timeout_s"] == 15 and "link.broken" in s.rule_ids
     with pytest.raises(SchemeError, match="unknown scheme"):
         load_scheme("national-2099")
+
+
+def test_scheme_ref_reloads_bundled_and_file_schemes(tmp_path: Path) -> None:
+    assert load_scheme("national-2019").ref == "national-2019"
+    s = _scheme(tmp_path, BASE)
+    assert load_scheme(s.ref).id == "test" and Path(s.ref).is_absolute()

@@ -80,7 +80,7 @@ def upgrade() -> None:
 
     op.create_table('judgement',
     sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('scheme', sa.String(length=128), nullable=False),
+    sa.Column('scheme', sa.Text(), nullable=False),
     sa.Column('as_of', sa.Date(), nullable=False),
     sa.Column('judged_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['run.id'], name=op.f('fk_judgement_run_id_run'), ondelete='CASCADE'),
