@@ -12,6 +12,14 @@ RULE_IDS: tuple[str, ...] = (
     "link.broken",
     "identity.missing",
     "identity.mismatch",
+    "disclosure.missing",
+    "disclosure.annual_report_missing",
+    "disclosure.annual_report_late",
+    "disclosure.annual_report_inconsistent",
+    "disclosure.metadata_incomplete",
+    "disclosure.interpretation_unlinked",
+    "interaction.missing",
+    "interaction.unanswered",
 )
 
 

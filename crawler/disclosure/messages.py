@@ -61,16 +61,18 @@ class ParsedMessage:
     replied_at: date | None
     status: str | None
     reply_unit: str | None
+    reply_field_shown: bool = False  # the page has a 回复时间 column/label (so an empty one means no reply)
 
     @property
     def answered(self) -> bool | None:
+        """True (replied or marked 已回复), False (marked open, or an empty 回复时间), None when not shown."""
         if self.replied_at is not None:
             return True
         if self.status and _ANSWERED.search(self.status):
             return True
         if self.status and _OPEN.search(self.status):
             return False
-        return None
+        return False if self.reply_field_shown else None
 
 
 def _cells(row: etree._Element) -> list[etree._Element]:
@@ -111,6 +113,7 @@ def table_messages(tree: etree._Element, link_of) -> list[ParsedMessage]:  # noq
                 title=_text(title_el) or (_text(anchor) if anchor is not None else None),
                 asked_at=asked, replied_at=find_date(_text(cell("replied"))),
                 status=_text(cell("status")) or None, reply_unit=_text(cell("unit")) or None,
+                reply_field_shown=cols["replied"] is not None,
             ))
     return out
 
@@ -122,4 +125,4 @@ def detail_message(text: str, title: str | None, url: str) -> ParsedMessage | No
     if asked is None:
         return None
     return ParsedMessage(url=url, title=title, asked_at=asked, replied_at=find_date(found["replied"]),
-                         status=found["status"], reply_unit=found["unit"])
+                         status=found["status"], reply_unit=found["unit"], reply_field_shown=found["replied"] is not None)
