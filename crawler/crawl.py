@@ -60,9 +60,10 @@ def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
             states[job.run_id] = state
             _finish_run(db_url, job.run_id, state, spider, reason)
 
-        crawler.signals.connect(closed, signal=_signals().spider_closed)
+        crawler.signals.connect(closed, signal=_signals().spider_closed, weak=False)  # weak refs die per loop
         if on_page is not None:
-            crawler.signals.connect(lambda item, job=job, **_: on_page(job.site_id), signal=_signals().item_scraped)
+            crawler.signals.connect(lambda item, job=job, **_: on_page(job.site_id), signal=_signals().item_scraped,
+                                    weak=False)
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
                       max_depth=job.max_depth, allow_private=job.allow_private, site=job.site)
     process.start()

@@ -115,9 +115,11 @@ class DisclosureExtractor:
             yield from self._root(ctx)
         if self._in_platform(ctx.url) or ctx.depth == 0:
             yield from self._parts(ctx)
-        yield from self._report_links(ctx)
-        yield from self._document(ctx)
+        report_page = ctx.url in self.reports_done
         yield from self._report_page(ctx)
+        if not report_page and ctx.url not in self.reports_done:  # a report page's own attachment is its file
+            yield from self._report_links(ctx)
+        yield from self._document(ctx)
 
     # --- the platform and its parts ----------------------------------------------------------
     def _root(self, ctx: PageContext) -> Iterator[Any]:
@@ -278,7 +280,7 @@ class InteractionExtractor:
             for url in self.configured:
                 self.channels[url] = (None, "board")
                 yield ChannelRecord(run_id=self.run_id, url=url, kind="board", configured=True, source=None)
-        if ctx.depth < self.MAX_CHANNEL_DEPTH:
+        if ctx.depth < self.MAX_CHANNEL_DEPTH and ctx.url not in self.channels:  # a board's items are messages
             for a, url, text in _anchors(ctx):
                 kind = channel_kind(text)
                 if kind is None or url in self.channels or url in self.details:

@@ -18,12 +18,14 @@ CHANNEL_KINDS: list[tuple[str, re.Pattern]] = [
     ("petition", re.compile(r"信访")),
     ("report", re.compile(r"纪检|举报|纪委|监察")),
     ("hotline", re.compile(r"12345")),
-    ("mailbox", re.compile(r"信箱")),
-    ("consult", re.compile(r"咨询|问政|建言|民声|民意")),
-    ("board", re.compile(r"留言")),
+    # A channel's name ends with its kind (县长信箱, 在线咨询, 我要留言); a message title that starts
+    # with 咨询 (咨询学校招生范围) is not a channel.
+    ("mailbox", re.compile(r"信箱$")),
+    ("consult", re.compile(r"(咨询|问政|建言|民声|民意|咨询投诉|征集)$")),
+    ("board", re.compile(r"(留言|留言板|留言簿)$")),
 ]
 EXCLUDED_KINDS = {"petition", "report"}
-MAX_NAME = 16
+MAX_NAME = 12
 
 _HEAD = {
     "title": re.compile(r"标题|主题|事项|内容"),
