@@ -25,7 +25,7 @@ CHANNEL_KINDS: list[tuple[str, re.Pattern]] = [
     ("board", re.compile(r"(留言|留言板|留言簿)$")),
 ]
 EXCLUDED_KINDS = {"petition", "report"}
-MAX_NAME = 12
+MAX_NAME = 16
 
 _HEAD = {
     "title": re.compile(r"标题|主题|事项|内容"),
@@ -39,7 +39,8 @@ _OPEN = re.compile(r"未(回复|答复|办结|处理)|待(回复|答复|处理)|
 _LABELLED = {
     "asked": re.compile(r"(?:留言|提问|咨询|来信|写信|提交)(?:时间|日期)\s*[:：]\s*([^\n]{0,40})"),
     "replied": re.compile(r"(?:回复|答复|办结|反馈)(?:时间|日期)\s*[:：]\s*([^\n]{0,40})"),
-    "status": re.compile(r"(?:办理|回复|处理)?状态\s*[:：]\s*([^\s，,。]{1,12})"),
+    "status": re.compile(r"(?:办理|回复|处理)?状态\s*[:：]\s*(已回复|已答复|已办结|已处理|已反馈|已受理|未回复|未答复|未办结|"
+                         r"待回复|待答复|待处理|办理中|处理中|受理中|[^\s，,。:：]{1,8})"),
     "unit": re.compile(r"(?:回复|答复|办理|承办)(?:单位|部门)\s*[:：]\s*([^\s，,。]{1,40})"),
 }
 

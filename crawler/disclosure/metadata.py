@@ -78,11 +78,24 @@ def _from_dl(tree: etree._Element) -> dict[str, str]:
     return out
 
 
+def _labelled(text: str) -> str | None:
+    """The canonical label when `text` reads "label：value", else None."""
+    m = _INLINE.match(text.strip())
+    return _label(m.group("label")) if m else None
+
+
+_ANY_LABEL = re.compile("(" + "|".join(sorted(map(re.escape, _BY_LABEL), key=len, reverse=True)) + ")[：:]")
+
+
+def _label_count(text: str) -> int:
+    return len(_ANY_LABEL.findall(_SPACE.sub("", text)))
+
+
 def _from_spans(tree: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for el in tree.iter("span", "li", "p", "div", "em", "b", "strong", "label", "font", "td"):
         text = el.text_content()
-        if len(text) > 120:
+        if len(text) > 120 or _label_count(text) > 1:  # a container of several pairs, not one pair
             continue
         m = _INLINE.match(text.strip())
         if m:
@@ -90,9 +103,10 @@ def _from_spans(tree: etree._Element) -> dict[str, str]:
             if canon is None or canon in out:
                 continue
             value = _value(m.group("value"))
-            if not value:  # label alone: the value sits in the next element or the tail
+            if not value:  # label alone: the value sits in the tail or the next element (not another pair)
                 nxt = el.getnext()
                 value = _value(el.tail) or (_value(nxt.text_content()) if nxt is not None and
+                                              _labelled(nxt.text_content()) is None and
                                               _label(nxt.text_content()) is None else "")
             out[canon] = value
     return out
