@@ -37,6 +37,8 @@ MAX_PART_TEXT = 16
 REPORT_FILES = (".pdf", ".docx", ".doc", ".wps", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif")
 # Links that name the document an interpretation explains (inside the content, not the navigation).
 RELATED = re.compile(r"《[^》]{2,}》|原文|原件|相关文件|相关政策|政策文件[:：]")
+# "原文链接：<a>示例县关于…的通知</a>": the label sits beside the link, in its parent.
+RELATED_LABEL = re.compile(r"原文|原件|相关文件|文件链接|政策文件|附件")
 _CHROME = re.compile(r"nav|menu|header|footer|top|bottom|crumb|position", re.IGNORECASE)
 _PUBLISHED = re.compile(r"(?:发布|公开)(?:日期|时间)\s*[:：]\s*([^\n]{0,30})")
 
@@ -56,6 +58,13 @@ def _anchors(ctx: PageContext) -> Iterator[tuple[etree._Element, str, str]]:
         url = canonical(href, ctx.final_url)
         if url:
             yield a, url, _text(a)
+
+
+def _own_text(el: etree._Element | None) -> str:
+    """An element's own text and its children's tails (the words around its links), not the links'."""
+    if el is None:
+        return ""
+    return " ".join([el.text or "", *[(c.tail or "") for c in el]])
 
 
 def _in_chrome(el: etree._Element) -> bool:
@@ -141,6 +150,16 @@ class DisclosureExtractor:
         return here.netloc == root.netloc and (url == self.root or here.path.startswith(path))
 
     def _parts(self, ctx: PageContext) -> Iterator[Any]:
+        if ctx.url == self.root:  # the root page may itself be a part: <h3>法定主动公开内容</h3><ul>…</ul>
+            for el in ctx.parsed.tree.iter("h1", "h2", "h3", "h4"):
+                compact = _text(el).replace(" ", "")
+                for part, pat in PARTS:
+                    if part not in self.parts and compact and len(compact) <= MAX_PART_TEXT and pat.search(compact) \
+                            and el.getnext() is not None:
+                        self.parts.add(part)
+                        yield DisclosurePartRecord(run_id=self.run_id, part=part, url=ctx.url, name=_text(el),
+                                                   source=ctx.url)
+                        break
         for a, url, text in _anchors(ctx):
             compact = text.replace(" ", "")
             if not compact or len(compact) > MAX_PART_TEXT or re.search(r"(19|20)\d{2}", compact):
@@ -240,9 +259,11 @@ class DisclosureExtractor:
             return
         if ar.report_year(title):
             return  # an annual report page is judged as a report, not as a document
+        named = re.findall(r"《([^》]{2,})》", title)
         related = [[url, text] for a, url, text in _anchors(ctx)
-                   if is_interpretation and RELATED.search(text) and "解读" not in text and not _in_chrome(a)
-                   and url != ctx.url]
+                   if is_interpretation and "解读" not in text and not _in_chrome(a) and url != ctx.url
+                   and (RELATED.search(text) or RELATED_LABEL.search(_own_text(a.getparent()))
+                        or any(n in text for n in named))]
         f = meta.fields
         normative = ("有效性" in f or "规范性文件" in (f.get("主题分类") or "") or "规范性文件" in title
                      or bool(re.search(r"规〔", f.get("发文字号") or "")))
