@@ -119,7 +119,11 @@ def site_a() -> dict[str, Route]:
     for path, (title, block) in DOCS.items():
         r[path] = page(title, f"{block}<h1>{escape(title)}</h1><p>各乡镇人民政府：现将有关事项通知如下。</p>", NAV_A)
     r["/zwgk/jd/"] = page("政策解读", _items([("/zwgk/jd/1.html", "《示例县农村公路管理办法》政策解读", "2026-01-09"),
-                                          ("/zwgk/jd/2.html", "一图读懂《示例县防汛工作通知》的解读", "2026-03-03")]), NAV_A)
+                                          ("/zwgk/jd/2.html", "一图读懂《示例县防汛工作通知》的解读", "2026-03-03"),
+                                          ("/zwgk/jd/3.html", "2026年工作要点政策解读", "2026-03-04")]), NAV_A)
+    # look-alike of jd/2: the label sits beside the link, whose text is the bare title (no 《》)
+    r["/zwgk/jd/3.html"] = page("2026年工作要点政策解读", "<h1>2026年工作要点政策解读</h1><p>发布时间：2026-03-04</p>"
+                                "<p>原文链接：<a href='/zwgk/ml/3.html'>示例县2026年工作要点</a></p>", NAV_A)
     r["/zwgk/jd/1.html"] = page("《示例县农村公路管理办法》政策解读",
                                 "<h1>《示例县农村公路管理办法》政策解读</h1><p>发布时间：2026-01-09</p>"
                                 "<p>一、制定背景……</p><p>原文链接：<a href='/zwgk/ml/1.html'>《示例县农村公路管理办法》</a></p>", NAV_A)
