@@ -11,7 +11,8 @@ Why: gk.report_deadline — 条例 第四十九条 (indicators.md §9.4) [C]; de
 Fires when: the report's publication date (its page's 发布日期/发布时间, else the date beside its
 link in the 年报 list) is after the deadline; one finding per year, using the earliest copy.
 
-Does not fire when: it was published on the deadline day or before; the report shows no date.
+Does not fire when: it was published on the deadline day or before; the report shows no date; its
+title names another unit than the site's (a department's report listed on the portal).
 
 Not applicable when: no report was found; `not_measured` when reports were found but none shows a date.
 
@@ -20,7 +21,7 @@ Evidence: `state` ("late"), `year`, `published`, `deadline`, `deadline_param`, `
 from __future__ import annotations
 
 from checks.base import Finding, Params, Rule, RuleResult
-from checks.disclosure.common import deadline
+from checks.disclosure.common import deadline, own_reports
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="disclosure.annual_report_late", name_zh="年度报告发布超期", name_en="Annual report published late",
@@ -31,7 +32,7 @@ RULE = Rule(id="disclosure.annual_report_late", name_zh="年度报告发布超�
 
 def check(snap: Snapshot, params: Params) -> RuleResult:
     """Report each year whose annual report was published after its deadline."""
-    reports = [r for r in snap.annual_reports if r.year is not None and r.year >= params["annual_report.late_from_year"]]
+    reports = [r for r in own_reports(snap) if r.year is not None and r.year >= params["annual_report.late_from_year"]]
     if not reports:
         return RuleResult.not_applicable("未发现需检查时限的年度报告 / no annual report found")
     dated = sorted((r for r in reports if r.published_date is not None), key=lambda r: r.published_date)

@@ -13,7 +13,8 @@ Fires when: `as_of` is after the deadline and no report of the year was found, w
 年报 column (or another year's report) was found, so the place where it belongs was read.
 
 Does not fire when: the deadline has not passed yet (on the deadline day itself the report is
-still on time), or a report of the year exists, even one that could not be parsed.
+still on time), or a report of the year exists, even one that could not be parsed. Reports whose
+title names another unit (a portal's column listing its departments' reports) are not the site's own.
 
 Not applicable when: the deadline of the year before `as_of` has not passed; `not_measured` when
 neither a 年报 column nor any report was found.
@@ -23,7 +24,7 @@ Evidence: `state` ("missing"), `year`, `deadline`, `deadline_param`, `kind`, `ye
 from __future__ import annotations
 
 from checks.base import Finding, Params, Rule, RuleResult
-from checks.disclosure.common import deadline
+from checks.disclosure.common import deadline, own_reports
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="disclosure.annual_report_missing", name_zh="年度报告未发布", name_en="Annual report missing",
@@ -37,7 +38,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     due, key = deadline(snap, params, year)
     if snap.as_of <= due:
         return RuleResult.not_applicable(f"{year}年度报告的发布期限 {due} 尚未到 / deadline not passed")
-    years = sorted({r.year for r in snap.annual_reports if r.year is not None})
+    years = sorted({r.year for r in own_reports(snap) if r.year is not None})
     column = next((p.url for p in snap.disclosure_parts if p.part == "annual_report"), None)
     if year in years:
         return RuleResult.of([])

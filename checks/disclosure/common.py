@@ -1,6 +1,7 @@
 """Helpers the 政府信息公开 rules share: part labels, report deadlines, broken-page test."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from storage.snapshot import Snapshot
@@ -23,3 +24,19 @@ def broken(snap: Snapshot, url: str) -> dict | None:
     if page is None or page.ok:
         return None
     return {"url": url, "status": page.status, "error": page.error}
+
+
+_PREFIX = re.compile(r"^\s*[《“\"]?\s*(.*?)\s*(?:19|20)\d{2}\s*年")
+
+
+def own_reports(snap: Snapshot) -> list:
+    """The annual reports of this site's own unit: a portal's 年报 column often lists its departments'
+    reports too, whose deadlines differ. A title naming no unit, or naming ours, counts as ours."""
+    names = [n for n in (snap.site.name, snap.site.unit) if n]
+    out = []
+    for r in snap.annual_reports:
+        m = _PREFIX.match(r.title or "")
+        prefix = m.group(1) if m else ""
+        if not prefix or any(prefix in n or n in prefix for n in names):
+            out.append(r)
+    return out

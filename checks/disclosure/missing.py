@@ -14,7 +14,8 @@ Does not fire when: the part is linked under another usual name (信息公开指
 政府信息公开年报, 依申请公开平台 …), or its page was not fetched (a link that exists is not called broken).
 
 Not applicable when: never; `not_measured` when no platform root and no part link was found at all
-(the platform may live on another site, e.g. a department's on its government's portal).
+(the platform may live on another site, e.g. a department's on its government's portal), or when the
+root page could not be read (another host, not crawled, an error) and parts are still unseen.
 
 Evidence: `part`, `label`, `root`, `found` (part → URL of what was found), `broken` (when the link fails).
 """
@@ -37,6 +38,12 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
             found.setdefault(p.part, p.url)
     if root is None and not found:
         return RuleResult.not_measured("未找到政府信息公开平台入口（可在 sites.yaml 用 disclosure: 指定）/ no platform found")
+    root_page = snap.pages.get(root) if root else None
+    unread = root is not None and (root_page is None or not root_page.crawled or not root_page.ok)
+    if unread and any(p not in found for p in params["disclosure.required_parts"]):
+        shown = "未抓取" if root_page is None else (root_page.status or root_page.error)
+        return RuleResult.not_measured(f"政府信息公开平台首页 {root} 未能读取（{shown}），可能位于其他站点 / "
+                                       "platform root not read")
     findings = []
     for part in params["disclosure.required_parts"]:
         label = PART_LABELS.get(part, part)

@@ -13,7 +13,8 @@ Fires when: no such channel was found, or every one found answers with an error;
 Does not fire when: one channel works (its page loads, or it was not fetched: a link that exists is
 not called broken).
 
-Not applicable when: never; `not_measured` when the homepage could not be loaded.
+Not applicable when: never; `not_measured` when the homepage could not be loaded, or no channel
+was found while the homepage was a script challenge or no other page could be read.
 
 Evidence: `homepage`, `channels` (every channel found with kind and URL), `excluded`, `broken`.
 """
@@ -33,6 +34,10 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     if home is None or not home.ok:
         return RuleResult.not_measured("首页未能加载，无法查找互动渠道 / homepage not loaded")
     channels = [c for c in snap.interaction_channels if not c.excluded]
+    crawled = sum(1 for p in snap.pages.values() if p.crawled and p.ok)
+    if not channels and ("js_challenge" in home.flags or crawled < 2):
+        return RuleResult.not_measured(f"只读取了 {crawled} 个页面（或首页为脚本挑战页），无法判断是否有互动渠道 / "
+                                       "too little of the site was read")
     failures = [b for c in channels if (b := broken(snap, c.url))]
     if channels and len(failures) < len(channels):
         return RuleResult.of([])

@@ -25,7 +25,7 @@ from crawler.disclosure.records import (AnnualReportRecord, ChannelRecord, Discl
 from crawler.extractors import PageContext
 from crawler.urls import canonical, host_of
 
-ROOT_TEXT = re.compile(r"^(政府)?信息公开$|政府信息公开|^政务公开$")
+ROOT_TEXT = re.compile(r"^(政府)?信息公开(专栏|平台|网)?$|^政务公开(专栏)?$")
 PARTS: list[tuple[str, re.Pattern]] = [
     ("guide", re.compile(r"公开指南")),
     ("rules", re.compile(r"公开制度|公开规定")),
@@ -122,7 +122,8 @@ class DisclosureExtractor:
             return
         if ctx.depth == 0:
             yield from self._root(ctx)
-        if self._in_platform(ctx.url) or ctx.depth == 0:
+        # Finding more parts only ever removes findings, so any page that names the platform is read too.
+        if ctx.depth == 0 or self._in_platform(ctx.url) or "信息公开" in _heading(ctx):
             yield from self._parts(ctx)
         report_page = ctx.url in self.reports_done
         yield from self._report_page(ctx)
@@ -208,8 +209,10 @@ class DisclosureExtractor:
                 yield self._fetch(url, page_url=ctx.url, title=title, year=year, published=published,
                                   date_source=source if published else None)
                 return
-        yield self._record(ctx.url, None, title, year, "html",
-                           ar.ReportParse(status="unparsed", detail="页面既无年报表格也无附件"), published, source)
+        images = [img for img in ctx.parsed.tree.iter("img") if not _in_chrome(img)]
+        parsed = (ar.ReportParse(status="scanned", detail=f"年报以页面图片发布（{len(images)} 张），无法读取表格")
+                  if images else ar.ReportParse(status="unparsed", detail="页面既无年报表格也无附件"))
+        yield self._record(ctx.url, None, title, year, "html", parsed, published, source)
 
     def _published(self, ctx: PageContext) -> Any:
         meta = read_metadata(ctx.parsed.tree)
@@ -280,7 +283,7 @@ class InteractionExtractor:
     """互动交流 channels and their messages (fact family `interaction`)."""
 
     facts = ("interaction",)
-    MAX_CHANNEL_DEPTH = 2
+    MAX_CHANNEL_DEPTH = 3  # the homepage and two clicks (首页 → 互动交流 → 县长信箱)
 
     def __init__(self, run_id: int, site: dict, homepage: str) -> None:
         self.run_id = run_id

@@ -51,11 +51,18 @@ def _value(text: str | None) -> str:
     return " ".join((text or "").split()).strip().lstrip(_COLON).strip()
 
 
+def _header_row(cell: etree._Element) -> bool:
+    """True in a list's header row (标题 | 发文字号 | 发布日期): two label cells side by side."""
+    row = cell.getparent()
+    labels = [_label(c.text_content()) is not None for c in row if isinstance(c.tag, str)] if row is not None else []
+    return any(a and b for a, b in zip(labels, labels[1:]))
+
+
 def _from_table(tree: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for cell in tree.iter("td", "th"):
         canon = _label(cell.text_content())
-        if canon is None or canon in out:
+        if canon is None or canon in out or _header_row(cell):
             continue
         nxt = cell.getnext()
         while nxt is not None and not isinstance(nxt.tag, str):

@@ -160,3 +160,10 @@ def test_channel_kind(name: str, kind: str | None) -> None:
 ])
 def test_find_date(text: str | None, day: date | None) -> None:
     assert find_date(text) == day
+
+
+def test_list_table_header_is_not_a_metadata_block() -> None:
+    rows = "".join(f"<tr><td><a href='/{i}.html'>通知{i}</a></td><td>示政发〔2026〕{i}号</td><td>2026-01-0{i}</td></tr>"
+                   for i in range(1, 4))
+    html = f"<table><tr><th>索引号</th><th>标题</th><th>发文字号</th><th>发布日期</th></tr>{rows}</table>"
+    assert read_metadata(tree(html)).layout == "none"
