@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?.{0,40}?政府信息公开(?:工作)?年度?报告")
+TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?.{0,40}?政府信息公开(?:工作)?(?:年度?报告|年报)")
 T3_COLUMNS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 T4_GROUPS = ["行政复议", "未经复议直接起诉", "复议后起诉"]
 T4_COLUMNS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]

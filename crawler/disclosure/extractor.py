@@ -39,7 +39,12 @@ REPORT_FILES = (".pdf", ".docx", ".doc", ".wps", ".jpg", ".jpeg", ".png", ".gif"
 RELATED = re.compile(r"《[^》]{2,}》|原文|原件|相关文件|相关政策|政策文件[:：]")
 # "原文链接：<a>示例县关于…的通知</a>": the label sits beside the link, in its parent.
 RELATED_LABEL = re.compile(r"原文|原件|相关文件|文件链接|政策文件|附件")
-_CHROME = re.compile(r"nav|menu|header|footer|top|bottom|crumb|position", re.IGNORECASE)
+_CHROME_START = ("nav", "menu", "header", "footer", "crumb", "breadcrumb", "topbar", "sidenav")
+_CHROME_END = ("nav", "menu", "header", "footer", "crumb", "crumbs")
+_CHROME_WORDS = {"top", "bottom", "head", "foot", "position", "dh", "daohang", "wzdh"}  # dh: 导航 in pinyin
+# A 解读 column's own page (政策解读, 图文解读 …) and pages listing several 解读 are lists, not interpretations.
+COLUMN_TITLE = re.compile(r"^\s*(政策|文件|图文|图片|图解|视频|专家|部门|媒体|领导|负责人)?解读\s*$")
+LIST_LINKS = 4
 _PUBLISHED = re.compile(r"(?:发布|公开)(?:日期|时间)\s*[:：]\s*([^\n]{0,30})")
 
 
@@ -72,7 +77,8 @@ def _in_chrome(el: etree._Element) -> bool:
     for anc in el.iterancestors():
         if anc.tag in ("nav", "header", "footer"):
             return True
-        if _CHROME.search((anc.get("class") or "") + " " + (anc.get("id") or "")):
+        tokens = re.split(r"[-_\s]+", ((anc.get("class") or "") + " " + (anc.get("id") or "")).lower())
+        if any(t.startswith(_CHROME_START) or t.endswith(_CHROME_END) or t in _CHROME_WORDS for t in tokens if t):
             return True
     return False
 
@@ -257,7 +263,8 @@ class DisclosureExtractor:
     def _document(self, ctx: PageContext) -> Iterator[Any]:
         meta = read_metadata(ctx.parsed.tree)
         title = meta.fields.get("标题") or _heading(ctx)
-        is_interpretation = "解读" in title and ctx.depth > 0
+        is_interpretation = ("解读" in title and ctx.depth > 0 and not COLUMN_TITLE.match(title)
+                             and sum(1 for _, _, text in _anchors(ctx) if "解读" in text) < LIST_LINKS)
         if not meta.fields and not (is_interpretation and _PUBLISHED.search(ctx.parsed.text)):
             return
         if ar.report_year(title):

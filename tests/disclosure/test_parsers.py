@@ -167,3 +167,8 @@ def test_list_table_header_is_not_a_metadata_block() -> None:
                    for i in range(1, 4))
     html = f"<table><tr><th>索引号</th><th>标题</th><th>发文字号</th><th>发布日期</th></tr>{rows}</table>"
     assert read_metadata(tree(html)).layout == "none"
+
+
+def test_report_year_of_nianbao_titles() -> None:
+    assert ar.report_year("示例县人民政府2023年政府信息公开年报") == 2023
+    assert ar.report_year("示例县政府网站2023年工作年度报表") is None  # the 网站年度报表 (12号) is another report
