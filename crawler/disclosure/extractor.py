@@ -42,6 +42,7 @@ RELATED_LABEL = re.compile(r"原文|原件|相关文件|文件链接|政策文�
 _CHROME_START = ("nav", "menu", "header", "footer", "crumb", "breadcrumb", "topbar", "sidenav")
 _CHROME_END = ("nav", "menu", "header", "footer", "crumb", "crumbs")
 _CHROME_WORDS = {"top", "bottom", "head", "foot", "position", "dh", "daohang", "wzdh"}  # dh: 导航 in pinyin
+PAGER = re.compile(r"^\s*(下一页|下页|后一页|\d{1,3}|>|›|»)\s*$")
 # A 解读 column's own page (政策解读, 图文解读 …) and pages listing several 解读 are lists, not interpretations.
 COLUMN_TITLE = re.compile(r"^\s*(政策|文件|图文|图片|图解|视频|专家|部门|媒体|领导|负责人)?解读\s*$")
 LIST_LINKS = 4
@@ -290,6 +291,7 @@ class InteractionExtractor:
     """互动交流 channels and their messages (fact family `interaction`)."""
 
     facts = ("interaction",)
+    MAX_BOARD_PAGES = 20  # a year of messages on most boards; the crawl's page limit still applies
     MAX_CHANNEL_DEPTH = 3  # the homepage and two clicks (首页 → 互动交流 → 县长信箱)
 
     def __init__(self, run_id: int, site: dict, homepage: str) -> None:
@@ -299,6 +301,7 @@ class InteractionExtractor:
         self.channels: dict[str, tuple[str | None, str]] = {}  # list URL → (name, kind)
         self.details: dict[str, tuple[str, str | None, str]] = {}  # detail URL → (list URL, name, kind)
         self.recorded: set[str] = set()
+        self.pages: dict[tuple, int] = {}  # board → next pages followed
 
     @classmethod
     def from_spider(cls, spider: Any) -> InteractionExtractor:
@@ -337,6 +340,11 @@ class InteractionExtractor:
             self.recorded.add(url)
             yield self._message(msg, ctx.url, name, kind)
         site_host = host_of(ctx.final_url)
+        for a, url, text in _anchors(ctx):  # the board's next pages are read as the board
+            if PAGER.match(text) and host_of(url) == site_host and url not in self.channels \
+                    and self.pages.get((name, kind), 0) < self.MAX_BOARD_PAGES:
+                self.pages[(name, kind)] = self.pages.get((name, kind), 0) + 1
+                self.channels[url] = (name, kind)
         for a, url, text in _anchors(ctx):
             if (url not in self.channels and url not in self.recorded and host_of(url) == site_host
                     and not _in_chrome(a) and not url.split("?", 1)[0].lower().endswith(REPORT_FILES)):

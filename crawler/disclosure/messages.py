@@ -123,6 +123,8 @@ def table_messages(tree: etree._Element, link_of) -> list[ParsedMessage]:  # noq
 
 def detail_message(text: str, title: str | None, url: str) -> ParsedMessage | None:
     """A message detail page's labelled fields, or None when it shows no 留言时间."""
+    if len(_LABELLED["asked"].findall(text)) != 1:  # none, or a list of several messages: not one message
+        return None
     found = {k: (m.group(1).strip() if (m := pat.search(text)) else None) for k, pat in _LABELLED.items()}
     asked = find_date(found["asked"])
     if asked is None:

@@ -3,7 +3,7 @@
 Site A (127.0.0.1, portal, configured `disclosure:` and `interaction:`): a complete platform; annual
 reports as HTML, PDF and DOCX (correct and planted), a 2019-template one, a scan, a late one and a
 missing year; metadata blocks in three layouts (complete and incomplete); two 政策解读; a table-layout
-message board and a 信访 board that must be ignored.
+message board over two pages and a 信访 board that must be ignored.
 Site B (127.0.0.2, department, discovered from navigation): a platform lacking three parts, a late
 report, and a list + detail message board beside a 纪检举报 channel.
 `EXPECTED` lists the findings each site must produce, exactly.
@@ -156,9 +156,10 @@ def site_a() -> dict[str, Route]:
     r["/zwgk/nb/2019.jpg"] = Route(body=rp.png(), content_type="image/png")
     # interaction
     r["/hdjl/"] = page("互动交流", "<a href='/hdjl/xzxx/'>县长信箱</a> <a href='/hdjl/zxzx/'>在线咨询</a>", NAV_A)
-    for path, rows, title in (("/hdjl/xzxx/", BOARD_A, "县长信箱"), ("/xf/", PETITION_A, "网上信访"),
-                              ("/hdjl/zxzx/", CONSULT_A, "在线咨询")):
-        r[path] = page(title, f"<h1>{title}</h1>" + board_table(rows), NAV_A)
+    for path, rows, title in (("/hdjl/xzxx/", BOARD_A[:3], "县长信箱"), ("/hdjl/xzxx/index_1.html", BOARD_A[3:], "县长信箱"),
+                              ("/xf/", PETITION_A, "网上信访"), ("/hdjl/zxzx/", CONSULT_A, "在线咨询")):
+        pager = "<div class='pager'><a href='/hdjl/xzxx/index_1.html'>下一页</a></div>" if path == "/hdjl/xzxx/" else ""
+        r[path] = page(title, f"<h1>{title}</h1>" + board_table(rows) + pager, NAV_A)
         for u, t, a, s, un, rep in rows:
             r[u] = page(t, detail(t, a, s, un, rep), NAV_A)
     return r

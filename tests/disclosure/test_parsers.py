@@ -172,3 +172,8 @@ def test_list_table_header_is_not_a_metadata_block() -> None:
 def test_report_year_of_nianbao_titles() -> None:
     assert ar.report_year("示例县人民政府2023年政府信息公开年报") == 2023
     assert ar.report_year("示例县政府网站2023年工作年度报表") is None  # the 网站年度报表 (12号) is another report
+
+
+def test_a_list_of_messages_is_not_one_message() -> None:
+    text = " ".join(f"咨询{i} 留言时间：2026-0{i}-01 状态：未回复" for i in range(1, 4))
+    assert detail_message(text, "县长信箱", "http://x.gov.cn/ly/") is None
