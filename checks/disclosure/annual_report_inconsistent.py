@@ -19,7 +19,7 @@ unknown template, a scan) — it is listed in the reason, never guessed.
 
 Not applicable when: no annual report was found; `not_measured` when none could be parsed.
 
-Evidence: `year`, `template`, `url`, `attachment`, `failures` ([{relation, where, equation, left,
+Evidence: `year`, `template`, `url`, `attachment`, `sections` (the headings 一…六 found), `failures` ([{relation, where, equation, left,
 right, terms}]), `relations` (those judged), `previous_year_report` (for AR5/AR6).
 """
 from __future__ import annotations
@@ -63,6 +63,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
                 message=f"{r.year or ''}年度报告表格有 {len(failures)} 处勾稽关系错误（{names}），"
                         f"例如 {failures[0]['where']}：{failures[0]['equation']}，{failures[0]['left']} ≠ {failures[0]['right']}。",
                 evidence={"year": r.year, "template": r.template, "url": r.url, "attachment": r.attachment_url,
+                          "sections": list(r.sections),
                           "failures": failures, "relations": sorted(relations),
                           "previous_year_report": previous.url if previous is not None else None},
             ))

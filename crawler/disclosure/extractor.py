@@ -198,6 +198,9 @@ class DisclosureExtractor:
         year = ar.report_year(heading) or (linked or {}).get("year")
         if year is None or ctx.url in self.reports_done or not (linked or ar.report_year(heading)):
             return
+        listed = sum(1 for _, url, text in _anchors(ctx) if ar.report_year(text) and url != ctx.url)
+        if not ar.report_year(heading) and listed >= 2:
+            return  # linked by a report's title, but it lists several reports: a 年报 column, not a report
         self.reports_done.add(ctx.url)
         title = heading if ar.report_year(heading) else linked["title"]
         published, source = self._published(ctx), "page"
@@ -208,14 +211,17 @@ class DisclosureExtractor:
             parsed = ar.parse_report_text(text)
             yield self._record(ctx.url, None, title, year, "html", parsed, published, source)
             return
-        for a, url, _ in _anchors(ctx):
-            if url.split("?", 1)[0].lower().endswith(REPORT_FILES) and not _in_chrome(a):
-                if url in self.fetched:
-                    return
-                self.fetched.add(url)
-                yield self._fetch(url, page_url=ctx.url, title=title, year=year, published=published,
-                                  date_source=source if published else None)
+        files = [(a, url, text) for a, url, text in _anchors(ctx)
+                 if url.split("?", 1)[0].lower().endswith(REPORT_FILES) and not _in_chrome(a)]
+        # the report's own file first (named 年度报告/年报 or its year), not e.g. an application form
+        files.sort(key=lambda f: not (re.search(r"年度报告|年报", f[2]) or str(year) in f[2]))
+        for a, url, _ in files[:1]:
+            if url in self.fetched:
                 return
+            self.fetched.add(url)
+            yield self._fetch(url, page_url=ctx.url, title=title, year=year, published=published,
+                              date_source=source if published else None)
+            return
         images = [img for img in ctx.parsed.tree.iter("img") if not _in_chrome(img)]
         parsed = (ar.ReportParse(status="scanned", detail=f"年报以页面图片发布（{len(images)} 张），无法读取表格")
                   if images else ar.ReportParse(status="unparsed", detail="页面既无年报表格也无附件"))

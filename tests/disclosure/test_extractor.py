@@ -54,3 +54,20 @@ def test_channels_by_name_and_board_items_are_not_channels() -> None:
                             "<a href='/ly/1.html'>咨询学校招生范围</a>", 0)
     assert [(r.url, r.kind, r.excluded) for r in out if isinstance(r, ChannelRecord)] == [
         (HOME + "ldxx/", "mailbox", False), (HOME + "xf/", "petition", True)]
+
+
+def test_report_page_fetches_its_own_file_and_a_report_list_is_not_a_report() -> None:
+    from scrapy import Request
+
+    ex = DisclosureExtractor(1, {"url": HOME}, HOME)
+    on_page(ex, HOME + "nb/", "<ul><li><a href='/nb/2025.html'>示例县人民政府2025年政府信息公开工作年度报告</a></li>"
+                              "<li><a href='/bm/'>2025年政府信息公开工作年度报告（部门）</a></li></ul>")
+    page = ("<h1>示例县人民政府2025年政府信息公开工作年度报告</h1><p>发布时间：2026-03-20</p><div class='article'>"
+            "<a href='/f/sqb.doc'>政府信息公开申请表.doc</a> <a href='/f/nb2025.pdf'>2025年度报告全文.pdf</a></div>")
+    fetched = [r for r in on_page(ex, HOME + "nb/2025.html", page) if isinstance(r, Request)]
+    assert [r.url for r in fetched] == [HOME + "f/nb2025.pdf"]
+    assert fetched[0].meta["ga_report"]["published"].isoformat() == "2026-03-20"
+    departments = "".join(f"<li><a href='/bm/{i}.pdf'>示例县第{i}局2025年政府信息公开工作年度报告</a></li>" for i in range(3))
+    out = on_page(ex, HOME + "bm/", f"<h1>部门年报</h1><ul>{departments}</ul>")
+    assert sorted(r.meta["ga_report"]["page_url"] for r in out if isinstance(r, Request)) == [
+        HOME + f"bm/{i}.pdf" for i in range(3)]  # each listed file is a report; the list itself is not
