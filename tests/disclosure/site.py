@@ -5,7 +5,7 @@ reports as HTML, PDF and DOCX (correct and planted), a 2019-template one, a scan
 missing year; metadata blocks in three layouts (complete and incomplete); two 政策解读; a table-layout
 message board over two pages and a 信访 board that must be ignored.
 Site B (127.0.0.2, department, discovered from navigation): a platform lacking three parts, a late
-report, and a list + detail message board beside a 纪检举报 channel.
+report (one page in GBK), and a list + detail message board beside a 纪检举报 channel.
 `EXPECTED` lists the findings each site must produce, exactly.
 """
 from __future__ import annotations
@@ -176,7 +176,9 @@ def site_b() -> dict[str, Route]:
     r["/xxgk/nb/"] = page("年度报告", _items([("/xxgk/nb/2025.html", y25.title, "2026-02-10"),
                                           ("/xxgk/nb/2024.html", y24.title, "2025-01-20")]), NAV_B)
     r["/xxgk/nb/2025.html"] = Route(body=rp.to_html(y25).encode("utf-8"))
-    r["/xxgk/nb/2024.html"] = Route(body=rp.to_html(y24).encode("utf-8"))
+    # a GBK page, as many government CMSs still serve
+    r["/xxgk/nb/2024.html"] = Route(body=rp.to_html(y24).replace("charset='utf-8'", "charset='gbk'").encode("gbk"),
+                                    content_type="text/html; charset=gbk")
     for path, rows, title in (("/hdjl/jzxx/", DETAILS_B, "局长信箱"), ("/jjjb/", REPORT_B, "纪检举报")):
         r[path] = page(title, f"<h1>{title}</h1>" + _items([(u, t, a) for u, t, a, *_ in rows]), NAV_B)
         for u, t, a, s, un, rep in rows:

@@ -84,6 +84,8 @@ def test_stored_reports_and_messages(audit) -> None:
         assert reports[f"{a}/zwgk/nb/2020.html"].template == "2019"
         assert reports[f"{a}/zwgk/nb/2024.html"].sections == [1, 2, 3, 4, 5, 6]
         assert reports[f"{a}/zwgk/nb/2019.jpg"].parse_status == "scanned"
+        gbk = reports[f"{b}/xxgk/nb/2024.html"]  # served in GBK
+        assert (gbk.parse_status, gbk.year, gbk.published_date.isoformat()) == ("ok", 2024, "2025-01-20")
         kinds = {m.url: m.channel_kind for m in s.scalars(select(Message))}
         assert kinds[f"{a}/xf/x1.html"] == "petition" and kinds[f"{b}/jjjb/j1.html"] == "report"
     engine.dispose()
