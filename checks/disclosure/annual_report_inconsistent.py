@@ -15,7 +15,8 @@ Fires when: a parsed report breaks a relation; one finding per report listing ev
 equation with both sides and the numbers that make them.
 
 Does not fire when: the tables add up; a report could not be parsed completely (blank cells, an
-unknown template, a scan) — it is listed in the reason, never guessed.
+unknown template, a scan) or was only seen in a list (`listed`, its page not reached) — it is listed
+in the reason, never guessed.
 
 Not applicable when: no annual report was found; `not_measured` when none could be parsed.
 
@@ -38,11 +39,12 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     if not snap.annual_reports:
         return RuleResult.not_applicable("未发现年度报告 / no annual report found")
     relations = set(params["annual_report.relations"])
+    read = {r.url for r in snap.annual_reports if r.parse_status != "listed"}
     parsed, skipped = {}, []
     for r in snap.annual_reports:
         if r.parse_status == "ok":
             parsed.setdefault(r.url, r)
-        else:
+        elif r.parse_status != "listed" or r.url not in read:  # listed only: its page was never reached
             skipped.append(f"{r.year or '?'}年 {r.attachment_url or r.url}（{r.parse_status}：{r.parse_detail}）")
     if not parsed:
         return RuleResult.not_measured("年度报告均无法解析 / no report could be parsed: " + "；".join(skipped))

@@ -13,7 +13,8 @@ Fires when: `as_of` is after the deadline and no report of the year was found, w
 年报 column (or another year's report) was found, so the place where it belongs was read.
 
 Does not fire when: the deadline has not passed yet (on the deadline day itself the report is
-still on time), or a report of the year exists, even one that could not be parsed. Reports whose
+still on time), or a report of the year exists, even one that could not be parsed or was only seen
+as a link in the 年报 list. Reports whose
 title names another unit (a portal's column listing its departments' reports) are not the site's own.
 
 Not applicable when: the deadline of the year before `as_of` has not passed; `not_measured` when

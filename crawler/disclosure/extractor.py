@@ -184,9 +184,15 @@ class DisclosureExtractor:
             year = ar.report_year(text) or ar.report_year(a.get("title"))
             if year is None or url == ctx.url:
                 continue
+            first = url not in self.report_links
             info = self.report_links.setdefault(url, {"title": a.get("title") or text, "year": year,
                                                       "list_date": _item_date(a), "list": ctx.url})
             path = url.split("?", 1)[0].lower()
+            if first and not path.endswith(REPORT_FILES):
+                # The report exists even if the crawl never reaches its page (page limit): a `listed` fact.
+                yield self._record(url, None, info["title"], year, "html",
+                                   ar.ReportParse(status="listed", detail=f"见于 {ctx.url}"), info["list_date"],
+                                   "list")
             if path.endswith(REPORT_FILES) and url not in self.fetched and url not in self.reports_done:
                 self.fetched.add(url)
                 yield self._fetch(url, page_url=url, title=info["title"], year=year,

@@ -62,7 +62,7 @@ class AnnualReport(Base):
     tables: Mapped[dict] = mapped_column(default=dict)  # {"table2": {...}, "table3": {...}, "table4": {...}}
     published_date: Mapped[date | None] = mapped_column(Date)
     date_source: Mapped[str | None] = mapped_column(String(16))  # page | list
-    parse_status: Mapped[str] = mapped_column(String(16))  # ok | scanned | unparsed | fetch_failed
+    parse_status: Mapped[str] = mapped_column(String(16))  # ok | scanned | unparsed | fetch_failed | listed
     parse_detail: Mapped[str | None] = mapped_column(Text)
 
 

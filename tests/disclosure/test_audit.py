@@ -77,7 +77,11 @@ def test_stored_reports_and_messages(audit) -> None:
     _, db, a, b = audit
     engine = create_engine(db)
     with Session(engine) as s:
-        reports = {r.url: r for r in s.scalars(select(AnnualReport))}
+        rows = list(s.scalars(select(AnnualReport)))
+        reports = {r.url: r for r in rows if r.parse_status != "listed"}
+        listed = {r.url for r in rows if r.parse_status == "listed"}
+        assert listed == {f"{a}/zwgk/nb/{y}.html" for y in (2020, 2021, 2022, 2024)} | {
+            f"{b}/xxgk/nb/{y}.html" for y in (2024, 2025)}
         assert reports[f"{a}/zwgk/nb/2023.pdf"].source_kind == "pdf"
         assert reports[f"{a}/zwgk/nb/2023.pdf"].published_date.isoformat() == "2024-03-28"
         assert reports[f"{a}/zwgk/nb/2022.html"].attachment_url == f"{a}/zwgk/nb/2022.docx"
