@@ -15,7 +15,9 @@ and `as_of − 留言时间` is more than the limit; or it was answered more tha
 Does not fire when: the message is younger than the limit (2 months old), or older than the window;
 its status is unknown (no status and no 回复时间 shown); it belongs to a 信访 or 纪检举报 channel.
 
-Not applicable when: no dated message of a consultation channel was found in the window.
+Not applicable when: no dated message of a consultation channel was found in the window;
+`not_measured` when consultation channels were found but no message could be read from any of them
+(a submission form only, a list rendered by script, a system on another site).
 
 Evidence: `asked_at`, `age_days` or `reply_days`, `late` (true for a late reply), `replied_at`,
 `status`, `channel`, `list_url`, `limit_days`, `stats` ({answered, unanswered, unknown, median_days,
@@ -42,6 +44,10 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     window = [m for m in snap.messages if m.channel_kind not in EXCLUDED_KINDS and m.asked_at is not None
               and start <= m.asked_at <= snap.as_of]
     if not window:
+        channels = [c for c in snap.interaction_channels if not c.excluded]
+        if channels and not any(m.channel_kind not in EXCLUDED_KINDS for m in snap.messages):
+            return RuleResult.not_measured(f"发现 {len(channels)} 个互动渠道，但未能读出任何留言（提交表单、脚本渲染的列表"
+                                           "或其他站点上的系统）/ channels found, no message could be read")
         return RuleResult.not_applicable("回溯期内没有可判断的咨询留言 / no dated message in the window")
     days = [(m.replied_at - m.asked_at).days for m in window if m.replied_at is not None]
     stats = {"messages": len(window), "answered": sum(1 for m in window if m.answered),
