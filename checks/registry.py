@@ -18,6 +18,14 @@ RULE_IDS: tuple[str, ...] = (
     "newmedia.no_interaction",
     "newmedia.serious_error",
     "newmedia.naming",
+    "disclosure.missing",
+    "disclosure.annual_report_missing",
+    "disclosure.annual_report_late",
+    "disclosure.annual_report_inconsistent",
+    "disclosure.metadata_incomplete",
+    "disclosure.interpretation_unlinked",
+    "interaction.missing",
+    "interaction.unanswered",
 )
 
 

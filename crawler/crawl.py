@@ -88,6 +88,8 @@ def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None,
         run.finished_at = utcnow()
         if spider is not None:
             run.pages = spider.counts["crawled"]
-            run.stats = {"facts": ["pages", "links"], "close_reason": reason, **spider.counts}
+            # Each extractor names the fact families it gathers (rules reading others are not_measured).
+            facts = ["pages", "links", *(f for e in spider.extractors for f in getattr(e, "facts", ()))]
+            run.stats = {"facts": facts, "close_reason": reason, **spider.counts}
         else:
             run.error = reason

@@ -47,3 +47,7 @@ EXTENSIONS = {
 GOVAUDIT_BATCH_PAGES = 200
 # Gatherers that see every crawled page (crawler/extractors.py); later capabilities append theirs.
 GOVAUDIT_EXTRACTORS: list[str] = []
+GOVAUDIT_EXTRACTORS += [  # 政府信息公开 and 互动交流 (issue 7)
+    "crawler.disclosure.extractor.DisclosureExtractor",
+    "crawler.disclosure.extractor.InteractionExtractor",
+]

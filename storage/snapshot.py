@@ -11,6 +11,8 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.disclosure_facts import (AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact,
+                                      load_disclosure_facts)
 from storage.models import Account, Link, Page, PageBody, Post, Run, Site
 
 
@@ -119,6 +121,12 @@ class Snapshot:
     facts: frozenset[str] = frozenset({"pages", "links"})
     accounts: list[AccountFact] = field(default_factory=list)
     posts: list[PostFact] = field(default_factory=list)
+    # 政府信息公开 (fact family "disclosure") and 互动交流 ("interaction"): storage/disclosure_facts.py
+    disclosure_parts: list[DisclosurePartFact] = field(default_factory=list)
+    documents: list[DocumentFact] = field(default_factory=list)
+    annual_reports: list[AnnualReportFact] = field(default_factory=list)
+    interaction_channels: list[ChannelFact] = field(default_factory=list)
+    messages: list[MessageFact] = field(default_factory=list)
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
     _body_loader: Callable[[str], str | None] | None = field(default=None, repr=False)
 
@@ -183,6 +191,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         accounts=accounts,
         posts=posts,
         _body_loader=load_body,
+        **load_disclosure_facts(session, run_id),
     )
 
 

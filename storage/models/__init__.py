@@ -1,8 +1,27 @@
 """All models, imported so Alembic and create_all see the whole metadata."""
 from storage.models.newmedia import Account, Post
+from storage.models.disclosure import AnnualReport, DisclosurePart, Document, InteractionChannel, Message
 from storage.models.page import Link, Page, PageBody
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleResult, Score
 from storage.models.run import Run
 from storage.models.site import Site
 
-__all__ = ["Account", "Post", "Finding", "IndicatorScore", "Judgement", "Link", "Page", "PageBody", "RuleResult", "Run", "Score", "Site"]
+__all__ = [
+    "Account",
+    "AnnualReport",
+    "DisclosurePart",
+    "Document",
+    "Finding",
+    "IndicatorScore",
+    "InteractionChannel",
+    "Judgement",
+    "Link",
+    "Message",
+    "Page",
+    "PageBody",
+    "Post",
+    "RuleResult",
+    "Run",
+    "Score",
+    "Site",
+]

@@ -4,12 +4,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from storage.disclosure_facts import AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact
 from storage.snapshot import AccountFact, LinkFact, PageFact, PostFact, SiteFact, Snapshot
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 
 # Fact family → the dataclass of one item. A new fact family adds its entry here.
 FACT_TYPES: dict[str, type] = {"links": LinkFact, "accounts": AccountFact, "posts": PostFact}
+FACT_TYPES.update({"disclosure_parts": DisclosurePartFact, "documents": DocumentFact, "annual_reports": AnnualReportFact,
+                   "interaction_channels": ChannelFact, "messages": MessageFact})
+# Snapshot fields whose fact family (run.stats["facts"]) has another name.
+FACT_FAMILIES: dict[str, str] = {"posts": "accounts", "disclosure_parts": "disclosure", "documents": "disclosure",
+                                 "annual_reports": "disclosure", "interaction_channels": "interaction",
+                                 "messages": "interaction"}
 
 
 def _as_date(v: Any) -> date:
@@ -32,7 +39,7 @@ def build(spec: dict[str, Any]) -> Snapshot:
     for family, cls in FACT_TYPES.items():
         if family in spec:
             kwargs[family] = [cls(**item) for item in spec[family]]
-    facts = frozenset(spec.get("facts", ["pages", "links", *[f for f in FACT_TYPES if f in spec]]))
+    facts = frozenset(spec.get("facts", ["pages", "links", *[FACT_FAMILIES.get(f, f) for f in FACT_TYPES if f in spec]]))
     return Snapshot(site=site, as_of=_as_date(spec.get("as_of", "2026-11-27")), homepage_url=homepage,
                     pages=pages, facts=facts, _bodies=dict(spec.get("bodies", {})),
                     run_state=spec.get("run_state", "complete"), options=dict(spec.get("options", {})), **kwargs)

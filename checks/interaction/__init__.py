@@ -1,0 +1,1 @@
+"""互动交流 rules (CONTRACT.md §5 `interaction.*`)."""
