@@ -12,6 +12,9 @@ RULE_IDS: tuple[str, ...] = (
     "link.broken",
     "identity.missing",
     "identity.mismatch",
+    "column.stale",
+    "column.blank",
+    "site.homepage_not_updated",
 )
 
 

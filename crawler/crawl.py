@@ -86,6 +86,8 @@ def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None,
         run.finished_at = utcnow()
         if spider is not None:
             run.pages = spider.counts["crawled"]
-            run.stats = {"facts": ["pages", "links"], "close_reason": reason, **spider.counts}
+            # facts an extractor already recorded (columns …) stay; its close handler may run first
+            facts = list(dict.fromkeys(["pages", "links", *(run.stats or {}).get("facts", [])]))
+            run.stats = {**(run.stats or {}), "facts": facts, "close_reason": reason, **spider.counts}
         else:
             run.error = reason

@@ -46,4 +46,6 @@ EXTENSIONS = {
 }
 GOVAUDIT_BATCH_PAGES = 200
 # Gatherers that see every crawled page (crawler/extractors.py); later capabilities append theirs.
-GOVAUDIT_EXTRACTORS: list[str] = []
+GOVAUDIT_EXTRACTORS: list[str] = [
+    "crawler.columns.extractor.ColumnExtractor",
+]

@@ -1,0 +1,263 @@
+"""Reading one page as a column list: item rows and their dates, pagination, sub-columns, markers.
+
+Works on the page's one lxml tree. An item row is a leaf `li`/`tr`/`dd`/`p`/`div` holding a link;
+its date is read from the row's text without the link's own text (so a date inside a title never
+counts), else from the link's URL. Rows are grouped by their parent element: the largest group is
+the column's list; on the homepage every dated group counts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from lxml import etree
+
+from crawler.columns.dates import FoundDate, item_date, url_date
+from crawler.urls import canonical, host_of
+
+ROW_TAGS = ("li", "tr", "dd", "dt", "p", "div")
+# Page chrome whose links are not list items: menus, header, footer, breadcrumbs.
+_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|header|topbar|footer|foot|crumbs?|breadcrumbs?|"
+                     r"position|location|dqwz|weizhi|copyright)([\s_-]|$)", re.IGNORECASE)
+_SIDE = re.compile(r"(^|[\s_-])(left|side|sidebar|subnav|sub-nav|submenu|lm|column-list|zlm|erji)([\s_-]|$)",
+                   re.IGNORECASE)
+_NAV_BLOCK = re.compile(r"(^|[\s_-])(nav|navbar|menu|mainnav|main-nav)([\s_-]|$)", re.IGNORECASE)
+_MORE = re.compile(r"^\s*(更多|more|更多>>|更多>|>>|\+|更多\+|查看更多)\s*$", re.IGNORECASE)
+_NEXT = re.compile(r"^\s*(下一页|下页|后页|尾页|末页|next|>|»|›)\s*$", re.IGNORECASE)
+_TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,"
+                        r"\s*['\"]([^'\"]+)['\"]")
+_PAGE_COUNT = re.compile(r"共\s*(\d+)\s*页")
+_ZERO = re.compile(r"共\s*0\s*(条|页|篇|记录)")
+_EMPTY = re.compile(r"暂无(相关)?(信息|数据|内容|记录|文章|公告|通知)|没有(找到)?(相关)?(信息|数据|记录|内容)|"
+                    r"无相关(信息|数据|记录)|信息正在(更新|整理|完善)中?|栏目(正在)?建设中|正在建设中")
+_LOADER = re.compile(r"\$\.(ajax|get|post|getJSON)\s*\(|\bajax\s*\(|\bfetch\s*\(|XMLHttpRequest|axios\.|"
+                     r"jsonp|\.json['\"?]|loadList|getList|getData|queryList|v-for=|ng-repeat|layui\.|"
+                     r"template\s*\(|\.load\s*\(", re.IGNORECASE)
+_LIST_CONTAINER = re.compile(r"list|(^|[\s_-])lb([\s_-]|$)", re.IGNORECASE)
+_PAGE_PARAMS = {"page", "pageno", "pagenum", "pn", "p", "curpage", "currpage", "pageindex", "page_no", "start",
+                "offset", "pagesize", "size"}
+_INDEX_PAGE = re.compile(r"/(index|default|list)(_\d+)?\.(s?html?|jsp|aspx?|php)$", re.IGNORECASE)
+_LISTY_FILE = re.compile(r"/(index|default|list|more)[\w-]*\.(s?html?|jsp|aspx?|php)$", re.IGNORECASE)
+_COLUMN_QUERY = re.compile(r"(^|&)(column|channel|cat|type|class|lm|node|chan)(id|_id|code)?=", re.IGNORECASE)
+_ARTICLE = re.compile(r"(t(19|20)\d{6}_\d+|art_\d+_\d+|content_\d+|(?<![a-z])\d{4,}[\w-]*)\.(s?html?|jsp|aspx?|php)$",
+                      re.IGNORECASE)
+
+
+@dataclass
+class ItemRow:
+    title: str
+    url: str | None
+    found: FoundDate | None
+    group: int  # index of the parent element in reading order (rows of one list share it)
+
+
+@dataclass
+class ListReading:
+    items: list[ItemRow] = field(default_factory=list)  # the main list (largest group)
+    all_dated: list[ItemRow] = field(default_factory=list)  # every dated row (homepage freshness)
+    pages: list[str] = field(default_factory=list)  # pagination URLs of this column
+    page_count: int | None = None
+    subcolumns: list[tuple[str, str]] = field(default_factory=list)  # (url, name) side/sub menu links
+    more_links: list[tuple[str, str]] = field(default_factory=list)  # (url, block heading) of 更多 links
+    nav_links: list[tuple[str, str, bool]] = field(default_factory=list)  # (url, text, in a submenu) in menus
+    column_links: list[tuple[str, str]] = field(default_factory=list)  # (key, text) list-page links in the content
+    empty_marker: str | None = None
+    loader_marker: str | None = None
+
+
+def is_article_url(url: str) -> bool:
+    path = urlsplit(url).path
+    return bool(_ARTICLE.search(path)) or bool(url_date(url)) and not path.endswith("/")
+
+
+def is_column_url(url: str, homepage: str) -> bool:
+    """A URL that looks like a list page (a folder, index/list file, or a column id query)."""
+    parts = urlsplit(url)
+    if column_key(url) == column_key(homepage):
+        return False
+    if parts.query and _COLUMN_QUERY.search(parts.query) and not is_article_url(url):
+        return True
+    if is_article_url(url):
+        return False
+    return parts.path.endswith("/") or bool(_LISTY_FILE.search(parts.path))
+
+
+def column_key(url: str) -> str:
+    """The column a list page belongs to: `index.html`, `index_3.html` and page queries fold into the folder."""
+    parts = urlsplit(url)
+    path = _INDEX_PAGE.sub("/", parts.path) if _INDEX_PAGE.search(parts.path) else parts.path
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if k.lower() not in _PAGE_PARAMS])
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def _classes(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _in(el: etree._Element, rx: re.Pattern) -> bool:
+    node = el
+    while node is not None and isinstance(node.tag, str):
+        if node.tag in ("nav", "header", "footer") and rx is _CHROME:
+            return True
+        if rx.search(_classes(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _text(el: etree._Element) -> str:
+    # itertext with separators: adjacent cells (<td>title</td><td>2022-11-15</td>) must not fuse
+    return " ".join(" ".join(t for t in el.itertext() if isinstance(t, str)).split())
+
+
+def _row_of(a: etree._Element) -> etree._Element | None:
+    node = a.getparent()
+    while node is not None and isinstance(node.tag, str):
+        if node.tag in ("li", "tr", "dd", "dt", "p"):
+            return node
+        if node.tag == "div":
+            return node if len(node.xpath(".//a[@href]")) <= 3 else None
+        if node.tag in ("ul", "ol", "table", "tbody", "dl", "body"):
+            return None
+        node = node.getparent()
+    return None
+
+
+def _heading_of(el: etree._Element) -> str | None:
+    """The heading of the block a 更多 link sits in (`<h3>通知公告 <a>更多</a></h3>` and similar)."""
+    node = el.getparent()
+    for _ in range(4):
+        if node is None:
+            return None
+        own = " ".join(t.strip() for t in node.xpath("./text() | ./*[not(self::a)]//text() | ./*[not(self::a)]/text()")
+                       if t.strip())
+        own = _MORE.sub("", own).strip()
+        if own and len(own) <= 16 and node.tag in ("h1", "h2", "h3", "h4", "h5", "span", "div", "p", "strong", "b"):
+            return own
+        for h in node.xpath("./h1|./h2|./h3|./h4|./h5|./*[contains(@class,'tit') or contains(@class,'hd')]"):
+            words = _MORE.sub("", "".join(x for x in h.xpath("./text()|./*[not(self::a)]//text()"))).strip()
+            if words and len(words) <= 16:
+                return words
+        node = node.getparent()
+    return None
+
+
+def read_list(tree: etree._Element, page_url: str, ref: date | None, homepage: str) -> ListReading:
+    """Everything a list page shows about its column (see the module docstring)."""
+    out = ListReading()
+    host = host_of(page_url)
+    # Elements themselves as keys: they stay referenced, so lxml keeps one proxy (id() would be reused).
+    groups: dict[etree._Element, list[ItemRow]] = {}
+    seen_rows: set[etree._Element] = set()
+    body = tree.find("body")
+    root = body if body is not None else tree
+    for a in root.iter("a"):
+        raw = (a.get("href") or "").strip()
+        if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        url = canonical(raw, page_url)
+        if url is None:
+            continue
+        text = _text(a) or (a.get("title") or "").strip()
+        if _MORE.match(text) and host_of(url) == host:
+            out.more_links.append((column_key(url), _heading_of(a) or ""))
+            continue
+        if _NEXT.match(text) and host_of(url) == host:
+            if column_key(url) == column_key(page_url) and url != page_url:
+                out.pages.append(url)
+            continue
+        if _in(a, _CHROME):
+            if host_of(url) == host and _in(a, _NAV_BLOCK):
+                out.nav_links.append((url, text, len(a.xpath("ancestor::li")) >= 2))
+            continue
+        if host_of(url) == host and _in(a, _SIDE) and is_column_url(url, homepage):
+            out.subcolumns.append((column_key(url), text))
+            continue
+        if host_of(url) == host and is_column_url(url, homepage):
+            out.column_links.append((column_key(url), text))
+        row = _row_of(a)
+        if row is None or row in seen_rows:
+            continue
+        seen_rows.add(row)
+        anchors = [x for x in row.iter("a") if x.get("href")]
+        title_a = max(anchors, key=lambda x: len(_text(x) or x.get("title") or ""))
+        title = (title_a.get("title") or _text(title_a)).strip()
+        item_url = canonical(title_a.get("href"), page_url)
+        rest = _text(row)
+        for x in anchors:
+            rest = rest.replace(_text(x), " ", 1)
+        if not title or len(title) < 4 and not rest.strip():
+            continue
+        found = item_date(rest, item_url, ref)
+        parent = row.getparent()
+        if row.tag == "tr" and parent is not None and parent.tag == "tbody":
+            parent = parent.getparent()
+        rows = groups.setdefault(parent, [])
+        rows.append(ItemRow(title=title[:300], url=item_url, found=found, group=list(groups).index(parent)))
+    lists = []
+    for rows in groups.values():
+        dated = [r for r in rows if r.found is not None]
+        if dated:
+            out.all_dated.extend(dated)
+            lists.append(rows)
+        elif len(rows) >= 3 and all(r.url and is_article_url(r.url) for r in rows):
+            lists.append(rows)  # an undated list of articles: its items count as not updated
+    if lists:
+        out.items = max(lists, key=lambda rows: (sum(r.found is not None for r in rows), len(rows)))
+    _pager(tree, page_url, out)
+    text = " ".join(root.xpath("string()").split())
+    if m := (_EMPTY.search(text) or _ZERO.search(text)):
+        out.empty_marker = m.group(0)
+    if not out.items:
+        out.loader_marker = _loader(tree)
+        if out.empty_marker is None and out.loader_marker is None:
+            out.empty_marker = _empty_container(root)
+    return out
+
+
+def _pager(tree: etree._Element, page_url: str, out: ListReading) -> None:
+    """Pagination: TRS createPageHTML(count, current, prefix, suffix), 共N页, index_N and page= links."""
+    scripts = " ".join(s.text or "" for s in tree.iter("script"))
+    if m := _TRS_PAGER.search(scripts):
+        count, current, prefix, suffix = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+        out.page_count = count
+        for n in range(max(current, 0) + 1, count):
+            url = canonical(f"{prefix}_{n}.{suffix}", page_url)
+            if url:
+                out.pages.append(url)
+    if out.page_count is None and (m := _PAGE_COUNT.search(" ".join(tree.xpath("string()").split()))):
+        out.page_count = int(m.group(1))
+    own = column_key(page_url)
+    for a in tree.iter("a"):
+        url = canonical(a.get("href") or "", page_url)
+        if not url or url == page_url or column_key(url) != own:
+            continue
+        path, query = urlsplit(url).path, urlsplit(url).query
+        paged = re.search(r"_(\d+)\.(s?html?|jsp|aspx?|php)$", path) or any(
+            k.lower() in _PAGE_PARAMS for k, _ in parse_qsl(query))
+        if paged and url not in out.pages:
+            out.pages.append(url)
+
+
+def _loader(tree: etree._Element) -> str | None:
+    """A script that fills the list after load (ajax, fetch, a template): the static HTML is not the list."""
+    for s in tree.iter("script"):
+        src = s.get("src") or ""
+        m = _LOADER.search(s.text or "") or re.search(r"(list|ajax|page|data)[\w-]*\.js", src, re.IGNORECASE)
+        if m:
+            return m.group(0)[:60]
+    for el in tree.xpath("//*[@data-url or @data-src or @v-for or @ng-repeat or @data-api]"):
+        return f"{el.tag}[{next(k for k in el.attrib if k.startswith(('data-', 'v-', 'ng-')))}]"
+    return None
+
+
+def _empty_container(root: etree._Element) -> str | None:
+    """An empty list element (`<ul class="list"></ul>`) outside the page chrome: the list has nothing."""
+    for el in root.iter("ul", "ol", "tbody", "div"):
+        if _LIST_CONTAINER.search(_classes(el)) and not _in(el, _CHROME) and not _in(el, _SIDE):
+            if not el.xpath(".//a[@href]") and not _text(el):
+                return f"empty <{el.tag} class=\"{(el.get('class') or el.get('id') or '').strip()}\">"
+    return None
