@@ -87,9 +87,10 @@ def is_column_url(url: str, homepage: str) -> bool:
 def column_key(url: str) -> str:
     """The column a list page belongs to: `index.html`, `index_3.html` and page queries fold into the folder."""
     parts = urlsplit(url)
-    path = _INDEX_PAGE.sub("/", parts.path) if _INDEX_PAGE.search(parts.path) else parts.path
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if k.lower() not in _PAGE_PARAMS])
+    # a dynamic list (list.jsp?columnId=12) is its file plus query; a static one is its folder
+    path = _INDEX_PAGE.sub("/", parts.path) if _INDEX_PAGE.search(parts.path) and not query else parts.path
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
