@@ -63,6 +63,9 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         if not items:
             continue  # no items at all: column.blank decides
         newest = next((i for i in items if i.date is not None), None)
+        if newest is None and any(i.date_source == "unparsed" for i in items):
+            unmeasured.append(f"{col.name or col.url}：日期格式未能识别 / dates shown but not read")
+            continue
         if newest is None and not params["column.undated_counts_as_stale"]:
             unmeasured.append(f"{col.name or col.url}：信息均无日期 / no item is dated")
             continue

@@ -56,6 +56,8 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     limit = int(params["homepage.max_age_days"])
     newest = next((i for i in items if i.date is not None), None)
     if newest is None:
+        if any(i.date_source == "unparsed" for i in items):
+            return RuleResult.not_measured("首页信息的日期格式未能识别 / dates shown but not read")
         if not params["homepage.undated_counts_as_stale"]:
             return RuleResult.not_measured("首页信息均无日期 / no homepage item is dated")
         return RuleResult.of([_finding(snap, items[0], None, limit, via, len(items), 0,

@@ -246,7 +246,8 @@ class ColumnExtractor:
         for page_url, row in rows:
             items.append(ColumnItemRecord(
                 run_id=self.run_id, column_url=col.key, page_url=page_url, title=row.title, url=row.url,
-                date=row.found.day if row.found else None, date_source=row.found.source if row.found else "none",
+                date=row.found.day if row.found else None,
+                date_source=row.found.source if row.found else ("unparsed" if row.unparsed else "none"),
                 date_raw=row.found.raw if row.found else None))
         dated = [r.found.day for _, r in col.items.values() if r.found]
         needs_render = not col.items and col.loader_marker is not None and not col.rendered

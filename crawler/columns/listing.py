@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import lxml.html
 from lxml import etree
 
 from crawler.columns.dates import FoundDate, item_date, url_date
@@ -21,7 +22,7 @@ ROW_TAGS = ("li", "tr", "dd", "dt", "p", "div")
 # Page chrome whose links are not list items: menus, header, footer, breadcrumbs.
 _CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|header|topbar|footer|foot|crumbs?|breadcrumbs?|"
                      r"position|location|dqwz|weizhi|copyright)([\s_-]|$)", re.IGNORECASE)
-_SIDE = re.compile(r"(^|[\s_-])(left|side|sidebar|subnav|sub-nav|submenu|lm|column-list|zlm|erji)([\s_-]|$)",
+_SIDE = re.compile(r"(^|[\s_-])(left|side|sidebar|subnav|sub-nav|submenu|column-list|erji)([\s_-]|$)",
                    re.IGNORECASE)
 _NAV_BLOCK = re.compile(r"(^|[\s_-])(nav|navbar|menu|mainnav|main-nav)([\s_-]|$)", re.IGNORECASE)
 _MORE = re.compile(r"^\s*(更多|more|更多>>|更多>|>>|\+|更多\+|查看更多)\s*$", re.IGNORECASE)
@@ -32,9 +33,15 @@ _PAGE_COUNT = re.compile(r"共\s*(\d+)\s*页")
 _ZERO = re.compile(r"共\s*0\s*(条|页|篇|记录)")
 _EMPTY = re.compile(r"暂无(相关)?(信息|数据|内容|记录|文章|公告|通知)|没有(找到)?(相关)?(信息|数据|记录|内容)|"
                     r"无相关(信息|数据|记录)|信息正在(更新|整理|完善)中?|栏目(正在)?建设中|正在建设中")
-_LOADER = re.compile(r"\$\.(ajax|get|post|getJSON)\s*\(|\bajax\s*\(|\bfetch\s*\(|XMLHttpRequest|axios\.|"
-                     r"jsonp|\.json['\"?]|loadList|getList|getData|queryList|v-for=|ng-repeat|layui\.|"
-                     r"template\s*\(|\.load\s*\(", re.IGNORECASE)
+# List loaders that are enough on their own (大汉 jpage/dataproxy, TRS list scripts, Vue/Angular/layui lists).
+_STRONG_LOADER = re.compile(r"jpage|dataproxy\.jsp|unitbuild\.jsp|getTrsList|trs_list|TRSList|\bv-for\s*=|"
+                            r"\bng-repeat\s*=|layui\.(laypage|table)", re.IGNORECASE)
+_XHR = re.compile(r"\$\.(ajax|get|getJSON|post)\s*\(|\baxios\s*[.(]|\bfetch\s*\(|XMLHttpRequest|\.load\s*\(",
+                  re.IGNORECASE)
+_LOADING = re.compile(r"加载中|正在加载|loading", re.IGNORECASE)
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
+# Date-like text the reader could not place (22-11-15, 2022年11月): the item is not "undated"
+_DATEISH = re.compile(r"\d{2,4}\s*[-/.年]\s*\d{1,2}")
 _LIST_CONTAINER = re.compile(r"list|(^|[\s_-])lb([\s_-]|$)", re.IGNORECASE)
 _PAGE_PARAMS = {"page", "pageno", "pagenum", "pn", "p", "curpage", "currpage", "pageindex", "page_no", "start",
                 "offset", "pagesize", "size"}
@@ -51,6 +58,8 @@ class ItemRow:
     url: str | None
     found: FoundDate | None
     group: int  # index of the parent element in reading order (rows of one list share it)
+    unparsed: bool = False  # the row shows something date-like the reader could not read
+    side: bool = False  # the row sits in a side block
 
 
 @dataclass
@@ -149,12 +158,43 @@ def _heading_of(el: etree._Element) -> str | None:
 def read_list(tree: etree._Element, page_url: str, ref: date | None, homepage: str) -> ListReading:
     """Everything a list page shows about its column (see the module docstring)."""
     out = ListReading()
-    host = host_of(page_url)
     # Elements themselves as keys: they stay referenced, so lxml keeps one proxy (id() would be reused).
     groups: dict[etree._Element, list[ItemRow]] = {}
-    seen_rows: set[etree._Element] = set()
     body = tree.find("body")
     root = body if body is not None else tree
+    _collect(root, page_url, ref, homepage, out, groups)
+    records = _datastore(tree)
+    if records is not None:
+        _collect(records, page_url, ref, homepage, ListReading(), groups)
+    lists = []
+    for rows in groups.values():
+        dated = [r for r in rows if r.found is not None]
+        if dated:
+            out.all_dated.extend(dated)
+        if any(r.side for r in rows):
+            continue  # a side block (热点, 排行) is not the column's list
+        if dated:
+            lists.append(rows)
+        elif len(rows) >= 3 and all(r.url and is_article_url(r.url) for r in rows):
+            lists.append(rows)  # an undated list of articles: its items count as not updated
+    if lists:
+        out.items = max(lists, key=lambda rows: (sum(r.found is not None for r in rows), len(rows)))
+    _pager(tree, page_url, out)
+    if not out.items:
+        text = _content_text(root)
+        if m := (_EMPTY.search(text) or _ZERO.search(text)):
+            out.empty_marker = m.group(0)
+        out.loader_marker = _loader(tree, root, out.empty_marker)
+        if out.empty_marker is None and out.loader_marker is None:
+            out.empty_marker = _empty_container(root)
+    return out
+
+
+def _collect(root: etree._Element, page_url: str, ref: date | None, homepage: str, out: ListReading,
+             groups: dict[etree._Element, list[ItemRow]]) -> None:
+    """Item rows of `root` into `groups` (by parent element); menus, 更多, pager and sub-column links into `out`."""
+    host = host_of(page_url)
+    seen_rows: set[etree._Element] = set()
     for a in root.iter("a"):
         raw = (a.get("href") or "").strip()
         if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "#")):
@@ -163,22 +203,27 @@ def read_list(tree: etree._Element, page_url: str, ref: date | None, homepage: s
         if url is None:
             continue
         text = _text(a) or (a.get("title") or "").strip()
-        if _MORE.match(text) and host_of(url) == host:
+        same_host = host_of(url) == host
+        if _MORE.match(text) and same_host:
             out.more_links.append((column_key(url), _heading_of(a) or ""))
             continue
-        if _NEXT.match(text) and host_of(url) == host:
+        if _NEXT.match(text) and same_host:
             if column_key(url) == column_key(page_url) and url != page_url:
                 out.pages.append(url)
             continue
         if _in(a, _CHROME):
-            if host_of(url) == host and _in(a, _NAV_BLOCK):
+            if same_host and _in(a, _NAV_BLOCK):
                 out.nav_links.append((url, text, len(a.xpath("ancestor::li")) >= 2))
             continue
-        if host_of(url) == host and _in(a, _SIDE) and is_column_url(url, homepage):
+        columnish = same_host and is_column_url(url, homepage)
+        if columnish and _in(a, _SIDE):
             out.subcolumns.append((column_key(url), text))
             continue
-        if host_of(url) == host and is_column_url(url, homepage):
+        if columnish:
             out.column_links.append((column_key(url), text))
+            if a.xpath("ancestor::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5][1]"):
+                out.more_links.append((column_key(url), text))  # a block heading that links its column
+                continue
         row = _row_of(a)
         if row is None or row in seen_rows:
             continue
@@ -197,26 +242,37 @@ def read_list(tree: etree._Element, page_url: str, ref: date | None, homepage: s
         if row.tag == "tr" and parent is not None and parent.tag == "tbody":
             parent = parent.getparent()
         rows = groups.setdefault(parent, [])
-        rows.append(ItemRow(title=title[:300], url=item_url, found=found, group=list(groups).index(parent)))
-    lists = []
-    for rows in groups.values():
-        dated = [r for r in rows if r.found is not None]
-        if dated:
-            out.all_dated.extend(dated)
-            lists.append(rows)
-        elif len(rows) >= 3 and all(r.url and is_article_url(r.url) for r in rows):
-            lists.append(rows)  # an undated list of articles: its items count as not updated
-    if lists:
-        out.items = max(lists, key=lambda rows: (sum(r.found is not None for r in rows), len(rows)))
-    _pager(tree, page_url, out)
-    text = " ".join(root.xpath("string()").split())
-    if m := (_EMPTY.search(text) or _ZERO.search(text)):
-        out.empty_marker = m.group(0)
-    if not out.items:
-        out.loader_marker = _loader(tree)
-        if out.empty_marker is None and out.loader_marker is None:
-            out.empty_marker = _empty_container(root)
-    return out
+        rows.append(ItemRow(title=title[:300], url=item_url, found=found, group=list(groups).index(parent),
+                            unparsed=found is None and bool(_DATEISH.search(rest)), side=_in(row, _SIDE)))
+
+
+def _datastore(tree: etree._Element) -> etree._Element | None:
+    """大汉 (Hanweb) lists ship their rows as CDATA records in a <datastore> script; read them without a browser."""
+    chunks: list[str] = []
+    for s in tree.iter("script"):
+        text = s.text or ""
+        if "<record" in text:
+            chunks.extend(_RECORD.findall(text))
+    if not chunks:
+        return None
+    try:
+        return lxml.html.fragment_fromstring("".join(chunks), create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _content_text(root: etree._Element) -> str:
+    """Visible text outside scripts, menus, header, footer and side blocks (where "暂无数据" is not the list's)."""
+    parts = []
+    for t in root.xpath(".//text()"):  # smart strings: each knows its element
+        parent = t.getparent() if hasattr(t, "getparent") else None
+        if parent is not None and getattr(t, "is_tail", False):
+            parent = parent.getparent()
+        if parent is None or parent.tag in ("script", "style", "noscript", "template", "textarea", "option"):
+            continue
+        if t.strip() and not _in(parent, _CHROME) and not _in(parent, _SIDE):
+            parts.append(t)
+    return " ".join(" ".join(parts).split())
 
 
 def _pager(tree: etree._Element, page_url: str, out: ListReading) -> None:
@@ -243,15 +299,20 @@ def _pager(tree: etree._Element, page_url: str, out: ListReading) -> None:
             out.pages.append(url)
 
 
-def _loader(tree: etree._Element) -> str | None:
-    """A script that fills the list after load (ajax, fetch, a template): the static HTML is not the list."""
-    for s in tree.iter("script"):
-        src = s.get("src") or ""
-        m = _LOADER.search(s.text or "") or re.search(r"(list|ajax|page|data)[\w-]*\.js", src, re.IGNORECASE)
-        if m:
-            return m.group(0)[:60]
-    for el in tree.xpath("//*[@data-url or @data-src or @v-for or @ng-repeat or @data-api]"):
+def _loader(tree: etree._Element, root: etree._Element, empty_marker: str | None) -> str | None:
+    """A script that fills the list after load: a known list loader, or script fetching beside an empty list.
+
+    Generic fetching alone is no marker (many pages fetch a hit counter); beside an empty list element or
+    a placeholder ("暂无数据", "加载中") it is, since the browser would replace them.
+    """
+    scripts = " ".join((s.text or "") + " " + (s.get("src") or "") for s in tree.iter("script"))
+    if m := _STRONG_LOADER.search(scripts):
+        return m.group(0)[:60]
+    for el in root.xpath("//*[@v-for or @ng-repeat or @data-url or @data-api]"):
         return f"{el.tag}[{next(k for k in el.attrib if k.startswith(('data-', 'v-', 'ng-')))}]"
+    xhr = _XHR.search(scripts)
+    if xhr and (empty_marker or _LOADING.search(_content_text(root)) or _empty_container(root)):
+        return xhr.group(0)[:60]
     return None
 
 

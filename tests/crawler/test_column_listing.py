@@ -137,3 +137,50 @@ def test_more_links_take_the_block_heading() -> None:
 ])
 def test_column_types(name: str | None, url: str, kind: str, why: str) -> None:
     assert column_type(name, url) == (kind, why)
+
+
+def test_hanweb_datastore_records_are_read_without_a_browser() -> None:
+    records = "".join(
+        f'<record><![CDATA[<li><a href="/art/2022/12/{d:02d}/art_1229_{n}.html" title="新闻{n}">新闻{n}</a>'
+        f'<span>2022-12-{d:02d}</span></li>]]></record>' for n, d in ((1, 18), (2, 10)))
+    r = read(f'<div id="100"><script type="text/xml"><datastore><nextgroup></nextgroup><recordset>{records}'
+             '</recordset></datastore></script><script>jpage.init()</script></div>')
+    assert [(i.title, i.found.day) for i in r.items] == [("新闻1", date(2022, 12, 18)), ("新闻2", date(2022, 12, 10))]
+    assert r.loader_marker is None
+
+
+def test_unreadable_dates_are_not_undated() -> None:
+    r = read('<ul><li><a href="/xwzx/a_1001.html">新闻一</a><span>22-12-18</span></li>'
+             '<li><a href="/xwzx/a_1002.html">新闻二</a><span>22-12-01</span></li>'
+             '<li><a href="/xwzx/a_1003.html">新闻三</a><span>22-11-30</span></li></ul>')
+    assert len(r.items) == 3 and all(i.found is None and i.unparsed for i in r.items)
+
+
+def test_side_block_is_not_the_column_list() -> None:
+    r = read('<div class="side"><h3>热点排行</h3><ul><li><a href="/a/1.html">热点一</a>2020-01-01</li>'
+             '<li><a href="/a/2.html">热点二</a>2020-01-02</li></ul></div>'
+             '<ul id="list"></ul><script>$.ajax({url: "/api/list"})</script>')
+    assert r.items == [] and len(r.all_dated) == 2
+    assert r.loader_marker == "$.ajax("
+
+
+def test_placeholder_beside_a_fetch_is_a_loader_not_blank() -> None:
+    r = read('<ul class="news"><li>暂无数据</li></ul><script>fetch("/api/news").then(r => r.json())</script>')
+    assert r.loader_marker == "fetch(" and r.empty_marker == "暂无数据"
+
+
+def test_hit_counter_script_on_a_content_page_is_no_loader() -> None:
+    r = read('<div class="article"><p>机构职能：负责全县政务工作。</p></div><script>$.get("/stat/hit?id=1")</script>')
+    assert r.loader_marker is None and r.empty_marker is None
+
+
+def test_marker_text_in_scripts_and_menus_does_not_count() -> None:
+    r = read('<div class="nav"><ul><li><a href="/a/">暂无信息</a></li></ul></div><p>机构职能</p>'
+             '<script>var tip = "暂无数据";</script>')
+    assert r.empty_marker is None
+
+
+def test_heading_link_names_its_column() -> None:
+    r = read('<div class="block"><h3><a href="/tzgg/">通知公告</a></h3><ul><li><a href="/tzgg/t20221201_1.html">通知一'
+             '</a>2022-12-01</li></ul></div>', url=HOME)
+    assert ("http://www.x.gov.cn/tzgg/", "通知公告") in r.more_links
