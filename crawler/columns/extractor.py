@@ -170,7 +170,9 @@ class ColumnExtractor:
         if reading.empty_marker and not reading.items:
             col.empty_marker = col.empty_marker or reading.empty_marker
         if not reading.items and not rendered:
-            col.loader_marker = col.loader_marker or reading.loader_marker
+            # the browser path gave up on this page (issue 3's ga_render_failed): its list stays unread
+            failed = "render_failed" if ctx.response.meta.get("ga_render_failed") else None
+            col.loader_marker = col.loader_marker or reading.loader_marker or failed
         for child_key, _text in reading.column_links + reading.subcolumns:
             if child_key != col.key:
                 col.children.add(child_key)
