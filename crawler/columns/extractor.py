@@ -93,19 +93,21 @@ class ColumnExtractor:
             return
         status = ctx.response.status
         rendered = bool(ctx.response.meta.get("playwright") or ctx.response.meta.get("ga_rendered"))
-        reading = read_list(tree, ctx.final_url, self.as_of, self.homepage)
         key = column_key(ctx.url)
-        if ctx.depth == 0 or key == self.home.key:
+        home = ctx.depth == 0 or key == self.home.key
+        if _SITEMAP.search(ctx.parsed.title or "") or _SITEMAP.search(urlsplit(ctx.url).path):
+            self._sitemap(tree, ctx)
+        listy = home or is_column_url(ctx.url, self.homepage) or key in self.columns or key in self.overrides
+        if not listy:
+            return  # an article or other single page: nothing of a column's list to read (most of a crawl)
+        reading = read_list(tree, ctx.final_url, self.as_of, self.homepage)
+        if home:
             self._homepage(reading, ctx, rendered)
             yield from self._request_overrides(ctx)
             return
-        if _SITEMAP.search(ctx.parsed.title or "") or _SITEMAP.search(urlsplit(ctx.url).path):
-            self._sitemap(tree, ctx)
         for child_key, text in reading.column_links + reading.subcolumns:
             if child_key != key and child_key.startswith(key) and key.endswith("/"):
                 self._candidate(child_key, text, "sub")
-        if not is_column_url(ctx.url, self.homepage) and key not in self.columns and key not in self.overrides:
-            return
         col = self.columns.get(key) or _Column(key=key)
         if key not in self.columns and len([r for r in reading.items if r.found]) < 2 and key not in self.overrides:
             # a list-like URL nobody named a column and without a dated list: remember it quietly

@@ -38,6 +38,8 @@ _STRONG_LOADER = re.compile(r"jpage|dataproxy\.jsp|unitbuild\.jsp|getTrsList|trs
                             r"\bng-repeat\s*=|layui\.(laypage|table)", re.IGNORECASE)
 _XHR = re.compile(r"\$\.(ajax|get|getJSON|post)\s*\(|\baxios\s*[.(]|\bfetch\s*\(|XMLHttpRequest|\.load\s*\(",
                   re.IGNORECASE)
+_PAGED = re.compile(r"_\d+\.(s?html?|jsp|aspx?|php)(\?|$)|[?&](page|pageno|pagenum|pn|p|curpage|currpage|pageindex|page_no|start|offset)=\d",
+                    re.IGNORECASE)
 _LOADING = re.compile(r"加载中|正在加载|loading", re.IGNORECASE)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
 # Date-like text the reader could not place (22-11-15, 2022年11月): the item is not "undated"
@@ -194,6 +196,7 @@ def _collect(root: etree._Element, page_url: str, ref: date | None, homepage: st
              groups: dict[etree._Element, list[ItemRow]]) -> None:
     """Item rows of `root` into `groups` (by parent element); menus, 更多, pager and sub-column links into `out`."""
     host = host_of(page_url)
+    own = column_key(page_url)
     seen_rows: set[etree._Element] = set()
     for a in root.iter("a"):
         raw = (a.get("href") or "").strip()
@@ -202,13 +205,15 @@ def _collect(root: etree._Element, page_url: str, ref: date | None, homepage: st
         url = canonical(raw, page_url)
         if url is None:
             continue
+        if _PAGED.search(raw) and url != page_url and url not in out.pages and column_key(url) == own:
+            out.pages.append(url)  # index_2.html, ?page=2: another page of this list
         text = _text(a) or (a.get("title") or "").strip()
         same_host = host_of(url) == host
         if _MORE.match(text) and same_host:
             out.more_links.append((column_key(url), _heading_of(a) or ""))
             continue
         if _NEXT.match(text) and same_host:
-            if column_key(url) == column_key(page_url) and url != page_url:
+            if url != page_url and url not in out.pages and column_key(url) == own:
                 out.pages.append(url)
             continue
         if _in(a, _CHROME):
@@ -287,16 +292,6 @@ def _pager(tree: etree._Element, page_url: str, out: ListReading) -> None:
                 out.pages.append(url)
     if out.page_count is None and (m := _PAGE_COUNT.search(" ".join(tree.xpath("string()").split()))):
         out.page_count = int(m.group(1))
-    own = column_key(page_url)
-    for a in tree.iter("a"):
-        url = canonical(a.get("href") or "", page_url)
-        if not url or url == page_url or column_key(url) != own:
-            continue
-        path, query = urlsplit(url).path, urlsplit(url).query
-        paged = re.search(r"_(\d+)\.(s?html?|jsp|aspx?|php)$", path) or any(
-            k.lower() in _PAGE_PARAMS for k, _ in parse_qsl(query))
-        if paged and url not in out.pages:
-            out.pages.append(url)
 
 
 def _loader(tree: etree._Element, root: etree._Element, empty_marker: str | None) -> str | None:
