@@ -41,6 +41,7 @@ class _Column:
     names: dict[str, str] = field(default_factory=dict)  # source → name
     sources: set[str] = field(default_factory=set)
     nested: bool = False  # listed inside a submenu / a nested sitemap list
+    nav_top: bool = False  # in the homepage menu, not in a submenu
     fetched: bool = False
     status: int | None = None
     pages: list[str] = field(default_factory=list)
@@ -155,6 +156,7 @@ class ColumnExtractor:
         if name and source not in col.names:
             col.names[source] = name.strip()[:60]
         col.nested = col.nested or nested
+        col.nav_top = col.nav_top or (source == "nav" and not nested)
 
     def _read_into(self, col: _Column, reading: ListReading, ctx: PageContext, status: int, rendered: bool) -> None:
         first = column_key(ctx.url) == col.key and not col.fetched
@@ -221,8 +223,7 @@ class ColumnExtractor:
             col = chosen[key]
             parent = next((p for p in sorted(keys, key=len, reverse=True)
                            if p != key and p.endswith("/") and key.startswith(p)), None)
-            homepage_listed = bool(col.sources & {"nav", "more"}) and not col.nested
-            if homepage_listed:
+            if col.nav_top or "more" in col.sources:  # the homepage's menu or blocks link it: 一级
                 level = 1
             elif parent is not None or col.nested:
                 level = 2

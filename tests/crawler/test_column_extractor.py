@@ -104,3 +104,17 @@ def test_article_pages_with_related_lists_are_not_columns() -> None:
           '<h1>正文</h1><ul><li><a href="/xwzx/t20221101_2.html">相关一</a>2022-11-01</li>'
           '<li><a href="/xwzx/t20221001_3.html">相关二</a>2022-10-01</li></ul>')
     assert {c.url for c in ext.records()[0]} == {HOME, HOME + "xwzx/", HOME + "xwzx/bmdt/", HOME + "zt/"}
+
+
+def test_homepage_blocks_make_first_level_even_from_a_submenu() -> None:
+    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    spider = FakeSpider()
+    home = NAV.replace('<li><a href="/xwzx/bmdt/">部门动态</a></li>',
+                       '<li><a href="/xwzx/bmdt/">部门动态</a></li><li><a href="/xwzx/tzgg/">通知公告</a></li>')
+    visit(ext, spider, HOME, home + '<div class="block"><h3>通知公告 <a href="/xwzx/tzgg/">更多</a></h3></div>', depth=0)
+    visit(ext, spider, HOME + "wzdt.html", '<h2>网站地图</h2><ul><li><a href="/zt/">专题</a><ul>'
+          '<li><a href="/xwzx/">新闻中心</a></li></ul></li></ul>')
+    levels = {c.url.removeprefix(HOME): c.level for c in ext.records()[0]}
+    assert levels["xwzx/tzgg/"] == 1  # in a submenu, but a homepage block links it
+    assert levels["xwzx/bmdt/"] == 2  # only in a submenu
+    assert levels["xwzx/"] == 1  # top of the menu, though nested in the sitemap
