@@ -20,11 +20,11 @@ from crawler.urls import canonical, host_of
 
 ROW_TAGS = ("li", "tr", "dd", "dt", "p", "div")
 # Page chrome whose links are not list items: menus, header, footer, breadcrumbs.
-_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|header|topbar|footer|foot|crumbs?|breadcrumbs?|"
+_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|dh|daohang|header|topbar|footer|foot|crumbs?|breadcrumbs?|"
                      r"position|location|dqwz|weizhi|copyright)([\s_-]|$)", re.IGNORECASE)
 _SIDE = re.compile(r"(^|[\s_-])(left|side|sidebar|subnav|sub-nav|submenu|column-list|erji)([\s_-]|$)",
                    re.IGNORECASE)
-_NAV_BLOCK = re.compile(r"(^|[\s_-])(nav|navbar|menu|mainnav|main-nav)([\s_-]|$)", re.IGNORECASE)
+_NAV_BLOCK = re.compile(r"(^|[\s_-])(nav|navbar|menu|mainnav|main-nav|topnav|dh|daohang)([\s_-]|$)", re.IGNORECASE)
 _MORE = re.compile(r"^\s*(更多|more|更多>>|更多>|>>|\+|更多\+|查看更多)\s*$", re.IGNORECASE)
 _NEXT = re.compile(r"^\s*(下一页|下页|后页|尾页|末页|next|>|»|›)\s*$", re.IGNORECASE)
 _TRS_PAGER = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,"
@@ -200,7 +200,12 @@ def _collect(root: etree._Element, page_url: str, ref: date | None, homepage: st
     seen_rows: set[etree._Element] = set()
     for a in root.iter("a"):
         raw = (a.get("href") or "").strip()
-        if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "#")):
+        if raw.startswith(("mailto:", "tel:")) or not raw and a.get("onclick") is None:
+            continue
+        if not raw or raw.startswith(("javascript:", "#")):
+            # a script link (onclick="openDetail(…)"): no target, but its row is still a list item
+            if not _in(a, _CHROME):
+                _add_row(a, None, page_url, ref, groups, seen_rows)
             continue
         url = canonical(raw, page_url)
         if url is None:
@@ -229,26 +234,33 @@ def _collect(root: etree._Element, page_url: str, ref: date | None, homepage: st
             if a.xpath("ancestor::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5][1]"):
                 out.more_links.append((column_key(url), text))  # a block heading that links its column
                 continue
-        row = _row_of(a)
-        if row is None or row in seen_rows:
-            continue
-        seen_rows.add(row)
-        anchors = [x for x in row.iter("a") if x.get("href")]
-        title_a = max(anchors, key=lambda x: len(_text(x) or x.get("title") or ""))
-        title = (title_a.get("title") or _text(title_a)).strip()
-        item_url = canonical(title_a.get("href"), page_url)
-        rest = _text(row)
-        for x in anchors:
-            rest = rest.replace(_text(x), " ", 1)
-        if not title or len(title) < 4 and not rest.strip():
-            continue
-        found = item_date(rest, item_url, ref)
-        parent = row.getparent()
-        if row.tag == "tr" and parent is not None and parent.tag == "tbody":
-            parent = parent.getparent()
-        rows = groups.setdefault(parent, [])
-        rows.append(ItemRow(title=title[:300], url=item_url, found=found, group=list(groups).index(parent),
-                            unparsed=found is None and bool(_DATEISH.search(rest)), side=_in(row, _SIDE)))
+        _add_row(a, url, page_url, ref, groups, seen_rows)
+
+
+def _add_row(a: etree._Element, url: str | None, page_url: str, ref: date | None,
+             groups: dict[etree._Element, list[ItemRow]], seen_rows: set[etree._Element]) -> None:
+    """The list row around link `a` (once per row): its title, link and date, grouped by parent element."""
+    row = _row_of(a)
+    if row is None or row in seen_rows:
+        return
+    seen_rows.add(row)
+    anchors = [x for x in row.iter("a") if x.get("href") is not None or x.get("onclick") is not None]
+    title_a = max(anchors, key=lambda x: len(_text(x) or x.get("title") or ""))
+    title = (title_a.get("title") or _text(title_a)).strip()
+    href = (title_a.get("href") or "").strip()
+    item_url = canonical(href, page_url) if href and not href.startswith(("javascript:", "#")) else None
+    rest = _text(row)
+    for x in anchors:
+        rest = rest.replace(_text(x), " ", 1)
+    if not title or len(title) < 4 and not rest.strip():
+        return
+    found = item_date(rest, item_url, ref)
+    parent = row.getparent()
+    if row.tag == "tr" and parent is not None and parent.tag == "tbody":
+        parent = parent.getparent()
+    rows = groups.setdefault(parent, [])
+    rows.append(ItemRow(title=title[:300], url=item_url, found=found, group=list(groups).index(parent),
+                        unparsed=found is None and bool(_DATEISH.search(rest)), side=_in(row, _SIDE)))
 
 
 def _datastore(tree: etree._Element) -> etree._Element | None:

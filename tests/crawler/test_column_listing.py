@@ -184,3 +184,16 @@ def test_heading_link_names_its_column() -> None:
     r = read('<div class="block"><h3><a href="/tzgg/">通知公告</a></h3><ul><li><a href="/tzgg/t20221201_1.html">通知一'
              '</a>2022-12-01</li></ul></div>', url=HOME)
     assert ("http://www.x.gov.cn/tzgg/", "通知公告") in r.more_links
+
+
+def test_script_links_rows_still_dated() -> None:
+    r = read('<ul class="list"><li><a href="javascript:void(0)" onclick="openDetail(11)">关于开展安全检查的通知</a>'
+             '<span>2022-12-01</span></li><li><a onclick="openDetail(12)">关于春节值班的通知</a><span>2022-11-20</span>'
+             '</li></ul>')
+    assert [(i.title, i.url, i.found.day) for i in r.items] == [("关于开展安全检查的通知", None, date(2022, 12, 1)),
+                                                               ("关于春节值班的通知", None, date(2022, 11, 20))]
+
+
+def test_pinyin_menu_class() -> None:
+    r = read('<div id="dh"><ul><li><a href="/xwzx/">新闻中心</a></li></ul></div>', url=HOME)
+    assert [u for u, _t, _n in r.nav_links] == ["http://www.x.gov.cn/xwzx/"]
