@@ -120,7 +120,8 @@ class ColumnExtractor:
     def _homepage(self, reading: ListReading, ctx: PageContext, rendered: bool) -> None:
         col = self.home
         col.fetched, col.status = True, ctx.response.status
-        col.pages.append(ctx.url)
+        if ctx.url not in col.pages:
+            col.pages.append(ctx.url)
         rows = reading.all_dated or reading.items
         if rendered:
             col.items.clear()
@@ -188,6 +189,10 @@ class ColumnExtractor:
             k = (row.url, row.title)
             if k not in col.items:
                 col.items[k] = (page_url, row)
+        if len(col.items) > 4 * MAX_ITEMS:  # long paginated lists: memory stays bounded, the newest stay
+            keep = sorted(col.items.items(), key=lambda kv: kv[1][1].found.day if kv[1][1].found else date.min,
+                          reverse=True)[:2 * MAX_ITEMS]
+            col.items = dict(keep)
 
     def _more_pages(self, col: _Column, reading: ListReading, ctx: PageContext) -> Iterator[Request]:
         """Request the next list page of a column when only a script pager (createPageHTML) links it."""

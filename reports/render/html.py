@@ -21,6 +21,10 @@ _SEVERITY_ORDER = {"veto": 0, "deduction": 1, "info": 2}
 _EVIDENCE_ZH = {"status": "HTTP 状态", "pages": "出现页面", "on_homepage": "首页链接", "error": "错误",
                 "expected": "应为", "observed": "实际", "newest": "最新日期", "age_days": "间隔天数",
                 "limit_days": "限期天数", "url": "网址", "text": "文字", "date": "日期"}
+# Column rules (docs/columns.md).
+_EVIDENCE_ZH.update({"name": "栏目名称", "type": "栏目类型", "type_reason": "类型依据", "level": "栏目级别",
+                     "parent": "上级栏目", "max_age_days": "限期天数", "days_over": "超期天数",
+                     "empty_marker": "页面提示", "items_seen": "信息条数", "undated": "无日期"})
 
 
 @cache
