@@ -9,7 +9,6 @@ transaction and the run's facts gain `columns` and `column_items`.
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,13 +21,12 @@ from sqlalchemy import insert
 
 from crawler.columns.listing import ItemRow, ListReading, column_key, is_column_url, read_list
 from crawler.columns.records import ColumnItemRecord, ColumnRecord
-from crawler.columns.typing import column_type
+from crawler.columns.kinds import column_type
 from crawler.extractors import PageContext
 from crawler.urls import canonical, host_of
 from storage import models as m
 from storage.session import session_scope
 
-log = logging.getLogger(__name__)
 MAX_ITEMS = 60  # items kept per column (newest first); freshness needs only the newest
 MAX_EXTRA_PAGES = 1  # pagination pages requested per column beyond what the crawl follows
 _SITEMAP = re.compile(r"网站地图|站点地图|sitemap|wzdt", re.IGNORECASE)

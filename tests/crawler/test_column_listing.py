@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 
 from crawler.columns.listing import column_key, is_article_url, is_column_url, read_list
-from crawler.columns.typing import column_type
+from crawler.columns.kinds import column_type
 
 AS_OF = date(2022, 12, 20)
 HOME = "http://www.x.gov.cn/"
