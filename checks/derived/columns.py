@@ -15,7 +15,7 @@ def unmeasured_reason(col: ColumnFact) -> str | None:
         return "栏目页未抓取（超出抓取范围） / list page not crawled"
     if col.status is None or col.status >= 400:
         return f"栏目页无法打开（HTTP {col.status}） / list page failed"
-    if col.needs_render and not col.rendered and col.items_seen == 0:
+    if col.needs_render and not col.rendered:
         return "列表由脚本加载，未经浏览器渲染 / list is filled by a script and was not rendered"
     return None
 

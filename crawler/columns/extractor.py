@@ -125,7 +125,7 @@ class ColumnExtractor:
             col.items.clear()
         self._add_items(col, rows, ctx.url)
         col.rendered = col.rendered or rendered
-        if not rows and not rendered:
+        if not any(r.found for r in rows) and not rendered:
             col.loader_marker = reading.loader_marker
         for url, text, nested in reading.nav_links:
             if is_column_url(url, self.homepage):
@@ -172,7 +172,7 @@ class ColumnExtractor:
         col.page_count = col.page_count or reading.page_count
         if reading.empty_marker and not reading.items:
             col.empty_marker = col.empty_marker or reading.empty_marker
-        if not reading.items and not rendered:
+        if not any(r.found for r in reading.items) and not rendered:
             # the browser path gave up on this page (issue 3's ga_render_failed): its list stays unread
             failed = "render_failed" if ctx.response.meta.get("ga_render_failed") else None
             col.loader_marker = col.loader_marker or reading.loader_marker or failed
@@ -258,7 +258,7 @@ class ColumnExtractor:
                 date_source=row.found.source if row.found else ("unparsed" if row.unparsed else "none"),
                 date_raw=row.found.raw if row.found else None))
         dated = [r.found.day for _, r in col.items.values() if r.found]
-        needs_render = not col.items and col.loader_marker is not None and not col.rendered
+        needs_render = not dated and col.loader_marker is not None and not col.rendered
         children = {c for c in col.children if c.startswith(col.key) and col.key.endswith("/")} if level else set()
         return ColumnRecord(
             run_id=self.run_id, url=col.key, name=name, parent_url=parent, level=level, type=kind,

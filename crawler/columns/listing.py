@@ -38,6 +38,9 @@ _STRONG_LOADER = re.compile(r"jpage|dataproxy\.jsp|unitbuild\.jsp|getTrsList|trs
                             r"\bng-repeat\s*=|layui\.(laypage|table)", re.IGNORECASE)
 _XHR = re.compile(r"\$\.(ajax|get|getJSON|post)\s*\(|\baxios\s*[.(]|\bfetch\s*\(|XMLHttpRequest|\.load\s*\(",
                   re.IGNORECASE)
+_DATE_ONLY = re.compile(r"^[\[(（【\s]*((发布|更新)?(时间|日期)\s*[:：])?\s*("
+                        r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(\s+\d{1,2}:\d{2}(:\d{2})?)?"
+                        r"|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?)\s*[\])）】]?$")
 _PAGED = re.compile(r"_\d+\.(s?html?|jsp|aspx?|php)(\?|$)|[?&](page|pageno|pagenum|pn|p|curpage|currpage|pageindex|page_no|start|offset)=\d",
                     re.IGNORECASE)
 _LOADING = re.compile(r"加载中|正在加载|loading", re.IGNORECASE)
@@ -182,12 +185,13 @@ def read_list(tree: etree._Element, page_url: str, ref: date | None, homepage: s
     if lists:
         out.items = max(lists, key=lambda rows: (sum(r.found is not None for r in rows), len(rows)))
     _pager(tree, page_url, out)
-    if not out.items:
+    if not any(r.found for r in out.items):
+        # nothing dated: is the list empty, or does a script fill it (perhaps over a static placeholder list)?
         text = _content_text(root)
-        if m := (_EMPTY.search(text) or _ZERO.search(text)):
+        if not out.items and (m := (_EMPTY.search(text) or _ZERO.search(text))):
             out.empty_marker = m.group(0)
         out.loader_marker = _loader(tree, root, out.empty_marker)
-        if out.empty_marker is None and out.loader_marker is None:
+        if not out.items and out.empty_marker is None and out.loader_marker is None:
             out.empty_marker = _empty_container(root)
     return out
 
@@ -254,7 +258,10 @@ def _add_row(a: etree._Element, url: str | None, page_url: str, ref: date | None
         rest = rest.replace(_text(x), " ", 1)
     if not title or len(title) < 4 and not rest.strip():
         return
-    found = item_date(rest, item_url, ref)
+    # A text node that is only a date (<span>2022-12-01</span>) is the list's date column; a date in a
+    # summary or a note beside the title is not, so it is read only when no such node exists.
+    own = [t.strip() for t in row.xpath(".//text()[not(ancestor::a)]") if _DATE_ONLY.match(t.strip())]
+    found = (item_date(" ".join(own), item_url, ref) if own else None) or item_date(rest, item_url, ref)
     parent = row.getparent()
     if row.tag == "tr" and parent is not None and parent.tag == "tbody":
         parent = parent.getparent()

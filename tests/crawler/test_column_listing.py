@@ -197,3 +197,16 @@ def test_script_links_rows_still_dated() -> None:
 def test_pinyin_menu_class() -> None:
     r = read('<div id="dh"><ul><li><a href="/xwzx/">新闻中心</a></li></ul></div>', url=HOME)
     assert [u for u, _t, _n in r.nav_links] == ["http://www.x.gov.cn/xwzx/"]
+
+
+def test_date_column_wins_over_a_date_in_the_summary() -> None:
+    r = read('<ul><li><a href="/xwzx/a_1001.html">县政府召开常务会议</a><p>会议回顾了2019年5月1日以来的工作。</p>'
+             '<span class="time">2022-12-01</span></li><li><a href="/xwzx/a_1002.html">县长调研</a>'
+             '<p>摘要</p><span>发布时间：2022-11-20 09:30</span></li></ul>')
+    assert [i.found.day for i in r.items] == [date(2022, 12, 1), date(2022, 11, 20)]
+
+
+def test_undated_placeholder_list_beside_a_loader_needs_the_browser() -> None:
+    static = "".join(f'<li><a href="/xwzx/content_{n}.html">占位新闻{n}</a></li>' for n in range(1001, 1004))
+    r = read(f'<ul class="list">{static}</ul><script src="/js/jpage.js"></script>')
+    assert len(r.items) == 3 and r.loader_marker == "jpage"
