@@ -2,7 +2,7 @@
 
 As of 2022-12-20 (fixed dates, so `--as-of 2022-12-20` judges them):
 
-甲县 (UTF-8, one GBK column; 127.0.0.1) — 15 columns:
+甲县 (UTF-8, one GBK column; 127.0.0.1) — 16 columns:
   planted  column.stale  /zcwj/    政策文件 一级, newest 2022年05月01日 (233 days > 183)
   planted  column.stale  /bmdt/    部门动态 一级, newest [11-20] (year inferred: 30 days > 14)
   planted  column.blank  /ghjh/    规划计划 一级, "暂无信息"
@@ -15,6 +15,7 @@ As of 2022-12-20 (fixed dates, so `--as-of 2022-12-20` judges them):
   look-alike /zwgk/gfxwj/ 规范性文件 二级 policy, 300 days: 二级 → 365-day limit, not stale
   look-alike /hdjl/      县长信箱 (interaction) with 2021 messages: not a should-update type
   look-alike /jggk/      机构概况 content page without a list: not blank
+  look-alike /gzxx/      工作信息: a 大汉 jpage list whose rows are <datastore> records, read without a browser
   /rsxx/ 人事信息 dated by article URLs only (t20221001_…): fresh within 365 days
   /zwgk/ 政务公开 landing page (sub-columns): not blank
 乙县 (all GBK, Content-Type without charset; 127.0.0.1 on another port):
@@ -62,7 +63,8 @@ def site_a() -> dict[str, Route]:
     name, code = "甲县人民政府", "4200000001"
     nav = [("首页", "/"), ("要闻动态", "/xwdt/"), ("通知公告", "/tzgg/"), ("政策文件", "/zcwj/"), ("部门动态", "/bmdt/"),
            ("乡镇动态", "/xzdt/"), ("人事信息", "/rsxx/"), ("规划计划", "/ghjh/"), ("政务公开", "/zwgk/"),
-           ("专题专栏", "/ztzl/"), ("县长信箱", "/hdjl/"), ("机构概况", "/jggk/"), ("网站地图", "/wzdt.html")]
+           ("专题专栏", "/ztzl/"), ("县长信箱", "/hdjl/"), ("机构概况", "/jggk/"), ("工作信息", "/gzxx/"),
+           ("网站地图", "/wzdt.html")]
     r: dict[str, Route] = {}
 
     def page(title: str, main: str, charset: str = "utf-8") -> Route:
@@ -121,6 +123,15 @@ def site_a() -> dict[str, Route]:
     r["/hdjl/index.html"] = page("县长信箱", f"<h2>县长信箱</h2><table>{msgs}</table>")
     for n in range(1, 4):
         r[f"/hdjl/{n}.html"] = _article(name, code, nav, f"咨询事项{n}", f"2021-0{n}-10")
+    # 大汉 (Hanweb) list: rows shipped as <datastore> records that jpage renders; readable without a browser
+    records = "".join(f'<record><![CDATA[<li><a href="{h}">{t}</a><span>{d}</span></li>]]></record>' for t, h, d in (
+        ("甲县政务服务中心延时服务", "/art/2022/12/12/art_8_8001.html", "2022-12-12"),
+        ("甲县开展消防演练", "/art/2022/12/2/art_8_8002.html", "2022-12-02")))
+    r["/gzxx/index.html"] = page("工作信息", '<h2>工作信息</h2><div id="8001"><script type="text/xml"><datastore>'
+                                 f'<recordset>{records}</recordset></datastore></script></div>'
+                                 '<script src="/js/jquery.jpage.js"></script><script>$("#8001").jpage({perPage: 15});</script>')
+    r["/art/2022/12/12/art_8_8001.html"] = _article(name, code, nav, "甲县政务服务中心延时服务", "2022-12-12")
+    r["/art/2022/12/2/art_8_8002.html"] = _article(name, code, nav, "甲县开展消防演练", "2022-12-02")
     r["/jggk/index.html"] = page("机构概况", "<h2>机构概况</h2><p>甲县人民政府是县级国家行政机关。" * 5 + "</p>")
     sitemap = ('<ul><li><a href="/xwdt/">要闻动态</a></li><li><a href="/zwgk/">政务公开</a><ul>'
                '<li><a href="/zwgk/gfxwj/">规范性文件</a></li><li><a href="/zwgk/rsrm/">人事任免</a></li></ul></li>'

@@ -82,6 +82,7 @@ def test_dates_read_in_every_form(audit) -> None:
     assert newest["/bmdt/"] == "2022-11-20"  # [11-20], year inferred
     assert newest["/rsxx/"] == "2022-10-01"  # from the article URL only
     assert newest["/xwdt/"] == "2022-12-18"  # not the 2019 date in its title or footer
+    assert newest["/gzxx/"] == "2022-12-12" and cols[a + "/gzxx/"]["needs_render"] == 0  # 大汉 datastore records
     con = sqlite3.connect(db)
     src = con.execute("select date_source, date_raw from column_item where column_url = ? order by date desc limit 1",
                       (a + "/bmdt/",)).fetchone()
