@@ -71,6 +71,8 @@ class ColumnExtractor:
             if url:
                 self.overrides[column_key(url)] = entry
         self.written = False
+        # the site's hosts; the spider's own set, which grows when the homepage redirects (http→https, www)
+        self.hosts: set[str] = {host_of(homepage)}
 
     @classmethod
     def from_spider(cls, spider: Any) -> ColumnExtractor:
@@ -81,6 +83,7 @@ class ColumnExtractor:
                 run = session.get(m.Run, spider.run_id)
                 as_of = run.as_of if run is not None else None
         ext = cls(spider.run_id, spider.homepage, db_url, as_of, (spider.site or {}).get("columns"))
+        ext.hosts = spider.site_hosts
         if getattr(spider, "crawler", None) is not None:
             spider.crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -138,7 +141,7 @@ class ColumnExtractor:
         body = tree.find("body")
         for a in (body if body is not None else tree).iter("a"):
             url = canonical(a.get("href") or "", ctx.final_url)
-            if not url or host_of(url) != host_of(self.homepage) or not is_column_url(url, self.homepage):
+            if not url or host_of(url) not in self.hosts or not is_column_url(url, self.homepage):
                 continue
             if a.xpath("ancestor::*[self::footer or self::header or self::nav or contains(@class,'nav') "
                        "or contains(@class,'footer') or contains(@class,'crumbs')]"):
@@ -148,7 +151,7 @@ class ColumnExtractor:
                             nested=len(a.xpath("ancestor::li")) >= 2 or len(a.xpath("ancestor::dd")) >= 1)
 
     def _candidate(self, key: str, name: str, source: str, nested: bool = False) -> None:
-        if key == self.home.key or host_of(key) != host_of(self.homepage):
+        if key == self.home.key or host_of(key) not in self.hosts:
             return
         col = self.columns.setdefault(key, _Column(key=key))
         col.sources.add(source)

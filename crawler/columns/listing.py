@@ -41,6 +41,7 @@ _XHR = re.compile(r"\$\.(ajax|get|getJSON|post)\s*\(|\baxios\s*[.(]|\bfetch\s*\(
 _DATE_ONLY = re.compile(r"^[\[(（【\s]*((发布|更新)?(时间|日期)\s*[:：])?\s*("
                         r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(\s+\d{1,2}:\d{2}(:\d{2})?)?"
                         r"|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?)\s*[\])）】]?$")
+_ROOT_PAGE = re.compile(r"^/?((index|default|main|home)\.(s?html?|jsp|aspx?|php))?$", re.IGNORECASE)
 _PAGED = re.compile(r"_\d+\.(s?html?|jsp|aspx?|php)(\?|$)|[?&](page|pageno|pagenum|pn|p|curpage|currpage|pageindex|page_no|start|offset)=\d",
                     re.IGNORECASE)
 _LOADING = re.compile(r"加载中|正在加载|loading", re.IGNORECASE)
@@ -89,8 +90,8 @@ def is_article_url(url: str) -> bool:
 def is_column_url(url: str, homepage: str) -> bool:
     """A URL that looks like a list page (a folder, index/list file, or a column id query)."""
     parts = urlsplit(url)
-    if column_key(url) == column_key(homepage):
-        return False
+    if column_key(url) == column_key(homepage) or _ROOT_PAGE.match(parts.path) and not parts.query:
+        return False  # a site root (also the redirected homepage: https://www.…/index.html) is no column
     if parts.query and _COLUMN_QUERY.search(parts.query) and not is_article_url(url):
         return True
     if is_article_url(url):

@@ -118,3 +118,17 @@ def test_homepage_blocks_make_first_level_even_from_a_submenu() -> None:
     assert levels["xwzx/tzgg/"] == 1  # in a submenu, but a homepage block links it
     assert levels["xwzx/bmdt/"] == 2  # only in a submenu
     assert levels["xwzx/"] == 1  # top of the menu, though nested in the sitemap
+
+
+def test_redirected_homepage_host_keeps_its_columns() -> None:
+    # sites.yaml says http://x.gov.cn/; the site answers from https://www.x.gov.cn/ (the spider adds the host)
+    ext = ColumnExtractor(1, "http://x.gov.cn/", None, AS_OF)
+    ext.hosts = {"x.gov.cn", "www.x.gov.cn"}
+    spider = FakeSpider()
+    html = ('<html><body><div class="nav"><ul><li><a href="/index.html">首页</a></li><li><a href="/xwzx/">新闻</a>'
+            '</li></ul></div></body></html>')
+    request = Request("http://x.gov.cn/")
+    response = HtmlResponse("https://www.x.gov.cn/", body=html.encode(), request=request, encoding="utf-8")
+    list(ext.on_page(PageContext(url="http://x.gov.cn/", response=response, html=html,
+                                 parsed=parse_html(html, response.url), depth=0, spider=spider)))
+    assert [c.url for c in ext.records()[0]] == ["http://x.gov.cn/", "https://www.x.gov.cn/xwzx/"]

@@ -210,3 +210,9 @@ def test_undated_placeholder_list_beside_a_loader_needs_the_browser() -> None:
     static = "".join(f'<li><a href="/xwzx/content_{n}.html">占位新闻{n}</a></li>' for n in range(1001, 1004))
     r = read(f'<ul class="list">{static}</ul><script src="/js/jpage.js"></script>')
     assert len(r.items) == 3 and r.loader_marker == "jpage"
+
+
+def test_site_roots_are_not_columns() -> None:
+    assert not is_column_url("https://www.x.gov.cn/", HOME)
+    assert not is_column_url("https://www.x.gov.cn/index.shtml", HOME)
+    assert is_column_url("https://www.x.gov.cn/col/", HOME)
