@@ -23,7 +23,7 @@ other); a date in a title, a 成文日期 or a footer copyright year is never re
 
 Not applicable when: no should-update column was found. `not_measured` when no finding was made and
 some columns could not be read: a list filled by a script and not rendered, a list page that failed
-or lay beyond the crawl's limits.
+or lay beyond the crawl's limits, dates shown in a form the reader does not know (`22-11-15`).
 
 Evidence: `name`, `type`, `type_reason`, `level`, `parent`, `source`, `limit_group` (news |
 notice_policy | other), `max_age_days`, `age_days`, `days_over`, `undated`, `long_stale` (older than

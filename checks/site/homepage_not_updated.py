@@ -16,8 +16,8 @@ Does not fire when: any homepage item is within the limit; a year in the footer 
 date inside a title is not an item date.
 
 Not applicable when: never; `not_measured` when the homepage could not be loaded (site.unreachable
-reports that), its lists are filled by a script that was not rendered, or a navigation-entry
-homepage has no dated 一级 column to read.
+reports that), its lists are filled by a script that was not rendered, its dates could not be
+read, or a navigation-entry homepage has no dated 一级 column to read.
 
 Evidence: `newest` (title, date, url, date_raw, date_source), `age_days`, `max_age_days`,
 `days_over`, `undated`, `via` (homepage | columns), `items_seen`, `dated_items`.
