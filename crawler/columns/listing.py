@@ -42,6 +42,9 @@ _DATE_ONLY = re.compile(r"^[\[(（【\s]*((发布|更新)?(时间|日期)\s*[:�
                         r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(\s+\d{1,2}:\d{2}(:\d{2})?)?"
                         r"|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?)\s*[\])）】]?$")
 _ROOT_PAGE = re.compile(r"^/?((index|default|main|home)\.(s?html?|jsp|aspx?|php))?$", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"日期|时间")
+_PUB_LABEL = re.compile(r"(发布|公开|更新|上网)(日期|时间)")
+_OTHER_LABEL = re.compile(r"成文|印发|发文|生效|施行|实施|截止|有效|签发|制发|废止")
 _PAGED = re.compile(r"_\d+\.(s?html?|jsp|aspx?|php)(\?|$)|[?&](page|pageno|pagenum|pn|p|curpage|currpage|pageindex|page_no|start|offset)=\d",
                     re.IGNORECASE)
 _LOADING = re.compile(r"加载中|正在加载|loading", re.IGNORECASE)
@@ -259,16 +262,39 @@ def _add_row(a: etree._Element, url: str | None, page_url: str, ref: date | None
         rest = rest.replace(_text(x), " ", 1)
     if not title or len(title) < 4 and not rest.strip():
         return
+    labelled = _cells_by_label(row) if row.tag == "tr" else None
     # A text node that is only a date (<span>2022-12-01</span>) is the list's date column; a date in a
     # summary or a note beside the title is not, so it is read only when no such node exists.
     own = [t.strip() for t in row.xpath(".//text()[not(ancestor::a)]") if _DATE_ONLY.match(t.strip())]
-    found = (item_date(" ".join(own), item_url, ref) if own else None) or item_date(rest, item_url, ref)
+    if labelled is not None:  # a 信息公开目录 table: the 发布日期 column, never the 成文日期 one
+        found = item_date(labelled, item_url, ref)
+    else:
+        found = (item_date(" ".join(own), item_url, ref) if own else None) or item_date(rest, item_url, ref)
     parent = row.getparent()
     if row.tag == "tr" and parent is not None and parent.tag == "tbody":
         parent = parent.getparent()
     rows = groups.setdefault(parent, [])
     rows.append(ItemRow(title=title[:300], url=item_url, found=found, group=list(groups).index(parent),
                         unparsed=found is None and bool(_DATEISH.search(rest)), side=_in(row, _SIDE)))
+
+
+def _cells_by_label(row: etree._Element) -> str | None:
+    """The text of a table row's date cells chosen by the header: 发布日期 first, 成文日期 and the like never."""
+    table = next((t for t in row.iterancestors("table")), None)
+    if table is None:
+        return None
+    header = table.xpath(".//tr[th][1]")
+    if not header or header[0] is row:
+        return None
+    labels = [_text(c) for c in header[0] if c.tag in ("th", "td")]
+    cells = [c for c in row if c.tag in ("th", "td")]
+    if len(labels) != len(cells) or not any(_DATE_LABEL.search(x) for x in labels):
+        return None
+    published = [_text(c) for c, label in zip(cells, labels) if _PUB_LABEL.search(label)]
+    if published:
+        return " ".join(published)
+    return " ".join(_text(c) for c, label in zip(cells, labels)
+                    if not _OTHER_LABEL.search(label) and not c.xpath(".//a"))
 
 
 def _datastore(tree: etree._Element) -> etree._Element | None:

@@ -216,3 +216,19 @@ def test_site_roots_are_not_columns() -> None:
     assert not is_column_url("https://www.x.gov.cn/", HOME)
     assert not is_column_url("https://www.x.gov.cn/index.shtml", HOME)
     assert is_column_url("https://www.x.gov.cn/col/", HOME)
+
+
+def test_disclosure_table_takes_the_publication_column() -> None:
+    r = read('<table><tr><th>序号</th><th>标题</th><th>文号</th><th>成文日期</th><th>发布日期</th></tr>'
+             '<tr><td>1</td><td><a href="/zcwj/t20221115_1.html">关于印发营商环境措施的通知</a></td><td>甲政发〔2022〕9号</td>'
+             '<td>2022-11-01</td><td>2022-11-15</td></tr>'
+             '<tr><td>2</td><td><a href="/zcwj/t20221020_2.html">关于加强安全生产的意见</a></td><td>甲政发〔2022〕8号</td>'
+             '<td>2022-10-10</td><td>2022-10-20</td></tr></table>')
+    assert [i.found.day for i in r.items] == [date(2022, 11, 15), date(2022, 10, 20)]
+
+
+def test_table_with_only_a_written_date_is_dated_by_url_or_not_at_all() -> None:
+    r = read('<table><tr><th>标题</th><th>成文日期</th></tr>'
+             '<tr><td><a href="/zcwj/t20221115_1.html">通知一</a></td><td>2022-11-01</td></tr>'
+             '<tr><td><a href="/zcwj/a_2.html">通知二</a></td><td>2022-10-10</td></tr></table>')
+    assert [(i.found.day, i.found.source) if i.found else None for i in r.items] == [(date(2022, 11, 15), "url"), None]

@@ -3,7 +3,7 @@
 As of 2022-12-20 (fixed dates, so `--as-of 2022-12-20` judges them):
 
 甲县 (UTF-8, one GBK column; 127.0.0.1) — 16 columns:
-  planted  column.stale  /zcwj/    政策文件 一级, newest 2022年05月01日 (233 days > 183)
+  planted  column.stale  /zcwj/    政策文件 一级, a 成文日期/发布日期 table, newest 发布日期 2022年05月01日 (233 days > 183)
   planted  column.stale  /bmdt/    部门动态 一级, newest [11-20] (year inferred: 30 days > 14)
   planted  column.blank  /ghjh/    规划计划 一级, "暂无信息"
   planted  column.blank  /zwgk/rsrm/ 人事任免 二级, empty <ul class="list"> and 共0条
@@ -90,7 +90,13 @@ def site_a() -> dict[str, Route]:
     listing("/tzgg/", "通知公告", notices, charset="gbk")
     policies = [("甲县人民政府关于印发优化营商环境措施的通知", "/zcwj/202205/t20220501_3001.html", "2022年05月01日"),
                 ("甲县人民政府办公室关于加强安全生产的意见", "/zcwj/202203/t20220315_3002.html", "2022年03月15日")]
-    listing("/zcwj/", "政策文件", policies)
+    # a 信息公开目录 table: 成文日期 (a few days earlier) beside 发布日期; only the latter dates the item
+    rows = "".join(f'<tr><td><a href="{h}">{t}</a></td><td>甲政发〔2022〕{n}号</td><td>2022-0{4 - n}-25</td><td>{d}</td></tr>'
+                   for n, (t, h, d) in enumerate(policies, start=1))
+    r["/zcwj/index.html"] = page("政策文件", '<h2>政策文件</h2><table class="xxgk"><tr><th>标题</th><th>文号</th>'
+                                 f"<th>成文日期</th><th>发布日期</th></tr>{rows}</table>")
+    for t, h, d in policies:
+        r[h] = _article(name, code, nav, t, d)
     dept = [("县教育局开展教师培训", "/bmdt/dt_4001.html", "[11-20]"), ("县卫健局开展义诊活动", "/bmdt/dt_4002.html", "[11-02]")]
     listing("/bmdt/", "部门动态", dept)
     r["/xzdt/index.html"] = page("乡镇动态", '<h2>乡镇动态</h2><ul class="list" id="list"></ul>'
