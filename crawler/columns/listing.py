@@ -254,7 +254,9 @@ def _add_row(a: etree._Element, url: str | None, page_url: str, ref: date | None
     seen_rows.add(row)
     anchors = [x for x in row.iter("a") if x.get("href") is not None or x.get("onclick") is not None]
     title_a = max(anchors, key=lambda x: len(_text(x) or x.get("title") or ""))
-    title = (title_a.get("title") or _text(title_a)).strip()
+    # a date in its own node inside the link (<a><span>标题</span><span>2022-11-15</span></a>) is not title text
+    words = [t for t in title_a.xpath(".//text()") if not _DATE_ONLY.match(t.strip())]
+    title = (title_a.get("title") or " ".join(" ".join(words).split())).strip()
     href = (title_a.get("href") or "").strip()
     item_url = canonical(href, page_url) if href and not href.startswith(("javascript:", "#")) else None
     rest = _text(row)
@@ -265,7 +267,7 @@ def _add_row(a: etree._Element, url: str | None, page_url: str, ref: date | None
     labelled = _cells_by_label(row) if row.tag == "tr" else None
     # A text node that is only a date (<span>2022-12-01</span>) is the list's date column; a date in a
     # summary or a note beside the title is not, so it is read only when no such node exists.
-    own = [t.strip() for t in row.xpath(".//text()[not(ancestor::a)]") if _DATE_ONLY.match(t.strip())]
+    own = [t.strip() for t in row.xpath(".//text()") if _DATE_ONLY.match(t.strip())]
     if labelled is not None:  # a 信息公开目录 table: the 发布日期 column, never the 成文日期 one
         found = item_date(labelled, item_url, ref)
     else:

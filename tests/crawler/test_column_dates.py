@@ -71,3 +71,7 @@ def test_publication_date_preferred_over_written_date() -> None:
 def test_not_dates(text: str) -> None:
     assert full_dates(text) == []
     assert item_date(text, None, AS_OF) is None
+
+
+def test_the_pages_clock_is_not_an_item_date() -> None:
+    assert item_date("今天是2022年12月20日 星期二", None, AS_OF) is None

@@ -232,3 +232,10 @@ def test_table_with_only_a_written_date_is_dated_by_url_or_not_at_all() -> None:
              '<tr><td><a href="/zcwj/t20221115_1.html">通知一</a></td><td>2022-11-01</td></tr>'
              '<tr><td><a href="/zcwj/a_2.html">通知二</a></td><td>2022-10-10</td></tr></table>')
     assert [(i.found.day, i.found.source) if i.found else None for i in r.items] == [(date(2022, 11, 15), "url"), None]
+
+
+def test_whole_row_link_with_a_date_node() -> None:
+    r = read('<ul><li><a href="/xwzx/a_1001.html"><span class="t">县政府召开常务会议</span><span class="d">2022-12-01'
+             '</span></a></li><li><a href="/xwzx/a_1002.html"><p>2022年工作要点发布</p><em>[11-20]</em></a></li></ul>')
+    assert [(i.title, i.found.day) for i in r.items] == [("县政府召开常务会议", date(2022, 12, 1)),
+                                                       ("2022年工作要点发布", date(2022, 11, 20))]
