@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 FULL = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?:\s*日)?(?![\d])")
-SHORT = re.compile(r"(?<![\d./-])(\d{1,2})\s*(?:[-/]|月)\s*(\d{1,2})(?:\s*日)?(?![\d./-])")
+SHORT = re.compile(r"(?<![\d./年-])(\d{1,2})\s*(?:[-/]|月)\s*(\d{1,2})(?:\s*日)?(?![\d./-])")
 # A label just before a date says which date it is: publication (prefer) or another one (skip).
 _PUBLISHED = re.compile(r"(发布|公开|发表|更新|上传|信息)(日期|时间)?[:：\s]*$|日期[:：\s]*$|时间[:：\s]*$")
 _OTHER = re.compile(r"(成文|印发|生效|施行|实施|截止|有效期|签发|制发|出生|开始|结束|报名|考试|会议)(日期|时间)?[:：\s]*(至|到)?\s*$"
