@@ -204,16 +204,14 @@ class ColumnExtractor:
             if spider.claim(url):
                 col.extra_requested += 1
                 spider.crawl_scheduled += 1
-                yield Request(url, callback=spider.parse_page, errback=spider.on_error, dont_filter=True,
-                              meta={"ga_depth": ctx.depth + 1, "ga_role": "crawl"}, priority=-ctx.depth - 1)
+                yield _crawl_request(spider, url, ctx.depth + 1)
 
     def _request_overrides(self, ctx: PageContext) -> Iterator[Request]:
         spider = ctx.spider
         for key in self.overrides:
             if spider.claim(key):
                 spider.crawl_scheduled += 1
-                yield Request(key, callback=spider.parse_page, errback=spider.on_error, dont_filter=True,
-                              meta={"ga_depth": 1, "ga_role": "crawl"}, priority=-1)
+                yield _crawl_request(spider, key, 1)
 
     # --- the result -----------------------------------------------------------------------------
     def records(self) -> tuple[list[ColumnRecord], list[ColumnItemRecord]]:
@@ -286,6 +284,15 @@ class ColumnExtractor:
                 stats["facts"] = list(dict.fromkeys([*stats.get("facts", ["pages", "links"]), *self.facts]))
                 stats["columns"] = len(cols) - 1
                 run.stats = stats
+
+
+def _crawl_request(spider: Any, url: str, depth: int) -> Request:
+    """A crawl request the spider's way (its callbacks, priority and any wall cookies it holds)."""
+    make = getattr(spider, "_crawl_request", None)
+    if make is not None:
+        return make(url, depth)
+    return Request(url, callback=spider.parse_page, errback=spider.on_error, dont_filter=True,
+                   meta={"ga_depth": depth, "ga_role": "crawl"}, priority=-depth)
 
 
 def _is_more(text: str) -> bool:
