@@ -16,7 +16,7 @@ def unmeasured_reason(col: ColumnFact) -> str | None:
     if col.status is None or col.status >= 400:
         return f"栏目页无法打开（HTTP {col.status}） / list page failed"
     if col.needs_render and not col.rendered:
-        return "列表由脚本加载，未经浏览器渲染 / list is filled by a script and was not rendered"
+        return "列表由脚本加载（或被反爬虫验证页挡住），未经浏览器渲染 / list needs a browser and was not rendered"
     return None
 
 

@@ -129,7 +129,7 @@ class ColumnExtractor:
         self._add_items(col, rows, ctx.url)
         col.rendered = col.rendered or rendered
         if not any(r.found for r in rows) and not rendered:
-            col.loader_marker = reading.loader_marker
+            col.loader_marker = reading.loader_marker or _wall(ctx)
         for url, text, nested in reading.nav_links:
             if is_column_url(url, self.homepage):
                 self._candidate(column_key(url), text, "nav", nested=nested)
@@ -177,7 +177,7 @@ class ColumnExtractor:
             col.empty_marker = col.empty_marker or reading.empty_marker
         if not any(r.found for r in reading.items) and not rendered:
             # the browser path gave up on this page (issue 3's ga_render_failed): its list stays unread
-            failed = "render_failed" if ctx.response.meta.get("ga_render_failed") else None
+            failed = "render_failed" if ctx.response.meta.get("ga_render_failed") else _wall(ctx)
             col.loader_marker = col.loader_marker or reading.loader_marker or failed
         for child_key, _text in reading.column_links + reading.subcolumns:
             if child_key != col.key:
@@ -293,6 +293,11 @@ def _crawl_request(spider: Any, url: str, depth: int) -> Request:
         return make(url, depth)
     return Request(url, callback=spider.parse_page, errback=spider.on_error, dont_filter=True,
                    meta={"ga_depth": depth, "ga_role": "crawl"}, priority=-depth)
+
+
+def _wall(ctx: PageContext) -> str | None:
+    """An anti-bot challenge answered instead of the list (瑞数, 加速乐 …): the list was not seen."""
+    return "js_challenge" if "js_challenge" in ctx.parsed.flags else None
 
 
 def _is_more(text: str) -> bool:

@@ -132,3 +132,12 @@ def test_redirected_homepage_host_keeps_its_columns() -> None:
     list(ext.on_page(PageContext(url="http://x.gov.cn/", response=response, html=html,
                                  parsed=parse_html(html, response.url), depth=0, spider=spider)))
     assert [c.url for c in ext.records()[0]] == ["http://x.gov.cn/", "https://www.x.gov.cn/xwzx/"]
+
+
+def test_anti_bot_wall_on_a_list_page_is_not_a_reading() -> None:
+    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    spider = FakeSpider()
+    visit(ext, spider, HOME, NAV, depth=0)
+    visit(ext, spider, HOME + "xwzx/", '<p>暂无信息</p><script>var $_ts=window["$_ts"];$_ts.nsd=1;</script>')
+    col = next(c for c in ext.records()[0] if c.url == HOME + "xwzx/")
+    assert col.needs_render and col.empty_marker == "暂无信息"  # the rules see it as not measured, never blank
