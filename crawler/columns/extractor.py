@@ -216,6 +216,8 @@ class ColumnExtractor:
     # --- the result -----------------------------------------------------------------------------
     def records(self) -> tuple[list[ColumnRecord], list[ColumnItemRecord]]:
         """The columns (with the homepage as level 0) and their items, as stored records."""
+        for key in self.overrides:  # declared in sites.yaml: a column even when its page never answered
+            self.columns.setdefault(key, _Column(key=key, sources={"override"}))
         chosen = {k: c for k, c in self.columns.items()
                   if (c.sources - {"page"}) or c.listy or k in self.overrides}
         cols: list[ColumnRecord] = []
@@ -227,10 +229,12 @@ class ColumnExtractor:
             col = chosen[key]
             parent = next((p for p in sorted(keys, key=len, reverse=True)
                            if p != key and p.endswith("/") and key.startswith(p)), None)
-            if col.nav_top or "more" in col.sources:  # the homepage's menu or blocks link it: 一级
-                level = 1
-            elif parent is not None or col.nested:
+            # 一级/二级 are places in the column tree: under another column's folder, or only in a submenu or
+            # a nested 网站地图 list, is 二级; linked from the homepage's menu or blocks otherwise 一级
+            if parent is not None or (col.nested and not col.nav_top):
                 level = 2
+            elif col.nav_top or "more" in col.sources:
+                level = 1
             else:
                 depth = len([s for s in urlsplit(key).path.split("/") if s])
                 level = 1 if depth <= 1 else 2
@@ -240,6 +244,7 @@ class ColumnExtractor:
             if override:
                 kind, reason = override["type"], "sites.yaml override"
                 name = override.get("name") or name
+                level = override.get("level") or level
             else:
                 kind, reason = column_type(name, key)
             source = min((col.sources - {"page"}) or {"list"}, key=lambda s: _SOURCE_RANK.get(s, 9))

@@ -106,18 +106,21 @@ def test_article_pages_with_related_lists_are_not_columns() -> None:
     assert {c.url for c in ext.records()[0]} == {HOME, HOME + "xwzx/", HOME + "xwzx/bmdt/", HOME + "zt/"}
 
 
-def test_homepage_blocks_make_first_level_even_from_a_submenu() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF)
+def test_levels_follow_the_column_tree() -> None:
+    ext = ColumnExtractor(1, HOME, None, AS_OF, overrides=[{"url": "/xwzx/gsgg/", "type": "notice", "level": 1}])
     spider = FakeSpider()
-    home = NAV.replace('<li><a href="/xwzx/bmdt/">部门动态</a></li>',
-                       '<li><a href="/xwzx/bmdt/">部门动态</a></li><li><a href="/xwzx/tzgg/">通知公告</a></li>')
-    visit(ext, spider, HOME, home + '<div class="block"><h3>通知公告 <a href="/xwzx/tzgg/">更多</a></h3></div>', depth=0)
+    blocks = ('<div class="block"><h3>通知公告 <a href="/xwzx/tzgg/">更多</a></h3></div>'
+              '<div class="block"><h3>政策文件 <a href="/zcwj/">更多</a></h3></div>')
+    visit(ext, spider, HOME, NAV + blocks, depth=0)
     visit(ext, spider, HOME + "wzdt.html", '<h2>网站地图</h2><ul><li><a href="/zt/">专题</a><ul>'
-          '<li><a href="/xwzx/">新闻中心</a></li></ul></li></ul>')
+          '<li><a href="/xwzx/">新闻中心</a></li><li><a href="/ztzl/">专题专栏</a></li></ul></li></ul>')
     levels = {c.url.removeprefix(HOME): c.level for c in ext.records()[0]}
-    assert levels["xwzx/tzgg/"] == 1  # in a submenu, but a homepage block links it
-    assert levels["xwzx/bmdt/"] == 2  # only in a submenu
     assert levels["xwzx/"] == 1  # top of the menu, though nested in the sitemap
+    assert levels["zcwj/"] == 1  # a homepage block, no enclosing column
+    assert levels["xwzx/bmdt/"] == 2  # in a submenu, under 新闻中心
+    assert levels["xwzx/tzgg/"] == 2  # a homepage block, but under 新闻中心's folder
+    assert levels["ztzl/"] == 2  # only in a nested sitemap list
+    assert levels["xwzx/gsgg/"] == 1  # sites.yaml says so
 
 
 def test_redirected_homepage_host_keeps_its_columns() -> None:
