@@ -22,7 +22,8 @@ As of 2022-12-20 (fixed dates, so `--as-of 2022-12-20` judges them):
   planted  site.homepage_not_updated  homepage newest 2022/11/01 (49 days > 14)
   planted  column.stale  /gzdt/  工作动态 newest 2022/11/01
   planted  column.blank  /zcwj/  政策文件 "暂无相关信息"
-  look-alike /tzgg/  通知公告 2022.12.10: fresh
+  look-alike /tzgg/  通知公告 2022.12.10: fresh (typed by a sites.yaml override in the test)
+  look-alike /bmdt/  部门动态: a Vue template list with a "暂无数据" placeholder: not_measured, never blank
 """
 from __future__ import annotations
 
@@ -151,7 +152,7 @@ def site_a() -> dict[str, Route]:
 
 def site_b() -> dict[str, Route]:
     name, code = "乙县人民政府", "4200000002"
-    nav = [("首页", "/"), ("工作动态", "/gzdt/"), ("通知公告", "/tzgg/"), ("政策文件", "/zcwj/")]
+    nav = [("首页", "/"), ("工作动态", "/gzdt/"), ("通知公告", "/tzgg/"), ("政策文件", "/zcwj/"), ("部门动态", "/bmdt/")]
     r: dict[str, Route] = {}
 
     def page(title: str, main: str) -> Route:
@@ -163,6 +164,10 @@ def site_b() -> dict[str, Route]:
     r["/gzdt/index.html"] = page("工作动态", f'<ul class="list">{_rows(work)}</ul>')
     r["/tzgg/index.html"] = page("通知公告", f'<ul class="list">{_rows(notices)}</ul>')
     r["/zcwj/index.html"] = page("政策文件", '<div class="list"><p>暂无相关信息</p></div>')
+    # a Vue list: the static HTML is only the template (its "暂无数据" placeholder must not make it blank)
+    r["/bmdt/index.html"] = page("部门动态", '<div id="app"><ul class="list"><li v-for="x in items">'
+                                 '<a :href="x.url">{{ x.title }}</a><span>{{ x.date }}</span></li></ul>'
+                                 '<p v-if="!items.length">暂无数据</p></div>')
     for t, h, d in work + notices:
         r[h] = _article(name, code, nav, t, d, "gbk")
     r["/index.html"] = r["/"] = page("首页", f'<div class="block"><h3>工作动态</h3><ul>{_rows(work)}</ul></div>')

@@ -98,12 +98,16 @@ def test_pagination_pages_recorded(audit) -> None:
 
 
 def test_script_list_is_not_measured_never_blank(audit) -> None:
-    docs, db, a, _b = audit
+    docs, db, a, b = audit
     js = _columns(db, "4200000001")[a + "/xzdt/"]
     assert js["needs_render"] == 1 and js["items_seen"] == 0
     rules = {r["rule"]: r for r in docs["4200000001"]["rules"]}
     assert rules["column.stale"]["status"] == "fail" and "乡镇动态" in rules["column.stale"]["reason"]
     assert rules["column.blank"]["status"] == "fail" and "乡镇动态" in rules["column.blank"]["reason"]
+    vue = _columns(db, "4200000002")[b + "/bmdt/"]
+    assert vue["needs_render"] == 1 and vue["empty_marker"] == "暂无数据"
+    rules_b = {r["rule"]: r for r in docs["4200000002"]["rules"]}
+    assert "部门动态" in rules_b["column.blank"]["reason"] and "部门动态" in rules_b["column.stale"]["reason"]
 
 
 def test_evidence_of_a_stale_column(audit) -> None:
