@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from sqlalchemy import insert
 
-from crawler.columns.listing import ItemRow, ListReading, column_key, is_column_url, read_list
+from crawler.columns.listing import ItemRow, ListReading, column_key, is_column_url, is_later_page, read_list
 from crawler.columns.records import ColumnItemRecord, ColumnRecord
 from crawler.columns.kinds import column_type
 from crawler.extractors import PageContext
@@ -161,9 +161,12 @@ class ColumnExtractor:
         col.nav_top = col.nav_top or (source == "nav" and not nested)
 
     def _read_into(self, col: _Column, reading: ListReading, ctx: PageContext, status: int, rendered: bool) -> None:
-        first = column_key(ctx.url) == col.key and not col.fetched
-        col.fetched = True
-        col.status = status if col.status is None or first else col.status
+        # Only the first list page shows the newest items: a column read from index_5.html alone is not read.
+        if not is_later_page(ctx.url):
+            col.fetched = True
+            col.status = status
+        elif col.status is None:
+            col.status = status
         if ctx.url not in col.pages:
             col.pages.append(ctx.url)
         if rendered and not col.rendered:

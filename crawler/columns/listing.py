@@ -102,6 +102,19 @@ def is_column_url(url: str, homepage: str) -> bool:
     return parts.path.endswith("/") or bool(_LISTY_FILE.search(parts.path))
 
 
+def is_later_page(url: str) -> bool:
+    """A second or later page of a list (`index_2.html`, `?page=3`), not the one showing the newest items."""
+    parts = urlsplit(url)
+    if re.search(r"_\d+\.(s?html?|jsp|aspx?|php)$", parts.path, re.IGNORECASE):
+        return True  # TRS/CMS static pages: index.html is the first, index_1.html the second
+    for key, value in parse_qsl(parts.query):
+        key = key.lower()
+        if value.isdigit() and key in _PAGE_PARAMS - {"pagesize", "size"}:
+            if int(value) > (0 if key in ("start", "offset") else 1):
+                return True
+    return False
+
+
 def column_key(url: str) -> str:
     """The column a list page belongs to: `index.html`, `index_3.html` and page queries fold into the folder."""
     parts = urlsplit(url)

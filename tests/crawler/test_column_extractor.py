@@ -144,3 +144,16 @@ def test_anti_bot_wall_on_a_list_page_is_not_a_reading() -> None:
     visit(ext, spider, HOME + "xwzx/", '<p>暂无信息</p><script>var $_ts=window["$_ts"];$_ts.nsd=1;</script>')
     col = next(c for c in ext.records()[0] if c.url == HOME + "xwzx/")
     assert col.needs_render and col.empty_marker == "暂无信息"  # the rules see it as not measured, never blank
+
+
+def test_a_column_read_only_from_a_later_page_is_not_read() -> None:
+    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    spider = FakeSpider()
+    visit(ext, spider, HOME, NAV, depth=0)
+    visit(ext, spider, HOME + "xwzx/index_5.html", '<ul><li><a href="/xwzx/t20200101_1.html">旧闻</a>2020-01-01</li>'
+          '<li><a href="/xwzx/t20191201_2.html">更旧</a>2019-12-01</li></ul>')
+    col = next(c for c in ext.records()[0] if c.url == HOME + "xwzx/")
+    assert not col.fetched and col.items_seen == 2  # the rules: not measured, never stale from page 5
+    visit(ext, spider, HOME + "xwzx/", '<ul><li><a href="/xwzx/t20221218_3.html">新闻</a>2022-12-18</li></ul>')
+    col = next(c for c in ext.records()[0] if c.url == HOME + "xwzx/")
+    assert col.fetched and col.newest_date == date(2022, 12, 18)

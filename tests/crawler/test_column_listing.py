@@ -6,7 +6,7 @@ from datetime import date
 import lxml.html
 import pytest
 
-from crawler.columns.listing import column_key, is_article_url, is_column_url, read_list
+from crawler.columns.listing import column_key, is_article_url, is_column_url, is_later_page, read_list
 from crawler.columns.kinds import column_type
 
 AS_OF = date(2022, 12, 20)
@@ -239,3 +239,13 @@ def test_whole_row_link_with_a_date_node() -> None:
              '</span></a></li><li><a href="/xwzx/a_1002.html"><p>2022年工作要点发布</p><em>[11-20]</em></a></li></ul>')
     assert [(i.title, i.found.day) for i in r.items] == [("县政府召开常务会议", date(2022, 12, 1)),
                                                        ("2022年工作要点发布", date(2022, 11, 20))]
+
+
+@pytest.mark.parametrize(("url", "later"), [
+    ("http://www.x.gov.cn/xwzx/index.html", False), ("http://www.x.gov.cn/xwzx/index_1.html", True),
+    ("http://www.x.gov.cn/list.jsp?columnId=12&page=1", False), ("http://www.x.gov.cn/list.jsp?columnId=12&page=2", True),
+    ("http://www.x.gov.cn/list.jsp?columnId=12&start=0", False), ("http://www.x.gov.cn/list.jsp?columnId=12&start=20", True),
+    ("http://www.x.gov.cn/list.jsp?columnId=12&pageSize=20", False),
+])
+def test_later_pages(url: str, later: bool) -> None:
+    assert is_later_page(url) is later
