@@ -12,7 +12,7 @@ LEVEL_ZH = {0: "首页", 1: "一级栏目", 2: "二级栏目"}
 def unmeasured_reason(col: ColumnFact) -> str | None:
     """Why the column's list could not be read honestly, or None when it could."""
     if not col.fetched:
-        return "栏目页未抓取（超出抓取范围） / list page not crawled"
+        return "栏目首页未抓取（超出抓取范围，或只读到其后续分页） / first list page not crawled"
     if col.status is None or col.status >= 400:
         return f"栏目页无法打开（HTTP {col.status}） / list page failed"
     if col.needs_render and not col.rendered:
