@@ -26,6 +26,9 @@ RULE_IDS: tuple[str, ...] = (
     "disclosure.interpretation_unlinked",
     "interaction.missing",
     "interaction.unanswered",
+    "column.stale",
+    "column.blank",
+    "site.homepage_not_updated",
 )
 
 

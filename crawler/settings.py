@@ -46,8 +46,8 @@ EXTENSIONS = {
 }
 GOVAUDIT_BATCH_PAGES = 200
 # Gatherers that see every crawled page (crawler/extractors.py); later capabilities append theirs.
-GOVAUDIT_EXTRACTORS: list[str] = []
-GOVAUDIT_EXTRACTORS += [  # 政府信息公开 and 互动交流 (issue 7)
-    "crawler.disclosure.extractor.DisclosureExtractor",
-    "crawler.disclosure.extractor.InteractionExtractor",
+GOVAUDIT_EXTRACTORS: list[str] = [
+    "crawler.columns.extractor.ColumnExtractor",  # 栏目 and their dated items
+    "crawler.disclosure.extractor.DisclosureExtractor",  # 政府信息公开 platform, documents, annual reports
+    "crawler.disclosure.extractor.InteractionExtractor",  # 互动交流 channels and messages
 ]

@@ -26,6 +26,7 @@ class ColumnEntry(_Strict):
     url: str
     type: Literal[COLUMN_TYPES]  # type: ignore[valid-type]
     name: str | None = None
+    level: Literal[1, 2] | None = None  # 一级/二级 when discovery's reading of the column tree is wrong
 
 
 class AccountEntry(_Strict):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage.disclosure_facts import (AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact,
                                       load_disclosure_facts)
-from storage.models import Account, Link, Page, PageBody, Post, Run, Site
+from storage.models import Account, Column, ColumnItem, Link, Page, PageBody, Post, Run, Site
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,43 @@ class AccountFact:
         return f"{self.platform}:{self.handle}"
 
 
+@dataclass(frozen=True)
+class ColumnFact:
+    """A column (栏目) the crawl found: level 0 is the homepage itself, 1 一级, 2 二级."""
+
+    url: str
+    name: str | None = None
+    type: str = "other"
+    type_reason: str | None = None
+    level: int = 1
+    parent_url: str | None = None
+    source: str | None = None
+    fetched: bool = True
+    status: int | None = 200
+    pages_seen: tuple[str, ...] = ()
+    page_count: int | None = None
+    items_seen: int = 0
+    dated_items: int = 0
+    subcolumns: int = 0
+    empty_marker: str | None = None
+    needs_render: bool = False
+    rendered: bool = False
+    newest_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ColumnItemFact:
+    """One entry of a column's list, with the date shown beside it (None when none is shown)."""
+
+    column_url: str
+    title: str | None = None
+    url: str | None = None
+    date: date | None = None
+    date_source: str | None = None
+    date_raw: str | None = None
+    page_url: str | None = None
+
+
 @dataclass
 class Snapshot:
     """Everything a rule may read about one run; `as_of` is the 监测时间点."""
@@ -115,6 +152,8 @@ class Snapshot:
     homepage_url: str
     pages: dict[str, PageFact] = field(default_factory=dict)
     links: list[LinkFact] = field(default_factory=list)
+    columns: list[ColumnFact] = field(default_factory=list)
+    column_items: list[ColumnItemFact] = field(default_factory=list)
     run_id: int | None = None
     run_state: str = "complete"
     options: dict = field(default_factory=dict)
@@ -143,6 +182,16 @@ class Snapshot:
         return self.pages.get(self.homepage_url)
 
     @cached_property
+    def items_of(self) -> dict[str, list[ColumnItemFact]]:
+        """Each column's items (by column URL), newest first, undated last."""
+        index: dict[str, list[ColumnItemFact]] = defaultdict(list)
+        for item in self.column_items:
+            index[item.column_url].append(item)
+        for items in index.values():
+            items.sort(key=lambda i: i.date or date.min, reverse=True)
+        return dict(index)
+
+    @cached_property
     def sources_of(self) -> dict[str, list[str]]:
         """For each link target, the distinct pages that link to it, in crawl order."""
         index: dict[str, list[str]] = defaultdict(list)
@@ -168,6 +217,12 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
             select(Link.source, Link.target, Link.tag, Link.text).where(Link.run_id == run_id).order_by(Link.id)
         )
     ]
+    columns = [_column_fact(c) for c in session.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id))]
+    column_items = [
+        ColumnItemFact(column_url=i.column_url, title=i.title, url=i.url, date=i.date, date_source=i.date_source,
+                       date_raw=i.date_raw, page_url=i.page_url)
+        for i in session.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id))
+    ]
     ids = dict(session.execute(select(Page.url, Page.id).where(Page.run_id == run_id)).all())
 
     def load_body(url: str) -> str | None:
@@ -184,6 +239,8 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         homepage_url=run.homepage_url,
         pages=pages,
         links=links,
+        columns=columns,
+        column_items=column_items,
         run_id=run.id,
         run_state=run.state,
         options=dict(run.options or {}),
@@ -226,6 +283,15 @@ def _page_fact(p: Page) -> PageFact:
         content_type=p.content_type, charset=p.charset, size=p.size, elapsed_ms=p.elapsed_ms, title=p.title,
         text=p.text, depth=p.depth, rendered=p.rendered, render_reason=p.render_reason, method=p.method,
         flags=tuple(p.flags or ()),
+    )
+
+
+def _column_fact(c: Column) -> ColumnFact:
+    return ColumnFact(
+        url=c.url, name=c.name, type=c.type, type_reason=c.type_reason, level=c.level, parent_url=c.parent_url,
+        source=c.source, fetched=c.fetched, status=c.status, pages_seen=tuple(c.pages_seen or ()),
+        page_count=c.page_count, items_seen=c.items_seen, dated_items=c.dated_items, subcolumns=c.subcolumns,
+        empty_marker=c.empty_marker, needs_render=c.needs_render, rendered=c.rendered, newest_date=c.newest_date,
     )
 
 

@@ -25,6 +25,10 @@ _EVIDENCE_ZH = {"status": "HTTP 状态", "pages": "出现页面", "on_homepage":
                 "pages_count": "页面数", "tag": "标签", "anchor": "链接文字", "element": "标识项", "label": "名称",
                 "homepage": "首页", "found": "已发现", "registry_id": "登记标识码", "footer": "页面底部",
                 "meta": "SiteIDCode 标签", "elapsed_ms": "用时（毫秒）", "timeout_s": "时限（秒）"}
+# Column rules (docs/columns.md).
+_EVIDENCE_ZH.update({"name": "栏目名称", "type": "栏目类型", "type_reason": "类型依据", "level": "栏目级别",
+                     "parent": "上级栏目", "max_age_days": "限期天数", "days_over": "超期天数",
+                     "empty_marker": "页面提示", "items_seen": "信息条数", "undated": "无日期"})
 
 
 @cache

@@ -1,6 +1,7 @@
 """All models, imported so Alembic and create_all see the whole metadata."""
 from storage.models.newmedia import Account, Post
 from storage.models.disclosure import AnnualReport, DisclosurePart, Document, InteractionChannel, Message
+from storage.models.column import Column, ColumnItem
 from storage.models.page import Link, Page, PageBody
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleResult, Score
 from storage.models.run import Run
@@ -9,6 +10,8 @@ from storage.models.site import Site
 __all__ = [
     "Account",
     "AnnualReport",
+    "Column",
+    "ColumnItem",
     "DisclosurePart",
     "Document",
     "Finding",

@@ -5,12 +5,13 @@ from datetime import date
 from typing import Any
 
 from storage.disclosure_facts import AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact
-from storage.snapshot import AccountFact, LinkFact, PageFact, PostFact, SiteFact, Snapshot
+from storage.snapshot import AccountFact, ColumnFact, ColumnItemFact, LinkFact, PageFact, PostFact, SiteFact, Snapshot
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 
 # Fact family → the dataclass of one item. A new fact family adds its entry here.
-FACT_TYPES: dict[str, type] = {"links": LinkFact, "accounts": AccountFact, "posts": PostFact}
+FACT_TYPES: dict[str, type] = {"links": LinkFact, "accounts": AccountFact, "posts": PostFact,
+                               "columns": ColumnFact, "column_items": ColumnItemFact}
 FACT_TYPES.update({"disclosure_parts": DisclosurePartFact, "documents": DocumentFact, "annual_reports": AnnualReportFact,
                    "interaction_channels": ChannelFact, "messages": MessageFact})
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
