@@ -12,6 +12,14 @@ RULE_IDS: tuple[str, ...] = (
     "link.broken",
     "identity.missing",
     "identity.mismatch",
+    "identity.domain",
+    "function.search_broken",
+    "function.not_mobile",
+    "function.accessibility",
+    "function.no_ipv6",
+    "function.no_service",
+    "function.guide_incomplete",
+    "intensive.platform",
 )
 
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crawler.crawl import CrawlJob, crawl, site_lives_private
+from crawler.functions.gather import GatherOptions, gather_functions
 from crawler.sites import SiteEntry
 from reports.canonical import findings_document
 from reports.judge import judge_run
@@ -45,6 +46,7 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
         tasks = {job.site_id: progress.add_task(f"抓取 {job.site_id}", total=None) for job in jobs}
         states = crawl(jobs, opts.db_url, overrides, on_page=lambda sid: progress.advance(tasks[sid]))
     run_ids = [job.run_id for job in jobs]
+    _gather_functions(sites, jobs, opts, overrides, console)
     with session_scope(opts.db_url) as session:
         for run_id in run_ids:
             judge_run(session, run_id, opts.scheme, opts.as_of)
@@ -53,6 +55,24 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
     if interrupted:
         raise AuditInterrupted(f"crawl not complete for: {', '.join(interrupted)} (runs marked interrupted)")
     return docs
+
+
+def _gather_functions(sites: list[SiteEntry], jobs: list[CrawlJob], opts: AuditOptions, overrides: dict,
+                      console: Console) -> None:
+    """After the crawl: search, phone render, axe-core, IPv6 and fingerprints (docs/functions.md)."""
+    import logging
+
+    from crawler import settings as crawl_settings
+
+    for site, job in zip(sites, jobs, strict=True):
+        gopts = GatherOptions(out_dir=opts.out / site.id, browser=opts.browser, allow_private=job.allow_private,
+                              timeout_s=overrides["DOWNLOAD_TIMEOUT"],
+                              user_agent=opts.user_agent or crawl_settings.USER_AGENT)
+        try:
+            gather_functions(opts.db_url, job.run_id, site.model_dump(mode="json"), gopts)
+        except Exception:  # noqa: BLE001 - the rules that need these facts report not_measured
+            logging.getLogger(__name__).exception("function gathering failed for %s", site.id)
+            console.print(f"[yellow]功能检查采集失败 / function gathering failed for {site.id}[/yellow]")
 
 
 class AuditInterrupted(RuntimeError):

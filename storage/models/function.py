@@ -40,7 +40,7 @@ class MobileRender(Base):
     viewport_width: Mapped[int | None] = mapped_column(Integer)
     scroll_width: Mapped[int | None] = mapped_column(Integer)
     min_font_px: Mapped[float | None] = mapped_column(Float)  # smallest font size of visible text
-    small_text_ratio: Mapped[float | None] = mapped_column(Float)  # share of text characters below 12px
+    text_sizes: Mapped[dict] = mapped_column(default=dict)  # rendered font size (px, 0.5 steps) → visible characters
     error: Mapped[str | None] = mapped_column(Text)
     screenshot: Mapped[str | None] = mapped_column(Text)
 

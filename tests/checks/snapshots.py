@@ -4,12 +4,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from storage.snapshot import LinkFact, PageFact, SiteFact, Snapshot
+from storage.snapshot import (AxeResultFact, HostFactFact, LinkFact, MobileRenderFact, PageFact, SearchProbeFact,
+                              SiteFact, Snapshot)
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 
 # Fact family → the dataclass of one item. A new fact family adds its entry here.
 FACT_TYPES: dict[str, type] = {"links": LinkFact}
+# Facts gathered after the crawl: the case key, the Snapshot field and the fact family name.
+FACT_TYPES.update({"search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact,
+                   "axe_results": AxeResultFact, "host_facts": HostFactFact})
+FAMILY = {"search_probes": "search", "mobile_renders": "mobile", "axe_results": "axe", "host_facts": "host"}
 
 
 def _as_date(v: Any) -> date:
@@ -31,7 +36,12 @@ def build(spec: dict[str, Any]) -> Snapshot:
     kwargs: dict[str, Any] = {}
     for family, cls in FACT_TYPES.items():
         if family in spec:
-            kwargs[family] = [cls(**item) for item in spec[family]]
-    facts = frozenset(spec.get("facts", ["pages", "links", *[f for f in FACT_TYPES if f in spec]]))
+            kwargs[family] = [cls(**_tuples(item)) for item in spec[family]]
+    facts = frozenset(spec.get("facts", ["pages", "links", *[FAMILY.get(f, f) for f in FACT_TYPES if f in spec]]))
     return Snapshot(site=site, as_of=_as_date(spec.get("as_of", "2026-11-27")), homepage_url=homepage,
                     pages=pages, facts=facts, _bodies=dict(spec.get("bodies", {})), **kwargs)
+
+
+def _tuples(item: dict) -> dict:
+    """YAML lists become the tuples the frozen fact dataclasses hold."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}

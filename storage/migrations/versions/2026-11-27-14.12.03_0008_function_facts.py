@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0001
-Create Date: 2026-11-27 14:09:23.522358
+Create Date: 2026-11-27 14:12:03.052183
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def upgrade() -> None:
     sa.Column('viewport_width', sa.Integer(), nullable=True),
     sa.Column('scroll_width', sa.Integer(), nullable=True),
     sa.Column('min_font_px', sa.Float(), nullable=True),
-    sa.Column('small_text_ratio', sa.Float(), nullable=True),
+    sa.Column('text_sizes', sa.JSON(), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('screenshot', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['run_id'], ['run.id'], name=op.f('fk_mobile_render_run_id_run'), ondelete='CASCADE'),
