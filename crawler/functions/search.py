@@ -15,7 +15,9 @@ from crawler.urls import canonical, host_of
 _SEARCH_WORDS = re.compile(r"搜索|检索|全文|站内|search|sousuo", re.IGNORECASE)
 _SEARCH_ACTION = re.compile(r"search|sousuo|/s\b|/ss\b|was5|jrobot|trsearch|query", re.IGNORECASE)
 _SEARCH_NAMES = {"q", "query", "keyword", "keywords", "searchword", "searchwords", "wd", "kw", "key", "word",
-                 "qt", "sword", "searchkey", "searchtext", "text", "title", "s"}
+                 "qt", "sword", "searchkey", "searchtext"}
+# Forms that carry a text box but are not a search: message boards, logins, subscriptions.
+_NOT_SEARCH = re.compile(r"留言|登录|注册|订阅|投诉|咨询|提交|login|register|guestbook", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s-\s|—)\s*")
 _DATE_IN_URL = re.compile(r"(20\d{2})[-/]?(\d{2})[-/]?(\d{2})?")
 
@@ -56,6 +58,8 @@ def find_search_form(html: str, page_url: str) -> SearchForm | None:
                                        *[i.get("alt") or "" for i in inputs],
                                        " ".join(form.xpath(".//button//text()"))]))
         named = [i for i in texts if i.get("name", "").lower() in _SEARCH_NAMES]
+        if _NOT_SEARCH.search(label) and not _SEARCH_WORDS.search(label):
+            continue
         if not (_SEARCH_WORDS.search(label) or _SEARCH_ACTION.search(form.get("action") or "") or named):
             continue
         box = (named or texts)[0]
