@@ -31,13 +31,15 @@ class Ipv6Facts:
     ipv6_error: str | None = None
 
 
-def dns_resolver(lifetime: float = 8.0) -> Resolver:
-    """AAAA and CNAME lookups through the system's configured name servers (dnspython)."""
+def dns_resolver(lifetime: float = 8.0, nameservers: list[str] | None = None, port: int = 53) -> Resolver:
+    """AAAA and CNAME lookups (dnspython) through the system's name servers, or the given ones."""
     import dns.exception
     import dns.resolver
 
     def resolve(host: str) -> tuple[list[str], list[str], str | None]:
-        res = dns.resolver.Resolver()
+        res = dns.resolver.Resolver(configure=nameservers is None)
+        if nameservers is not None:
+            res.nameservers, res.port = list(nameservers), port
         res.lifetime = lifetime
         try:
             answer = res.resolve(host, "AAAA")
