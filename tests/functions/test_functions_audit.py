@@ -118,3 +118,19 @@ def test_no_browser_reports_not_measured(fn_sites, without_browser) -> None:
     assert js == "not_measured"
     reason = next(r["reason"] for r in docs["fn-js"]["rules"] if r["rule"] == "function.search_broken")
     assert "needs_browser" in reason
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_rejudging_offline_reads_the_stored_facts(fn_sites, with_browser) -> None:
+    from tests.conftest import run_cli
+
+    docs, tmp = with_browser
+    doc = docs["fn-empty"]
+    before = {s.site_id: s.server.requests for s in fn_sites.values()}
+    res = run_cli("check", "--run", str(doc["run"]["id"]), "--db", f"sqlite:///{tmp / 'db.sqlite'}",
+                  "--out", str(tmp / "again"))
+    assert res.returncode == 0, res.stderr[-2000:]
+    again = json.loads((tmp / "again" / "fn-empty" / "findings.json").read_text(encoding="utf-8"))
+    assert _ours(again) == _ours(doc) and _status(again) == _status(doc)
+    assert {s.site_id: s.server.requests for s in fn_sites.values()} == before  # nothing fetched
