@@ -15,6 +15,7 @@ from storage import models as m
 from storage.session import session_scope
 from storage.snapshot import build_snapshot
 
+_WALL_STATUSES = {403, 412, 429, 521}
 AXE_SAMPLE = 4  # the homepage and the three shallowest other crawled pages
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 
@@ -39,16 +40,23 @@ class _Crawl:
     sample: list[str] = field(default_factory=list)
 
 
-def gather_functions(db_url: str, run_id: int, site: dict, opts: GatherOptions) -> list[str]:
-    """Gather and store the function facts of a run; returns the fact families now present."""
+def gather_functions(db_url: str, run_id: int, site: dict, opts: GatherOptions, session=None,  # noqa: ANN001
+                     launch_error: str | None = None) -> list[str]:
+    """Gather and store the function facts of a run; returns the fact families now present.
+
+    `session` is a BrowserSession shared by the sites of one audit (or None: one is launched here
+    when `opts.browser`, unless `launch_error` says the shared launch already failed).
+    """
     crawl = _read_crawl(db_url, run_id)
     evidence = opts.out_dir / "evidence"
     families = ["host", "search"]
     rows: list = []
-    session = None
+    owned = None
     if opts.browser:
         evidence.mkdir(parents=True, exist_ok=True)
-        session, launch_error = _launch(opts)
+        if session is None and launch_error is None:
+            owned, launch_error = open_browser(opts)
+            session = owned
         families += ["mobile", "axe"]
     try:
         probe = _search(crawl, opts, session, evidence)
@@ -68,8 +76,8 @@ def gather_functions(db_url: str, run_id: int, site: dict, opts: GatherOptions) 
                     res = session.axe(url, shot)
                     rows.append(m.AxeResult(run_id=run_id, url=url, screenshot=_ref(shot, res), **res))
     finally:
-        if session is not None:
-            session.close()
+        if owned is not None:
+            owned.close()
     with session_scope(db_url) as db:
         db.add_all(rows)
         run = db.get(m.Run, run_id)
@@ -83,7 +91,8 @@ def _ref(shot: Path, result: dict) -> str | None:
     return f"evidence/{shot.name}" if "error" not in result and shot.exists() else None
 
 
-def _launch(opts: GatherOptions):  # noqa: ANN202
+def open_browser(opts: GatherOptions):  # noqa: ANN201
+    """(BrowserSession, None), or (None, the reason) when Chromium cannot be started."""
     from crawler.functions.render import BrowserSession
 
     try:
@@ -146,6 +155,8 @@ def _search(crawl: _Crawl, opts: GatherOptions, session, evidence: Path) -> dict
     if error is not None:
         return {"outcome": "unreachable", "error": error, **base}
     shot = evidence / "search.png"
+    if status in _WALL_STATUSES:  # an anti-bot wall or rate limit answered: the search was not really seen
+        return {"outcome": "blocked", "error": f"HTTP {status}", **base}
     if status >= 400:
         if session is not None:
             seen = session.search(form.page, form.field, title, url if method == "GET" else None, form.method.lower(), shot)

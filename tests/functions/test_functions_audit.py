@@ -134,3 +134,20 @@ def test_rejudging_offline_reads_the_stored_facts(fn_sites, with_browser) -> Non
     again = json.loads((tmp / "again" / "fn-empty" / "findings.json").read_text(encoding="utf-8"))
     assert _ours(again) == _ours(doc) and _status(again) == _status(doc)
     assert {s.site_id: s.server.requests for s in fn_sites.values()} == before  # nothing fetched
+
+
+@pytest.mark.slow
+def test_browser_that_cannot_start_leaves_browser_rules_not_measured(fn_sites, tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    good = {"fn-good": fn_sites["fn-good"]}
+    (tmp_path / "sites.yaml").write_text(S.sites_yaml(list(good.values())), encoding="utf-8")
+    res = run_cli("audit", "--sites", str(tmp_path / "sites.yaml"), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}",
+                  "--out", str(tmp_path / "out"), "--as-of", AS_OF, env={"GOVAUDIT_CHROMIUM": str(tmp_path / "none")})
+    assert res.returncode == 0, res.stderr[-2000:]
+    doc = json.loads((tmp_path / "out" / "fn-good" / "findings.json").read_text(encoding="utf-8"))
+    rules = {r["rule"]: r for r in doc["rules"]}
+    for rule in BROWSER_RULES:
+        assert rules[rule]["status"] == "not_measured" and "GOVAUDIT_CHROMIUM" in rules[rule]["reason"], rules[rule]
+    assert rules["function.search_broken"]["status"] == "pass"  # found over plain HTTP, no screenshot
+    assert _ours(doc) == set()
