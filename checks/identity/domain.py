@@ -11,7 +11,7 @@ Fires when: the host is not under `identity.domain_suffix` (an IP address is not
 host is not `www.` + one label + the suffix; a department host has fewer than two labels before
 the suffix or starts with `www.`.
 
-Does not fire when: `www.suizhou.gov.cn` for a portal, `fgw.suizhou.gov.cn` or
+Does not fire when: `www.suizhou.gov.cn` (or 中国政府网's `www.gov.cn`) for a portal, `fgw.suizhou.gov.cn` or
 `xxzx.fgw.suizhou.gov.cn` for a department.
 
 Not applicable when: never.
@@ -43,7 +43,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         expected = f"以 {' 或 '.join(suffixes)} 结尾"
     else:
         labels = host[: -len(suffix)].strip(".").split(".") if host[: -len(suffix)].strip(".") else []
-        if kind == "portal" and not (len(labels) == 2 and labels[0] == "www"):
+        if kind == "portal" and not (labels[:1] == ["www"] and len(labels) in (1, 2)):  # www.gov.cn: 中国政府网
             problems.append("portal_pattern")
             expected = f"www.<地区>{suffix}"
         elif kind == "department" and (len(labels) < 2 or labels[0] == "www"):

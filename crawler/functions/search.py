@@ -17,7 +17,7 @@ _SEARCH_ACTION = re.compile(r"search|sousuo|/s\b|/ss\b|was5|jrobot|trsearch|quer
 _SEARCH_NAMES = {"q", "query", "keyword", "keywords", "searchword", "searchwords", "wd", "kw", "key", "word",
                  "qt", "sword", "searchkey", "searchtext"}
 # Forms that carry a text box but are not a search: message boards, logins, subscriptions.
-_NOT_SEARCH = re.compile(r"留言|登录|注册|订阅|投诉|咨询|提交|login|register|guestbook", re.IGNORECASE)
+_NOT_SEARCH = re.compile(r"留言|登录|注册|订阅|投诉|咨询|提交|办件|查询|login|register|guestbook", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s-\s|—)\s*")
 _DATE_IN_URL = re.compile(r"(20\d{2})[-/]?(\d{2})[-/]?(\d{2})?")
 
@@ -44,7 +44,9 @@ def _tree(html: str) -> etree._Element:
 
 
 def find_search_form(html: str, page_url: str) -> SearchForm | None:
-    """The page's site-search form: a form with one text box and search words, no password box."""
+    """The page's site-search form: one with a text box and no password box, named a search by its words
+    (搜索, 检索 …) — or, when no form says so, by its action or its box's name. 留言/登录/办件查询 forms never."""
+    best: tuple[int, SearchForm] | None = None
     for form in _tree(html).iter("form"):
         inputs = form.xpath(".//input")
         if any((i.get("type") or "").lower() == "password" for i in inputs):
@@ -58,17 +60,19 @@ def find_search_form(html: str, page_url: str) -> SearchForm | None:
                                        *[i.get("alt") or "" for i in inputs],
                                        " ".join(form.xpath(".//button//text()"))]))
         named = [i for i in texts if i.get("name", "").lower() in _SEARCH_NAMES]
-        if _NOT_SEARCH.search(label) and not _SEARCH_WORDS.search(label):
+        says_search = bool(_SEARCH_WORDS.search(label))
+        if _NOT_SEARCH.search(label) and not says_search:
             continue
-        if not (_SEARCH_WORDS.search(label) or _SEARCH_ACTION.search(form.get("action") or "") or named):
+        rank = 2 if says_search else 1 if (_SEARCH_ACTION.search(form.get("action") or "") or named) else 0
+        if rank == 0 or (best is not None and best[0] >= rank):
             continue
         box = (named or texts)[0]
         action = canonical(form.get("action") or page_url, page_url) or page_url
         hidden = {i.get("name"): i.get("value") or "" for i in inputs
                   if (i.get("type") or "").lower() == "hidden" and i.get("name")}
-        return SearchForm(page=page_url, action=action, method=(form.get("method") or "get").lower(),
-                          field=box.get("name"), hidden=hidden)
-    return None
+        best = (rank, SearchForm(page=page_url, action=action, method=(form.get("method") or "get").lower(),
+                                 field=box.get("name"), hidden=hidden))
+    return best[1] if best else None
 
 
 def search_entry_links(html: str, page_url: str) -> list[str]:

@@ -71,3 +71,11 @@ def test_platform_match() -> None:
     off = platform_match(plat, "www.county.gov.cn", [], "<div>x</div>", "http://www.county.gov.cn/search")
     assert not off["on_platform"] and not off["shared_search"]
     assert platform_match(None, "h", [], "", None) == {}
+
+
+def test_site_search_preferred_over_a_service_query_form() -> None:
+    html = """<form action="/bjcx/query.do"><input name="q"><button>办件查询</button></form>
+    <form action="/ss/"><input name="keyword"><input type="submit" value="站内搜索"></form>"""
+    assert find_search_form(html, HOME).action == "http://www.example.gov.cn/ss/"
+    only_query = '<form action="/bjcx/query.do"><input name="q"><button>办件查询</button></form>'
+    assert find_search_form(only_query, HOME) is None
