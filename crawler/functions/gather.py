@@ -116,6 +116,8 @@ def _read_crawl(db_url: str, run_id: int) -> _Crawl:
                 crawl.search_form = search.find_search_form(linked, link) if linked else None
                 if crawl.search_form:
                     break
+        if crawl.search_form is None:  # no box, but links that already carry a query (热词)
+            crawl.search_form = search.search_endpoint(html, snap.homepage_url)
         crawl.query = search.pick_query(html, snap.homepage_url, snap.html)
         others = sorted((p for p in snap.pages.values() if p.crawled and p.ok and p.is_html and p.url != snap.homepage_url),
                         key=lambda p: (p.depth if p.depth is not None else 99, p.url))

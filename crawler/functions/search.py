@@ -88,6 +88,24 @@ def search_entry_links(html: str, page_url: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def search_endpoint(html: str, page_url: str) -> SearchForm | None:
+    """A search known from a link that already carries a query (热词 links such as
+    `/search/s.jsp?sword=转型`): its URL with the query parameter left open, as a GET form."""
+    from urllib.parse import parse_qsl
+
+    for a in _tree(html).iter("a"):
+        href = canonical(a.get("href") or "", page_url)
+        if not href or "?" not in href or not _SEARCH_ACTION.search(urlsplit(href).path):
+            continue
+        params = parse_qsl(urlsplit(href).query, keep_blank_values=True)
+        field = next((k for k, _ in params if k.lower() in _SEARCH_NAMES), None)
+        if field is None:
+            continue
+        return SearchForm(page=page_url, action=href.split("?", 1)[0], method="get", field=field,
+                          hidden={k: v for k, v in params if k != field})
+    return None
+
+
 def article_title(html: str) -> str | None:
     """An article's own title: the ArticleTitle meta tag, else its <h1>, else <title> before the site name."""
     tree = _tree(html)

@@ -79,3 +79,17 @@ def test_site_search_preferred_over_a_service_query_form() -> None:
     assert find_search_form(html, HOME).action == "http://www.example.gov.cn/ss/"
     only_query = '<form action="/bjcx/query.do"><input name="q"><button>办件查询</button></form>'
     assert find_search_form(only_query, HOME) is None
+
+
+def test_search_endpoint_from_a_hot_word_link() -> None:
+    from crawler.functions.search import search_endpoint
+
+    html = '<a href="/search/sxgovsearch.jsp?sword=%E8%BD%AC%E5%9E%8B&amp;site=1">转型</a><a href="/xw/?page=2">下一页</a>'
+    form = search_endpoint(html, HOME)
+    assert form.action == "http://www.example.gov.cn/search/sxgovsearch.jsp" and form.field == "sword"
+    assert form.hidden == {"site": "1"} and form.request("通知")[1].endswith("site=1&sword=%E9%80%9A%E7%9F%A5")
+    assert search_endpoint('<a href="/list.jsp?page=2">更多</a>', HOME) is None
+
+
+def test_ucap_marker() -> None:
+    assert [c["name"] for c in cms_fingerprints('<div class="pages_content" id="UCAP-CONTENT">')] == ["UCAP"]
