@@ -29,6 +29,14 @@ RULE_IDS: tuple[str, ...] = (
     "column.stale",
     "column.blank",
     "site.homepage_not_updated",
+    "identity.domain",
+    "function.search_broken",
+    "function.not_mobile",
+    "function.accessibility",
+    "function.no_ipv6",
+    "function.no_service",
+    "function.guide_incomplete",
+    "intensive.platform",
 )
 
 

@@ -37,6 +37,16 @@ class AccountEntry(_Strict):
     interaction: dict[Literal["comments", "messages", "menu"], bool] | None = None
 
 
+class PlatformEntry(_Strict):
+    """The 集约化 platform a site is meant to run on, and the fingerprints that identify it."""
+
+    name: str = Field(min_length=1)
+    hosts: list[str] = Field(default_factory=list)  # host globs, e.g. "*.hubei.gov.cn"
+    cnames: list[str] = Field(default_factory=list)  # CNAME target globs, e.g. "*.jyh.hubei.gov.cn"
+    search: list[str] = Field(default_factory=list)  # shared search endpoint URL globs
+    markers: list[str] = Field(default_factory=list)  # template markers: substrings of the homepage HTML
+
+
 class SiteEntry(_Strict):
     id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1)
@@ -47,6 +57,7 @@ class SiteEntry(_Strict):
     interaction: list[str] = Field(default_factory=list)
     disclosure: str | None = None
     accounts: list[AccountEntry] = Field(default_factory=list)
+    platform: PlatformEntry | None = None
 
     @field_validator("id", mode="before")
     @classmethod

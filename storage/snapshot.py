@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from storage.disclosure_facts import (AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact,
                                       load_disclosure_facts)
-from storage.models import Account, Column, ColumnItem, Link, Page, PageBody, Post, Run, Site
+from storage.models import (Account, AxeResult, Column, ColumnItem, HostFact, Link, MobileRender, Page, PageBody, Post,
+                            Run, SearchProbe, Site)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,64 @@ class ColumnItemFact:
     page_url: str | None = None
 
 
+@dataclass(frozen=True)
+class SearchProbeFact:
+    """One query of the site search (fact family `search`)."""
+
+    outcome: str
+    query: str | None = None
+    query_source: str | None = None
+    form_page: str | None = None
+    form_action: str | None = None
+    results_url: str | None = None
+    status: int | None = None
+    via: str | None = None
+    error: str | None = None
+    shared: bool = False
+    screenshot: str | None = None
+
+
+@dataclass(frozen=True)
+class MobileRenderFact:
+    """A page rendered at phone size (fact family `mobile`)."""
+
+    url: str
+    viewport_meta: str | None = None
+    viewport_width: int | None = None
+    scroll_width: int | None = None
+    min_font_px: float | None = None
+    text_sizes: dict = field(default_factory=dict)
+    error: str | None = None
+    screenshot: str | None = None
+
+
+@dataclass(frozen=True)
+class AxeResultFact:
+    """axe-core's violations on one page (fact family `axe`)."""
+
+    url: str
+    violations: tuple = ()
+    axe_version: str | None = None
+    error: str | None = None
+    screenshot: str | None = None
+
+
+@dataclass(frozen=True)
+class HostFactFact:
+    """The homepage host's DNS, IPv6 fetch and fingerprints (fact family `host`)."""
+
+    host: str
+    aaaa: tuple = ()
+    cnames: tuple = ()
+    dns_error: str | None = None
+    ipv6_route: bool | None = None
+    ipv6_address: str | None = None
+    ipv6_status: int | None = None
+    ipv6_error: str | None = None
+    cms: tuple = ()
+    platform: dict = field(default_factory=dict)
+
+
 @dataclass
 class Snapshot:
     """Everything a rule may read about one run; `as_of` is the 监测时间点."""
@@ -166,6 +225,10 @@ class Snapshot:
     annual_reports: list[AnnualReportFact] = field(default_factory=list)
     interaction_channels: list[ChannelFact] = field(default_factory=list)
     messages: list[MessageFact] = field(default_factory=list)
+    search_probes: list[SearchProbeFact] = field(default_factory=list)
+    mobile_renders: list[MobileRenderFact] = field(default_factory=list)
+    axe_results: list[AxeResultFact] = field(default_factory=list)
+    host_facts: list[HostFactFact] = field(default_factory=list)
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
     _body_loader: Callable[[str], str | None] | None = field(default=None, repr=False)
 
@@ -249,6 +312,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         posts=posts,
         _body_loader=load_body,
         **load_disclosure_facts(session, run_id),
+        **_function_facts(session, run_id),
     )
 
 
@@ -274,6 +338,29 @@ def _newmedia_facts(session: Session, run_id: int) -> tuple[list[AccountFact], l
                       pinned=p.pinned, comments=p.comments, likes=p.likes, reposts=p.reposts)
              for p in session.scalars(select(Post).where(Post.run_id == run_id).order_by(Post.id))]
     return accounts, posts
+
+
+def _function_facts(session: Session, run_id: int) -> dict:
+    """Facts gathered after the crawl (search, mobile, axe, host), in the order they were stored."""
+    def rows(model):  # noqa: ANN001, ANN202
+        return session.scalars(select(model).where(model.run_id == run_id).order_by(model.id)).all()
+
+    return {
+        "search_probes": [SearchProbeFact(
+            outcome=r.outcome, query=r.query, query_source=r.query_source, form_page=r.form_page,
+            form_action=r.form_action, results_url=r.results_url, status=r.status, via=r.via, error=r.error,
+            shared=r.shared, screenshot=r.screenshot) for r in rows(SearchProbe)],
+        "mobile_renders": [MobileRenderFact(
+            url=r.url, viewport_meta=r.viewport_meta, viewport_width=r.viewport_width, scroll_width=r.scroll_width,
+            min_font_px=r.min_font_px, text_sizes=dict(r.text_sizes or {}), error=r.error,
+            screenshot=r.screenshot) for r in rows(MobileRender)],
+        "axe_results": [AxeResultFact(url=r.url, violations=tuple(r.violations or ()), axe_version=r.axe_version,
+                                      error=r.error, screenshot=r.screenshot) for r in rows(AxeResult)],
+        "host_facts": [HostFactFact(
+            host=r.host, aaaa=tuple(r.aaaa or ()), cnames=tuple(r.cnames or ()), dns_error=r.dns_error,
+            ipv6_route=r.ipv6_route, ipv6_address=r.ipv6_address, ipv6_status=r.ipv6_status,
+            ipv6_error=r.ipv6_error, cms=tuple(r.cms or ()), platform=dict(r.platform or {})) for r in rows(HostFact)],
+    }
 
 
 def _page_fact(p: Page) -> PageFact:

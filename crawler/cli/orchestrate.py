@@ -1,7 +1,7 @@
 """The audit's steps in order: register sites and runs → crawl → judge → write reports."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crawler.crawl import CrawlJob, crawl, site_lives_private
+from crawler.functions.gather import GatherOptions, gather_functions, open_browser
 from crawler.sites import SiteEntry
 from reports.canonical import findings_document
 from reports.judge import judge_run
@@ -49,6 +50,7 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
         states = crawl(jobs, opts.db_url, overrides, on_page=lambda sid: progress.advance(tasks[sid]))
     run_ids = [job.run_id for job in jobs]
     _gather_newmedia(sites, jobs, opts)
+    _gather_functions(sites, jobs, opts, overrides, console)
     with session_scope(opts.db_url) as session:
         for run_id in run_ids:
             judge_run(session, run_id, opts.scheme, opts.as_of)
@@ -57,6 +59,29 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
     if interrupted:
         raise AuditInterrupted(f"crawl not complete for: {', '.join(interrupted)} (runs marked interrupted)")
     return docs
+
+
+def _gather_functions(sites: list[SiteEntry], jobs: list[CrawlJob], opts: AuditOptions, overrides: dict,
+                      console: Console) -> None:
+    """After the crawl: search, phone render, axe-core, IPv6 and fingerprints (docs/functions.md)."""
+    import logging
+
+    from crawler import settings as crawl_settings
+
+    base = GatherOptions(out_dir=opts.out, browser=opts.browser, timeout_s=overrides["DOWNLOAD_TIMEOUT"],
+                         user_agent=opts.user_agent or crawl_settings.USER_AGENT)
+    session, launch_error = open_browser(base) if opts.browser else (None, None)  # one Chromium for all sites
+    try:
+        for site, job in zip(sites, jobs, strict=True):
+            gopts = replace(base, out_dir=opts.out / site.id, allow_private=job.allow_private)
+            try:
+                gather_functions(opts.db_url, job.run_id, site.model_dump(mode="json"), gopts, session, launch_error)
+            except Exception:  # noqa: BLE001 - the rules that need these facts report not_measured
+                logging.getLogger(__name__).exception("function gathering failed for %s", site.id)
+                console.print(f"[yellow]功能检查采集失败 / function gathering failed for {site.id}[/yellow]")
+    finally:
+        if session is not None:
+            session.close()
 
 
 class AuditInterrupted(RuntimeError):

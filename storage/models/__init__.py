@@ -1,7 +1,8 @@
 """All models, imported so Alembic and create_all see the whole metadata."""
-from storage.models.newmedia import Account, Post
-from storage.models.disclosure import AnnualReport, DisclosurePart, Document, InteractionChannel, Message
 from storage.models.column import Column, ColumnItem
+from storage.models.disclosure import AnnualReport, DisclosurePart, Document, InteractionChannel, Message
+from storage.models.function import AxeResult, HostFact, MobileRender, SearchProbe
+from storage.models.newmedia import Account, Post
 from storage.models.page import Link, Page, PageBody
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleResult, Score
 from storage.models.run import Run
@@ -10,21 +11,25 @@ from storage.models.site import Site
 __all__ = [
     "Account",
     "AnnualReport",
+    "AxeResult",
     "Column",
     "ColumnItem",
     "DisclosurePart",
     "Document",
     "Finding",
+    "HostFact",
     "IndicatorScore",
     "InteractionChannel",
     "Judgement",
     "Link",
     "Message",
+    "MobileRender",
     "Page",
     "PageBody",
     "Post",
     "RuleResult",
     "Run",
     "Score",
+    "SearchProbe",
     "Site",
 ]

@@ -5,27 +5,41 @@ from datetime import date
 from typing import Any
 
 from storage.disclosure_facts import AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact
-from storage.snapshot import AccountFact, ColumnFact, ColumnItemFact, LinkFact, PageFact, PostFact, SiteFact, Snapshot
+from storage.snapshot import (AccountFact, AxeResultFact, ColumnFact, ColumnItemFact, HostFactFact, LinkFact,
+                              MobileRenderFact, PageFact, PostFact, SearchProbeFact, SiteFact, Snapshot)
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 
-# Fact family → the dataclass of one item. A new fact family adds its entry here.
-FACT_TYPES: dict[str, type] = {"links": LinkFact, "accounts": AccountFact, "posts": PostFact,
-                               "columns": ColumnFact, "column_items": ColumnItemFact}
-FACT_TYPES.update({"disclosure_parts": DisclosurePartFact, "documents": DocumentFact, "annual_reports": AnnualReportFact,
-                   "interaction_channels": ChannelFact, "messages": MessageFact})
+# Case key (= Snapshot field) → the dataclass of one item. A new fact family adds its entry here.
+FACT_TYPES: dict[str, type] = {
+    "links": LinkFact, "accounts": AccountFact, "posts": PostFact,
+    "columns": ColumnFact, "column_items": ColumnItemFact,
+    "disclosure_parts": DisclosurePartFact, "documents": DocumentFact, "annual_reports": AnnualReportFact,
+    "interaction_channels": ChannelFact, "messages": MessageFact,
+    "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
+    "host_facts": HostFactFact,
+}
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
-FACT_FAMILIES: dict[str, str] = {"posts": "accounts", "disclosure_parts": "disclosure", "documents": "disclosure",
-                                 "annual_reports": "disclosure", "interaction_channels": "interaction",
-                                 "messages": "interaction"}
+FACT_FAMILIES: dict[str, str] = {
+    "posts": "accounts", "disclosure_parts": "disclosure", "documents": "disclosure", "annual_reports": "disclosure",
+    "interaction_channels": "interaction", "messages": "interaction",
+    "search_probes": "search", "mobile_renders": "mobile", "axe_results": "axe", "host_facts": "host",
+}
+# Families whose frozen dataclasses hold tuples where YAML gives lists.
+TUPLE_FIELDS = {"search_probes", "mobile_renders", "axe_results", "host_facts"}
 
 
 def _as_date(v: Any) -> date:
     return v if isinstance(v, date) else date.fromisoformat(str(v))
 
 
+def _tuples(item: dict) -> dict:
+    """YAML lists become the tuples the frozen fact dataclasses hold."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
+
+
 def build(spec: dict[str, Any]) -> Snapshot:
-    """`spec` keys: as_of, site, homepage, pages, links, bodies, facts, and any FACT_TYPES family."""
+    """`spec` keys: as_of, site, homepage, pages, links, bodies, facts, run_state, options, and any FACT_TYPES key."""
     site = SiteFact(**{**DEFAULT_SITE, **spec.get("site", {})})
     homepage = spec.get("homepage", site.url)
     pages = {}
@@ -37,10 +51,10 @@ def build(spec: dict[str, Any]) -> Snapshot:
             p["flags"] = tuple(p["flags"])
         pages[p["url"]] = PageFact(**p)
     kwargs: dict[str, Any] = {}
-    for family, cls in FACT_TYPES.items():
-        if family in spec:
-            kwargs[family] = [cls(**item) for item in spec[family]]
-    facts = frozenset(spec.get("facts", ["pages", "links", *[FACT_FAMILIES.get(f, f) for f in FACT_TYPES if f in spec]]))
+    for key, cls in FACT_TYPES.items():
+        if key in spec:
+            kwargs[key] = [cls(**(_tuples(item) if key in TUPLE_FIELDS else item)) for item in spec[key]]
+    facts = frozenset(spec.get("facts", ["pages", "links", *[FACT_FAMILIES.get(k, k) for k in FACT_TYPES if k in spec]]))
     return Snapshot(site=site, as_of=_as_date(spec.get("as_of", "2026-11-27")), homepage_url=homepage,
                     pages=pages, facts=facts, _bodies=dict(spec.get("bodies", {})),
                     run_state=spec.get("run_state", "complete"), options=dict(spec.get("options", {})), **kwargs)

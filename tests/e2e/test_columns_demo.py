@@ -27,7 +27,11 @@ def demo_audit(tmp_path_factory: pytest.TempPathFactory):
 
 def test_demo_findings_unchanged_and_no_column_findings(demo_audit) -> None:
     doc, _db, portal = demo_audit
-    assert sorted((f["rule"], f["subject"]) for f in doc["findings"]) == sorted(portal.expected)
+    # The planted defects stay exactly as they were, and the freshness rules add nothing (other
+    # capabilities judge the host itself — loopback is no .gov.cn — and are tested elsewhere).
+    judged = {rule for rule, _ in portal.expected} | {"column.stale", "column.blank", "site.homepage_not_updated"}
+    got = sorted((f["rule"], f["subject"]) for f in doc["findings"] if f["rule"] in judged)
+    assert got == sorted(portal.expected)
     status = {r["rule"]: r["status"] for r in doc["rules"]}
     assert status["column.stale"] == status["column.blank"] == status["site.homepage_not_updated"] == "pass"
 
