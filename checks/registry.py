@@ -12,6 +12,12 @@ RULE_IDS: tuple[str, ...] = (
     "link.broken",
     "identity.missing",
     "identity.mismatch",
+    "content.spam_injection",
+    "content.hidden_link",
+    "content.cloaking",
+    "content.serious_error",
+    "content.typo",
+    "privacy.leak",
 )
 
 

@@ -86,6 +86,7 @@ def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None,
         run.finished_at = utcnow()
         if spider is not None:
             run.pages = spider.counts["crawled"]
-            run.stats = {"facts": ["pages", "links"], "close_reason": reason, **spider.counts}
+            extra = [f for e in spider.extractors for f in getattr(e, "facts", ())]  # families extractors gathered
+            run.stats = {"facts": ["pages", "links", *extra], "close_reason": reason, **spider.counts}
         else:
             run.error = reason

@@ -47,3 +47,5 @@ EXTENSIONS = {
 GOVAUDIT_BATCH_PAGES = 200
 # Gatherers that see every crawled page (crawler/extractors.py); later capabilities append theirs.
 GOVAUDIT_EXTRACTORS: list[str] = []
+GOVAUDIT_EXTRACTORS.append("crawler.variants.VariantFetcher")  # content.cloaking: spider/referrer views
+GOVAUDIT_VARIANT_PAGES = 5  # the homepage and 4 pages one link away, each fetched 3 more times

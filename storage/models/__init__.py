@@ -3,5 +3,6 @@ from storage.models.page import Link, Page, PageBody
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleResult, Score
 from storage.models.run import Run
 from storage.models.site import Site
+from storage.models.variant import LinkVisibility, PageVariant
 
-__all__ = ["Finding", "IndicatorScore", "Judgement", "Link", "Page", "PageBody", "RuleResult", "Run", "Score", "Site"]
+__all__ = ["Finding", "IndicatorScore", "Judgement", "Link", "LinkVisibility", "Page", "PageBody", "PageVariant", "RuleResult", "Run", "Score", "Site"]
