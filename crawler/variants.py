@@ -6,6 +6,7 @@ allows one fetch per URL) with `dont_filter` and keep their own bookkeeping of s
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -32,6 +33,7 @@ VARIANTS: tuple[tuple[str, str, str | None], ...] = (
     ("search_referer", BROWSER_UA, "https://www.baidu.com/s?wd={query}"),
 )
 _SKIP = {"script", "style", "noscript", "template"}
+_DATED = re.compile(r"/(?:19|20)\d{2}[01]?\d|\d{6,}|_\d{4,}")
 
 
 @dataclass
@@ -71,26 +73,46 @@ def page_text(html: str) -> tuple[str | None, str]:
 
 
 class VariantFetcher:
-    """For the homepage and the first `GOVAUDIT_VARIANT_PAGES − 1` pages one link away, one request per variant."""
+    """The homepage and up to `GOVAUDIT_VARIANT_PAGES − 1` pages it links to, one request per variant.
 
-    def __init__(self, run_id: int, site_name: str, sample: int) -> None:
+    Pages are picked from the homepage's links in document order, articles first (a headline of at
+    least 8 characters or a dated path such as /202206/t20220601_1.html): hijackers plant spam in
+    articles and the homepage, rarely in column lists.
+    """
+
+    def __init__(self, run_id: int, site_name: str, sample: int, site_hosts: set[str] | None = None) -> None:
         self.run_id = run_id
         self.query = quote(site_name or "")
         self.sample = sample
+        self.site_hosts = site_hosts or set()
         self.sampled: set[str] = set()
         self.facts: tuple[str, ...] = ()  # ("page_variants",) once a variant was requested
 
     @classmethod
     def from_spider(cls, spider: Any) -> VariantFetcher:
-        sample = spider.settings.getint("GOVAUDIT_VARIANT_PAGES", 5) if getattr(spider, "settings", None) else 5
-        return cls(spider.run_id, (spider.site or {}).get("name", ""), sample)
+        settings = getattr(spider, "settings", None)
+        sample = settings.getint("GOVAUDIT_VARIANT_PAGES", 5) if settings is not None else 5
+        return cls(spider.run_id, (spider.site or {}).get("name", ""), sample, spider.site_hosts)
 
     def on_page(self, ctx: PageContext) -> Iterable[Any]:
-        if ctx.depth > 1 or len(self.sampled) >= self.sample or ctx.url in self.sampled:
+        if ctx.depth != 0 or self.sample < 1 or self.sampled:
             return
-        self.sampled.add(ctx.url)
+        picked = [ctx.url, *[u for u in self.pick(ctx.parsed.links, self.sample) if u != ctx.url][:self.sample - 1]]
+        self.sampled.update(picked)
         self.facts = ("page_variants",)
-        yield from self.requests(ctx.url)
+        for url in picked:
+            yield from self.requests(url)
+
+    def pick(self, links: list, n: int) -> list[str]:
+        """Up to n internal pages linked from the homepage, articles first, in document order."""
+        from crawler.spiders.site import ATTACHMENT_EXT, CRAWL_TAGS
+        from crawler.urls import host_of
+
+        pages = [ln for ln in links if ln.tag in CRAWL_TAGS and host_of(ln.target) in self.site_hosts
+                 and not ln.target.split("?", 1)[0].lower().endswith(ATTACHMENT_EXT)]
+        articles = [ln.target for ln in pages if len(ln.text or "") >= 8 or _DATED.search(ln.target)]
+        others = [ln.target for ln in pages if ln.target not in articles]
+        return list(dict.fromkeys(articles + others))[:n]
 
     def requests(self, url: str) -> Iterator[Request]:
         for variant, ua, referer in VARIANTS:
