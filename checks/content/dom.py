@@ -1,8 +1,8 @@
 """Where a piece of text sits in a page (element path, metadata field) and whether people can see it.
 
-Visibility is decided statically from inline `style` attributes and the page's own `<style>` rules
-(simple selectors: tag, .class, #id, tag.class, and descendant chains of those); what needs a
-browser (external stylesheets, scripts) is left to the rendered-DOM facts (see content.hidden_link).
+Visibility is decided statically (`Styles`) from inline `style` attributes and the page's own
+`<style>` rules; what needs a browser (external stylesheets, scripts) is left to the rendered-DOM
+facts (see content.hidden_link).
 """
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ META_LABELS = ("索引号", "发布机构", "发文机关", "发文单位", "主
                "信息名称", "标题", "名称", "内容概述", "生成日期", "体裁分类", "组配分类", "服务对象", "信息分类")
 _LABEL_RX = re.compile(r"^\s*(" + "|".join(sorted(META_LABELS, key=len, reverse=True)) + r")\s*[:：]?\s*")
 _SKIP = {"script", "style", "noscript", "template", "head", "title"}
-_DECL = re.compile(r"([\w-]+)\s*:\s*([^;]+)")
+# Only the properties that can hide something; a literal alternation keeps long CSS (data: URIs) linear.
+_DECL = re.compile(r"(?<![\w-])(display|visibility|opacity|position|left|top|right|bottom|text-indent|width|height|"
+                   r"overflow|font-size|color|background-color|background-image|background|clip-path|clip)\s*:\s*"
+                   r"([^;}]*)", re.IGNORECASE)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _SIMPLE = re.compile(r"^([a-z][a-z0-9]*)?((?:[.#][\w-]+)*)$", re.IGNORECASE)
 _LENGTH = re.compile(r"^(-?\d+(?:\.\d+)?)(px|pt|em|rem|%)?$")
@@ -72,8 +75,90 @@ class StyleRule:
     decls: dict
 
 
-def style_rules(tree: etree._Element) -> list[StyleRule]:
-    """The page's own <style> rules whose selectors are simple enough to match without a browser."""
+# Techniques page layouts also use for drop-downs, tabs, accordions and image replacement: alone they
+# prove nothing. The others (off-screen, zero font, same colour, marquee tricks) hide text on purpose.
+MENU_LIKE = ("display:none", "visibility:hidden", "opacity:0", "hidden属性", "尺寸为零", "clip:", "text-indent:")
+
+
+class Styles:
+    """The page's own <style> rules (simple selectors: tag, .class, #id, tag.class and descendant chains
+    of those) and inline styles, with per-element caching: enough to see most hiding without a browser."""
+
+    def __init__(self, tree: etree._Element) -> None:
+        self.by_key: dict[str, list[StyleRule]] = {}
+        self._own: dict[etree._Element, dict[str, str]] = {}
+        for rule in _parse_rules(tree):
+            tag, classes, ident = rule.chain[-1]
+            key = f"#{ident}" if ident else (f".{min(classes)}" if classes else (tag or "*"))
+            self.by_key.setdefault(key, []).append(rule)
+
+    def own(self, el: etree._Element) -> dict[str, str]:
+        """The element's declarations from matching rules, then its inline style (which wins)."""
+        if el in self._own:
+            return self._own[el]
+        decls: dict[str, str] = {}
+        keys = ["*", el.tag, *(f".{c}" for c in (el.get("class") or "").split())]
+        if el.get("id"):
+            keys.append(f"#{el.get('id')}")
+        for key in keys:
+            for rule in self.by_key.get(key, ()):
+                if _rule_applies(el, rule):
+                    decls.update(rule.decls)
+        decls.update(declarations(el.get("style") or ""))
+        self._own[el] = decls
+        return decls
+
+    def inherited(self, el: etree._Element, prop: str) -> tuple[str, etree._Element] | None:
+        """The nearest declared value of an inherited property (font-size, color, visibility)."""
+        node = el
+        while node is not None and isinstance(node.tag, str):
+            value = self.own(node).get(prop)
+            if value is not None and value != "inherit":
+                return value, node
+            node = node.getparent()
+        return None
+
+    def hidden_reason(self, el: etree._Element) -> tuple[str, etree._Element] | None:
+        """Why people cannot see this element's text (display:none, off-screen …) and which element hides
+        it, or None. Image links stay visible when only their text is hidden."""
+        node = el
+        while node is not None and isinstance(node.tag, str):
+            if node.tag in ("head", "noscript", "template"):
+                return None  # not page content at all
+            if node.get("hidden") is not None:
+                return "hidden属性", node
+            reason = _hides(node, self.own(node))
+            if reason:
+                return reason, node
+            node = node.getparent()
+        vis = self.inherited(el, "visibility")
+        if vis and vis[0] in ("hidden", "collapse"):
+            return "visibility:hidden", vis[1]
+        if el.find(".//img") is not None:
+            return None
+        font = self.inherited(el, "font-size")
+        if font and (size := _px(font[0])) is not None and size < 1:
+            return f"font-size:{font[0]}", font[1]
+        colour = self.inherited(el, "color")
+        background = self._background(el)
+        if colour and background and _colour(colour[0]) == background[0]:
+            return f"文字颜色与背景相同（{background[0]}）", el
+        return None
+
+    def _background(self, el: etree._Element) -> tuple[str, etree._Element] | None:
+        node = el
+        while node is not None and isinstance(node.tag, str):
+            s = self.own(node)
+            if "url(" in s.get("background", "") or "background-image" in s:
+                return None  # an image behind the text: colours cannot be compared without a browser
+            bg = _colour(s.get("background-color") or s.get("background"))
+            if bg and bg != "transparent":
+                return bg, node
+            node = node.getparent()
+        return None
+
+
+def _parse_rules(tree: etree._Element) -> list[StyleRule]:
     rules: list[StyleRule] = []
     for style in tree.iter("style"):
         css = re.sub(r"/\*.*?\*/", "", style.text or "", flags=re.DOTALL)
@@ -120,16 +205,6 @@ def _rule_applies(el: etree._Element, rule: StyleRule) -> bool:
     return True
 
 
-def own_style(el: etree._Element, rules: list[StyleRule]) -> dict[str, str]:
-    """The element's declarations from matching <style> rules, then its inline style (which wins)."""
-    decls: dict[str, str] = {}
-    for rule in rules:
-        if _rule_applies(el, rule):
-            decls.update(rule.decls)
-    decls.update(declarations(el.get("style") or ""))
-    return decls
-
-
 def _px(value: str | None) -> float | None:
     if value is None:
         return None
@@ -141,57 +216,20 @@ def _px(value: str | None) -> float | None:
 
 
 def _colour(value: str | None) -> str | None:
-    if not value:
+    if not value or not value.strip():
         return None
-    v = value.strip().split()[0] if value.strip() else ""
+    v = value.strip().split()[0]
     if re.fullmatch(r"#[0-9a-f]{3}", v):
         v = "#" + "".join(c * 2 for c in v[1:])
-    return {"white": "#ffffff", "black": "#000000"}.get(v, v) or None
-
-
-def hidden_reason(el: etree._Element, rules: list[StyleRule]) -> tuple[str, etree._Element] | None:
-    """Why people cannot see this element (display:none, off-screen …) and which ancestor hides it, or None."""
-    node = el
-    background: str | None = None
-    while node is not None and isinstance(node.tag, str):
-        if node.tag in ("head", "noscript", "template"):
-            return None  # not page content at all
-        if node.get("hidden") is not None:
-            return "hidden属性", node
-        s = own_style(node, rules)
-        reason = _hides(node, s)
-        if reason:
-            return reason, node
-        bg = _colour(s.get("background-color") or s.get("background"))
-        if background is None and bg:
-            background = bg
-        node = node.getparent()
-    colour = _text_colour(el, rules)
-    if colour and background and colour == background:
-        return f"文字颜色与背景相同（{colour}）", el
-    return None
-
-
-def _text_colour(el: etree._Element, rules: list[StyleRule]) -> str | None:
-    node = el
-    while node is not None and isinstance(node.tag, str):
-        c = _colour(own_style(node, rules).get("color")) or _colour(node.get("color") if node.tag == "font" else None)
-        if c:
-            return c
-        node = node.getparent()
-    return None
+    return {"white": "#ffffff", "black": "#000000"}.get(v, v)
 
 
 def _hides(node: etree._Element, s: dict[str, str]) -> str | None:
+    """Hiding declared on this element that no descendant can undo."""
     if s.get("display") == "none":
         return "display:none"
-    if s.get("visibility") in ("hidden", "collapse"):
-        return "visibility:hidden"
     if s.get("opacity") is not None and _px(s["opacity"]) == 0:
         return "opacity:0"
-    font = _px(s.get("font-size"))
-    if font is not None and font < 1:
-        return f"font-size:{s['font-size']}"
     pos = s.get("position")
     if pos in ("absolute", "fixed", "relative"):
         for side in ("left", "top", "right", "bottom"):
@@ -200,11 +238,10 @@ def _hides(node: etree._Element, s: dict[str, str]) -> str | None:
                 return f"position:{pos}; {side}:{s[side]}（移出屏幕）"
     indent = _px(s.get("text-indent"))
     if indent is not None and indent <= -500:
-        return f"text-indent:{s['text-indent']}（移出屏幕）"
+        return f"text-indent:{s['text-indent']}（文字移出屏幕）"
     w, h = _px(s.get("width")), _px(s.get("height"))
-    clipped = s.get("overflow") == "hidden"
-    if (h is not None and h <= 1 and (clipped or w is not None)) or (w is not None and w <= 1 and clipped):
-        return f"尺寸为零（width:{s.get('width', '-')}; height:{s.get('height', '-')}）"
+    if s.get("overflow") == "hidden" and ((h is not None and h <= 1) or (w is not None and w <= 1)):
+        return f"尺寸为零（width:{s.get('width', '-')}; height:{s.get('height', '-')}; overflow:hidden）"
     if node.tag == "marquee":
         if (h is not None and h <= 1) or (w is not None and w <= 1) or _px(node.get("height") or "") in (0.0, 1.0) \
                 or _px(node.get("width") or "") in (0.0, 1.0):

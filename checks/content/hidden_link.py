@@ -3,22 +3,24 @@
 检查内容 / What it checks: the links of every crawled page that point to another site, and whether a
 person can see them. Statically, from inline styles and the page's own `<style>` rules: display:none,
 visibility:hidden, opacity:0, the hidden attribute, off-screen positioning or text-indent (≤ −500px),
-zero size with overflow hidden, font-size below 1px, text in the background's colour, clip, and
-zero-size or absurdly fast `<marquee>`. When the run holds rendered-DOM facts (`link_visibility`,
-computed style from the browser), those decide instead for the pages they cover.
+zero size with overflow hidden, an effective font-size below 1px, text in the background's colour,
+clip, and zero-size or absurdly fast `<marquee>`. When the run holds rendered-DOM facts
+(`link_visibility`, computed style from the browser), those decide instead for the pages they cover.
 
 Why: 单项否决 V1 "发布或链接反动、暴力、色情等内容" — indicators.md §2 and web.veto.illegal_content_or_link
 [V]; 暗链 are the usual way such links are planted [C].
 
 Fires when: a hidden link points to a host outside the site and outside the trusted list
-(checks/data/trusted_hosts.yaml: gov.cn, Party and state media …), and either the hiding is a trick
-menus never use (off-screen, zero size, font-size 0, same colour, clip, marquee), or the hidden block
-is a bare block of outside links outside any menu (no ul/li/nav/select/menu ancestors), or the
-link's text or URL carries spam (score ≥ `content.spam_min_score`).
+(checks/data/trusted_hosts.yaml: gov.cn, Party and state media …), and either its text or URL carries
+spam (lexicon score ≥ `content.spam_min_score`), or it is hidden by a trick layouts do not use
+(off-screen, zero font, same colour as the background, marquee tricks) outside any menu.
 
 Does not fire when: the hidden links are internal (a collapsed mobile menu, tab panes, drop-downs of
-the site's own columns); a drop-down menu (ul/li) lists other government or media sites; the link
-is visible.
+the site's own columns); an outside link without spam is hidden the way drop-downs, tabs, accordions,
+image replacement and CMS credits are (display:none, visibility, opacity, zero size, clip,
+text-indent) — e.g. Hanweb's hidden "Produced By 大汉网络" link or a hidden 纠错 entry; the link sits in
+a menu (ul/li/nav/select or a menu-like class); an image link inside a font-size:0 wrapper; a white
+link on a background image; the link is visible.
 
 Not applicable when: never; `not_measured` when no crawled page body was stored.
 
@@ -28,14 +30,11 @@ element, `source` static | rendered), `count`.
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import yaml
-
 from checks.base import Finding, Params, Rule, RuleResult
-from checks.content.dom import element_path, hidden_reason, style_rules
+from checks.content.dom import MENU_LIKE, Styles, element_path
+from checks.content.hosts import outside
 from checks.content.lexicon import lexicon
 from checks.content.pages import crawled_html, no_pages_reason
 from checks.derived.html import parse
@@ -51,29 +50,6 @@ _MENU_CLASS = re.compile(r"menu|nav|drop|sub|tab|slide|banner|swiper|popup|pop|q
 MAX_LINKS = 20
 
 
-@cache
-def _trusted() -> tuple[str, ...]:
-    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "trusted_hosts.yaml").read_text("utf-8"))
-    return tuple(str(s).lower() for s in data["suffixes"])
-
-
-def _base(host: str) -> str:
-    parts = host.split(".")
-    if len(parts) >= 3 and parts[-2] in ("gov", "com", "org", "net", "edu") and len(parts[-1]) == 2:
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:]) if not host.replace(".", "").isdigit() else host
-
-
-def outside(href: str, site_hosts: set[str]) -> bool:
-    """True when the link leaves the site for a host that is neither the site's nor trusted."""
-    host = (urlsplit(href).hostname or "").lower()
-    if not host or href.startswith(("javascript:", "mailto:", "tel:")):
-        return False
-    if host in site_hosts or any(_base(host) == _base(h) for h in site_hosts):
-        return False
-    return not any(host == s or host.endswith("." + s) for s in _trusted())
-
-
 def check(snap: Snapshot, params: Params) -> RuleResult:
     """Report each page that hides links to outside sites from its visitors."""
     min_score = int(params["content.spam_min_score"])
@@ -81,13 +57,13 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     rendered = _rendered(snap)
     by_page: dict[str, list[dict]] = {}
     read = 0
-    outbound = {ln.source for ln in snap.links if ln.tag == "a" and outside(ln.target, site_hosts)}
+    foreign = {t for t in {ln.target for ln in snap.links if ln.tag == "a"} if outside(t, site_hosts)}
+    outbound = {ln.source for ln in snap.links if ln.tag == "a" and ln.target in foreign}
     for url, html in crawled_html(snap):
         read += 1
         if url in rendered:
-            # the browser-side collector marks links in menus and in blocks with other content as in_menu
             found = [fact for fact in rendered[url] if outside(fact["href"], site_hosts)
-                     and _counts(fact, fact.pop("in_menu"), min_score, bare=True)]
+                     and _counts(fact, fact.pop("in_menu"), min_score)]
         elif url in outbound:
             found = _static(html, url, site_hosts, min_score)
         else:
@@ -107,32 +83,36 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
 
 def _static(html: str, url: str, site_hosts: set[str], min_score: int) -> list[dict]:
     tree = parse(html)
-    rules = None
+    styles = None
     found: list[dict] = []
     for a in tree.iter("a"):
-        href = urljoin(url, (a.get("href") or "").strip())
+        raw = (a.get("href") or "").strip()
+        if not raw.lower().startswith(("http:", "https:", "//")):
+            continue  # relative links stay on the site
+        href = urljoin(url, raw)
         if not outside(href, site_hosts):
             continue
-        if rules is None:
-            rules = style_rules(tree)
-        why = hidden_reason(a, rules)
+        if styles is None:
+            styles = Styles(tree)
+        why = styles.hidden_reason(a)
         if why is None:
             continue
         reason, hider = why
         fact = {"href": href, "text": " ".join((a.text_content() or a.get("title") or "").split())[:80],
                 "hidden": reason, "path": element_path(hider), "source": "static"}
-        if _counts(fact, _in_menu(a, hider), min_score, bare=_bare_link_block(hider)):
+        if _counts(fact, _in_menu(a, hider), min_score):
             found.append(fact)
     return found
 
 
-def _counts(fact: dict, in_menu: bool, min_score: int, bare: bool = False) -> bool:
-    """A hidden outside link is a 暗链 unless a menu could explain it and nothing in it is spam."""
+def _counts(fact: dict, in_menu: bool, min_score: int) -> bool:
+    """A hidden outside link is a 暗链 when its text or URL is spam, or when it is hidden by a trick
+    layouts do not use (off-screen, zero font, same colour, marquee) outside any menu. Links hidden the
+    way drop-downs, tabs and CMS credits are (display:none …) need spam to count."""
     lex = lexicon()
-    spam = lex.score(lex.hits(f"{fact.get('text') or ''} {fact['href']}")) >= min_score
-    if spam or not fact["hidden"].startswith(MENU_TRICKS):
+    if lex.score(lex.hits(f"{fact.get('text') or ''} {fact['href']}")) >= min_score:
         return True
-    return bare and not in_menu
+    return not fact["hidden"].startswith(MENU_LIKE) and not in_menu
 
 
 def _in_menu(a, hider) -> bool:  # noqa: ANN001 - lxml elements
@@ -147,16 +127,6 @@ def _in_menu(a, hider) -> bool:  # noqa: ANN001 - lxml elements
         if node is hider or above >= 0:
             above += 1
     return False
-
-
-def _bare_link_block(hider) -> bool:  # noqa: ANN001 - lxml element
-    """The hiding element holds links and hardly any other text (a link farm, not content)."""
-    anchors = list(hider.iter("a"))
-    if not anchors:
-        return False
-    total = len(" ".join((hider.text_content() or "").split()))
-    in_links = sum(len(" ".join((a.text_content() or "").split())) for a in anchors)
-    return total - in_links <= max(10, total // 5)
 
 
 def _rendered(snap: Snapshot) -> dict[str, list[dict]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+WINDOW = 32  # longer than any match of a term or pattern
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,33 @@ class Hit:
 
 @dataclass(frozen=True)
 class Lexicon:
-    any_rx: re.Pattern  # every term and pattern in one alternation: the cheap pre-filter
+    anchor_rx: re.Pattern  # every term and every pattern's `needs` literal, lower case: the cheap pre-filter
     entries: tuple[tuple[re.Pattern, str, str, int], ...]  # (regex, name, category, weight)
     anti_rx: re.Pattern
     anti_window: int
 
     def might_contain(self, text: str) -> bool:
-        """True when some term or pattern occurs (clean pages stop here)."""
-        return self.any_rx.search(text) is not None
+        """True when a term or a pattern's literal occurs (clean pages stop here)."""
+        return self.anchor_rx.search(text.lower()) is not None
+
+    def bound(self, text: str) -> int:
+        """An upper bound of any field's score in the text: the weights of every entry that matches
+        near an anchor, enforcement wording ignored. Below the threshold, no field can be spam."""
+        low = text.lower()
+        spans: list[list[int]] = []
+        for m in self.anchor_rx.finditer(low):
+            lo, hi = max(0, m.start() - WINDOW), m.end() + WINDOW
+            if spans and lo <= spans[-1][1]:
+                spans[-1][1] = hi
+            else:
+                spans.append([lo, hi])
+        best: dict[str, int] = {}
+        for lo, hi in spans:
+            window = text[lo:hi]
+            for rx, name, _category, weight in self.entries:
+                if weight > best.get(name, 0) and rx.search(window):
+                    best[name] = weight
+        return sum(best.values())
 
     def hits(self, text: str) -> list[Hit]:
         """Every term and pattern hit in the text, with the ones next to enforcement wording removed."""
@@ -56,18 +76,18 @@ class Lexicon:
 def lexicon() -> Lexicon:
     data = yaml.safe_load((DATA / "spam_lexicon.yaml").read_text(encoding="utf-8"))
     entries: list[tuple[re.Pattern, str, str, int]] = []
-    sources: list[str] = []
+    anchors: set[str] = set()
     for category, spec in data["categories"].items():
         for term, weight in spec["terms"].items():
             term = str(term)
             entries.append((re.compile(re.escape(term), re.IGNORECASE), term, category, int(weight)))
-            sources.append(re.escape(term))
+            anchors.add(term.lower())
     for pat in data["patterns"]:
         entries.append((re.compile(pat["re"], re.IGNORECASE), pat["name"], pat["category"], int(pat["weight"])))
-        sources.append(f"(?:{pat['re']})")
+        anchors.update(str(n).lower() for n in pat["needs"])
     anti = "|".join(re.escape(str(w)) for w in data["anti_context"])
-    return Lexicon(any_rx=re.compile("|".join(sources), re.IGNORECASE), entries=tuple(entries),
-                   anti_rx=re.compile(anti), anti_window=int(data["anti_window"]))
+    return Lexicon(anchor_rx=re.compile("|".join(re.escape(a) for a in sorted(anchors, key=len, reverse=True))),
+                   entries=tuple(entries), anti_rx=re.compile(anti), anti_window=int(data["anti_window"]))
 
 
 def quote(text: str, start: int, end: int, context: int = 20, cap: int = 200) -> str:

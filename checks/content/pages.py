@@ -1,6 +1,7 @@
 """The crawled HTML pages a content rule reads, in crawl order, with their stored HTML."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from checks.derived.fetch import behind_wall
@@ -15,6 +16,19 @@ def crawled_html(snap: Snapshot) -> Iterator[tuple[str, str]]:
         html = snap.html(url)
         if html:
             yield url, html
+
+
+TEXT_CAP = 20000  # crawler/page.py caps the stored text; a longer page is pre-filtered from its HTML
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def prefilter_text(snap: Snapshot, url: str, html: str) -> str:
+    """The page's stored title and visible text (cheap to search), or its tag-stripped HTML when the
+    stored text is missing or was capped. Used only to decide whether a page needs a closer look."""
+    page = snap.pages.get(url)
+    if page is None or page.text is None or len(page.text) >= TEXT_CAP:
+        return _TAGS.sub(" ", html)
+    return f"{page.title or ''} {page.text}"
 
 
 def no_pages_reason(snap: Snapshot) -> str:

@@ -31,6 +31,10 @@ class Protected:
     exclusive_posts: frozenset[str]
     post_rx: re.Pattern  # every post, longest first
     formulations: tuple[tuple[str, int, re.Pattern], ...]  # (text, max_diff, variant regex)
+    # A variant with at most d changed characters keeps one of d + 1 contiguous pieces intact
+    # (pigeonhole): the pieces, located with one literal search, say where a variant may start.
+    piece_rx: re.Pattern
+    pieces: dict[str, tuple[tuple[int, int], ...]]  # piece → ((formulation index, offset in it), …)
     wrong: tuple[tuple[str, str], ...]
     wrong_rx: re.Pattern | None
     near: dict[str, frozenset[str]]
@@ -95,10 +99,19 @@ def protected() -> Protected:
                     for p in data["persons"])
     posts = {post for p in persons for post in p.posts} | set(data["exclusive_posts"])
     wrong = tuple((w["wrong"], w["right"]) for w in data.get("wrong_formulations") or [])
+    formulations = [(str(f["text"]), int(f["max_diff"])) for f in data["formulations"]]
+    pieces: dict[str, list[tuple[int, int]]] = {}
+    for i, (text, d) in enumerate(formulations):
+        size = -(-len(text) // (d + 1))
+        for off in range(0, len(text), size):
+            pieces.setdefault(text[off:off + size], []).append((i, off))
     return Protected(
         persons=persons, exclusive_posts=frozenset(data["exclusive_posts"]),
         post_rx=re.compile("(?:" + "|".join(re.escape(p) for p in sorted(posts, key=len, reverse=True)) + ")(?![事团])"),
-        formulations=tuple((f["text"], int(f["max_diff"]), _variant_rx(f["text"], near)) for f in data["formulations"]),
+        formulations=tuple((text, d, _variant_rx(text, near)) for text, d in formulations),
+        piece_rx=re.compile("(?=(" + "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True)) + "))"),
+        # a match also stands for every shorter piece it starts with (中国特色社会 → 中国特)
+        pieces={k: tuple(x for k2, v in pieces.items() if k.startswith(k2) for x in v) for k in pieces},
         wrong=wrong,
         wrong_rx=re.compile("|".join(re.escape(w) for w, _ in sorted(wrong, key=lambda x: -len(x[0])))) if wrong else None,
         near=near,

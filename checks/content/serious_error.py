@@ -109,10 +109,16 @@ def scan_text(text: str, leaders: list[tuple[Person, str]] = ()) -> list[dict]:
         rights = dict(prot.wrong)
         for m in prot.wrong_rx.finditer(text):
             add("formulation", m.start(), m.end(), m.group(0), rights[m.group(0)])
-    for correct, max_diff, rx in prot.formulations:
-        for m in rx.finditer(text):
-            if is_variant(m.group(0), correct, prot.near, max_diff):
-                add("formulation", m.start(), m.end(), m.group(0), correct)
+    starts: set[tuple[int, int]] = set()
+    for m in prot.piece_rx.finditer(text):
+        for index, offset in prot.pieces[m.group(1)]:
+            if m.start() - offset >= 0:
+                starts.add((m.start() - offset, index))
+    for start, index in sorted(starts):
+        correct, max_diff, rx = prot.formulations[index]
+        m = rx.match(text, start)
+        if m and is_variant(m.group(0), correct, prot.near, max_diff):
+            add("formulation", m.start(), m.end(), m.group(0), correct)
     for m in prot.post_rx.finditer(text):
         post, s, e = m.group(0), m.start(), m.end()
         for person in prot.persons:

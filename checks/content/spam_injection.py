@@ -49,7 +49,8 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     read = 0
     for url, html in crawled_html(snap):
         read += 1
-        scan = scan_html(html, url, min_run)
+        fact = snap.pages[url]
+        scan = scan_html(html, url, min_run, min_score, fact.title, fact.text)
         hits = sorted(scan.spam_fields(min_score), key=lambda f: (f.field == "text", -f.score))
         if not hits and not scan.signatures:
             continue

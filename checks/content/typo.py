@@ -30,13 +30,14 @@ import yaml
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.dom import element_path, text_blocks
 from checks.content.lexicon import quote
-from checks.content.pages import crawled_html, no_pages_reason
+from checks.content.pages import crawled_html, no_pages_reason, prefilter_text
 from checks.derived.html import parse
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="content.typo", name_zh="错别字", name_en="Common misspelling", indicator="web.ded.typo",
             reads=("pages",))
 _DISCUSSING = re.compile(r"纠错|错别字|误写|应为|写成|错写|勘误|更正|正确写法")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])")
 _QUOTES = (("“", "”"), ("「", "」"), ("《", "》"), ('"', '"'))
 MAX_ITEMS = 20
 
@@ -56,7 +57,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     read = 0
     for url, html in crawled_html(snap):
         read += 1
-        if not rx.search(html):
+        if not rx.search(_CJK_GAP.sub("", prefilter_text(snap, url, html))):
             continue
         tree = parse(html)
         title = tree.find(".//title")

@@ -34,7 +34,7 @@ from lxml import etree
 
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.dom import element_path, text_blocks
-from checks.content.pages import crawled_html, no_pages_reason
+from checks.content.pages import crawled_html, no_pages_reason, prefilter_text
 from checks.derived.html import parse
 from storage.snapshot import Snapshot
 
@@ -65,7 +65,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     read = 0
     for url, html in crawled_html(snap):
         read += 1
-        if not _DIGITS.search(html):
+        if not _DIGITS.search(prefilter_text(snap, url, html)):
             continue
         items = _scan(parse(html), snap.as_of)
         if not items:
