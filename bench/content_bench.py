@@ -108,7 +108,7 @@ def real_pages(rounds: int = 20) -> None:
     from crawler.page import parse_html
     from reports.scheme import load_scheme
     from storage.snapshot import LinkFact, PageFact, SiteFact, snapshot_from
-    from tests.checks.test_content_realdata import _documents, REAL  # noqa: F401 - same loader as the test
+    from tests.checks.test_content_realdata import _documents  # the same loader as the test
 
     docs = _documents()
     bodies, pages, links = {}, [], []

@@ -36,17 +36,6 @@ def element_path(el: etree._Element) -> str:
         return el.tag if isinstance(el.tag, str) else "?"
 
 
-def block_of(el: etree._Element) -> etree._Element:
-    """The nearest non-inline ancestor (or the element itself): the unit a field is read in."""
-    node = el
-    while node is not None and isinstance(node.tag, str) and node.tag in INLINE:
-        parent = node.getparent()
-        if parent is None:
-            break
-        node = parent
-    return node
-
-
 def field_name(block: etree._Element) -> str | None:
     """`metadata:发布机构` when the block is the value cell of a labelled metadata row, or starts with the label."""
     text = " ".join((block.text_content() or "").split())

@@ -44,7 +44,6 @@ RULE = Rule(
     id="content.hidden_link", name_zh="暗链", name_en="Hidden outbound link",
     indicator="web.veto.illegal_content_or_link", reads=("pages", "links"), params=("content.spam_min_score",),
 )
-MENU_TRICKS = ("display:none", "visibility:hidden", "opacity:0", "hidden属性")
 _MENU_TAGS = {"ul", "ol", "li", "nav", "select", "menu", "dl"}
 _MENU_CLASS = re.compile(r"menu|nav|drop|sub|tab|slide|banner|swiper|popup|pop|qr|ewm|code|share|link", re.I)
 MAX_LINKS = 20

@@ -36,7 +36,7 @@ import yaml
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.dom import element_path, text_blocks
 from checks.content.lexicon import quote
-from checks.content.pages import crawled_html, no_pages_reason
+from checks.content.pages import TEXT_CAP, crawled_html, no_pages_reason
 from checks.content.protected import Person, is_variant, protected
 from checks.derived.html import parse
 from storage.snapshot import Snapshot
@@ -44,7 +44,6 @@ from storage.snapshot import Snapshot
 RULE = Rule(id="content.serious_error", name_zh="严重表述错误", name_en="Serious misstatement",
             indicator="web.veto.serious_error", reads=("pages",))
 MAX_ITEMS = 20
-TEXT_CAP = 20000  # crawler/page.py caps the stored text; a longer page is read from its HTML
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])")
 
 

@@ -11,11 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from lxml import etree
-
-from checks.content.hosts import outside
 from checks.content.dom import Styles, element_path, field_name, text_blocks
+from checks.content.hosts import outside
 from checks.content.lexicon import Hit, lexicon, quote
+from checks.content.pages import TEXT_CAP
 from checks.derived.html import parse
 
 # An empty element carrying an id: <legend id="h4sia"></legend>
@@ -33,7 +32,6 @@ _DOC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(\s*(['\"])(.*?)\1\s*\)", re
 _TAGS = re.compile(r"<[^>]*>")
 _META_CONTENT = re.compile(r"<meta\b[^>]*?content\s*=\s*[\"']([^\"']*)", re.IGNORECASE)
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fa5])\s+|\s+(?=[\u4e00-\u9fa5])")
-TEXT_CAP = 20000  # crawler/page.py caps the stored text; a longer page is pre-filtered from its HTML
 _HREF = re.compile(r"href\s*=\s*\\?[\"']?(https?://[^\"'\s>\\]+)", re.IGNORECASE)
 
 
@@ -77,7 +75,7 @@ def scan_html(html: str, page_url: str, junk_min_run: int, min_score: int | None
     """
     out = PageScan(signatures=signatures(html, page_url, junk_min_run))
     lex = lexicon()
-    pre = prefilter_text(html, title, text)
+    pre = spam_prefilter(html, title, text)
     if (lex.bound(pre) < min_score) if min_score is not None else not lex.might_contain(pre):
         return out
     tree = parse(html)
@@ -115,7 +113,7 @@ def scan_html(html: str, page_url: str, junk_min_run: int, min_score: int | None
     return out
 
 
-def prefilter_text(html: str, title: str | None, text: str | None) -> str:
+def spam_prefilter(html: str, title: str | None, text: str | None) -> str:
     """Everything a field could hold, cheaply: stored title and text plus meta contents and document.write
     strings — or the tag-stripped HTML when the stored text is missing or was capped."""
     if text is None or len(text) >= TEXT_CAP:
