@@ -11,12 +11,14 @@ Why: 单项否决 V1 "发布或链接反动、暴力、色情等内容" — indi
 [V]; 暗链 are the usual way such links are planted [C].
 
 Fires when: a hidden link points to a host outside the site and outside the trusted list
-(checks/data/trusted_hosts.yaml: gov.cn, Party and state media …), and either its text or URL carries
-spam (lexicon score ≥ `content.spam_min_score`), or it is hidden by a trick layouts do not use
-(off-screen, zero font, same colour as the background, marquee tricks) outside any menu.
+(checks/data/trusted_hosts.yaml: gov.cn, Party and state media …), and either its text or URL is spam
+(lexicon score ≥ `content.spam_min_score`) or its host is under a free TLD spam networks use
+(`suspicious_tlds`: .tk .ml .ga .cf .gq); or, outside any menu, its text carries any spam term
+(隐藏的博彩链接) or it is hidden by a trick layouts do not use (off-screen, zero font, same colour as the
+background, marquee tricks).
 
 Does not fire when: the hidden links are internal (a collapsed mobile menu, tab panes, drop-downs of
-the site's own columns); an outside link without spam is hidden the way drop-downs, tabs, accordions,
+the site's own columns); an outside link with plain text is hidden the way drop-downs, tabs, accordions,
 image replacement and CMS credits are (display:none, visibility, opacity, zero size, clip,
 text-indent) — e.g. Hanweb's hidden "Produced By 大汉网络" link or a hidden 纠错 entry; the link sits in
 a menu (ul/li/nav/select or a menu-like class); an image link inside a font-size:0 wrapper; a white
@@ -105,13 +107,18 @@ def _static(html: str, url: str, site_hosts: set[str], min_score: int) -> list[d
 
 
 def _counts(fact: dict, in_menu: bool, min_score: int) -> bool:
-    """A hidden outside link is a 暗链 when its text or URL is spam, or when it is hidden by a trick
-    layouts do not use (off-screen, zero font, same colour, marquee) outside any menu. Links hidden the
-    way drop-downs, tabs and CMS credits are (display:none …) need spam to count."""
+    """Is this hidden outside link a 暗链? Yes when its text or URL is spam or it points to a free TLD
+    spam networks use; outside menus also when it carries any spam term or is hidden by a trick
+    layouts do not use (off-screen, zero font, same colour, marquee). A link hidden the way
+    drop-downs, tabs and CMS credits are (display:none …) with plain text is not."""
     lex = lexicon()
-    if lex.score(lex.hits(f"{fact.get('text') or ''} {fact['href']}")) >= min_score:
+    score = lex.score(lex.hits(f"{fact.get('text') or ''} {fact['href']}"))
+    host = (urlsplit(fact["href"]).hostname or "").lower()
+    if score >= min_score or host.rsplit(".", 1)[-1] in lex.suspicious_tlds:
         return True
-    return not fact["hidden"].startswith(MENU_LIKE) and not in_menu
+    if in_menu:
+        return False
+    return score > 0 or not fact["hidden"].startswith(MENU_LIKE)
 
 
 def _in_menu(a, hider) -> bool:  # noqa: ANN001 - lxml elements

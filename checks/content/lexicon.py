@@ -28,6 +28,7 @@ class Lexicon:
     entries: tuple[tuple[re.Pattern, str, str, int], ...]  # (regex, name, category, weight)
     anti_rx: re.Pattern
     anti_window: int
+    suspicious_tlds: frozenset[str] = frozenset()
 
     def might_contain(self, text: str) -> bool:
         """True when a term or a pattern's literal occurs (clean pages stop here)."""
@@ -87,7 +88,8 @@ def lexicon() -> Lexicon:
         anchors.update(str(n).lower() for n in pat["needs"])
     anti = "|".join(re.escape(str(w)) for w in data["anti_context"])
     return Lexicon(anchor_rx=re.compile("|".join(re.escape(a) for a in sorted(anchors, key=len, reverse=True))),
-                   entries=tuple(entries), anti_rx=re.compile(anti), anti_window=int(data["anti_window"]))
+                   entries=tuple(entries), anti_rx=re.compile(anti), anti_window=int(data["anti_window"]),
+                   suspicious_tlds=frozenset(str(t).lower() for t in data.get("suspicious_tlds") or ()))
 
 
 def quote(text: str, start: int, end: int, context: int = 20, cap: int = 200) -> str:

@@ -47,3 +47,25 @@ def test_no_content_findings_on_real_pages() -> None:
     results = run_rules(snap, RULES, load_scheme("national-2019").params)
     assert {r: (res.status, [f.evidence for f in res.findings]) for r, res in results.items()} == \
         {r: ("pass", []) for r in RULES}
+
+
+SYNTHETIC = REAL.parent / "darklink_keywords" / "yuanzhao_test_dark_link_synthetic.html"
+
+
+@pytest.mark.skipif(not SYNTHETIC.exists(), reason="../shared/realdata not beside the checkout")
+def test_recall_on_a_third_party_dark_link_test_page() -> None:
+    """A dark-link scanner's own synthetic test page (display:none, visibility, opacity, text-indent …):
+    the spam is found in the meta keywords and hidden blocks, and the hidden outside links."""
+    html = SYNTHETIC.read_text(encoding="utf-8")
+    url = "http://www.example.gov.cn/"
+    parsed = parse_html(html, url)
+    snap = snapshot_from(SiteFact("4213000001", "示例", url), date(2026, 11, 27), url,
+                         [PageFact(url=url, title=parsed.title, text=parsed.text)],
+                         links=[LinkFact(url, ln.target, ln.tag, ln.text) for ln in parsed.links], bodies={url: html})
+    results = run_rules(snap, ["content.spam_injection", "content.hidden_link"], load_scheme("national-2019").params)
+    spam = results["content.spam_injection"].findings[0].evidence
+    assert {h["field"] for h in spam["hits"]} >= {"meta:keywords", "text"}
+    assert any(h.get("hidden") == "opacity:0" for h in spam["hits"])
+    hidden = results["content.hidden_link"].findings[0].evidence
+    assert {ln["href"] for ln in hidden["links"]} == {"http://illegal-gambling.tf", "http://porn-site.ga",
+                                                      "http://multi-level-hidden.ml"}
