@@ -12,6 +12,9 @@ Fires when: a variant carries spam — a title or text segment whose lexicon sco
 `content.spam_min_score` — whose spam terms the normal view of the same page does not contain; or a
 variant is redirected to another host whose page carries such spam.
 
+Client-side (JavaScript) redirects of search-engine visitors are seen in the page itself: they are
+content.spam_injection's `referrer_redirect` signature.
+
 Does not fire when: the variants and the normal view differ only in ordinary text (a date, a
 visitor counter, a rotated banner); the spam is in the normal view too (that is
 content.spam_injection's finding); the variant fetch failed.

@@ -12,12 +12,13 @@ stands directly before or after one of that person's posts (习近萍总书记, 
 names only next to national posts; (2) a protected person's exact name is paired with an exclusive
 post (总书记, 国家主席, 国务院总理, 委员长 …) the person never held (李强总书记); (3) a variant of a
 protected formulation with at most its `max_diff` characters changed (中国特色社会注意); (4) a listed
-wrong formulation (以习近平为核心的党中央); (5) a variant of the unit's own leader's name next to a
-local post (县长, 局长 …).
+wrong formulation (以习近平为核心的党中央); (5) a variant of the unit's own leader's name next to the
+post the 领导信息 page gives that leader (县长张建桦 when the page lists 张建华 县长).
 
 Does not fire when: the name or formulation is written correctly (a correct name beside a misspelt
 one reports only the misspelt one); a similar name stands without a post (another person); a name
-is paired with a post the person held earlier (赵乐际书记); the variant changes every character.
+is paired with a post the person held earlier (赵乐际书记); the variant changes every character; a
+name similar to a unit leader's stands next to another post (副县长张剑华 beside 县长张建华).
 
 Not applicable when: never; `not_measured` when no crawled page body was stored.
 
@@ -136,6 +137,8 @@ def scan_text(text: str, leaders: list[tuple[Person, str]] = ()) -> list[dict]:
         for m in local_posts.finditer(text):
             post, s, e = m.group(0), m.start(), m.end()
             for person, _src in leaders:
+                if post != person.posts[0]:
+                    continue  # another post: maybe another official with a similar name (县长张建华, 副县长张剑华)
                 n = len(person.name)
                 for cand, cs, ce in ((text[max(0, s - n):s], s - n, s), (text[e:e + n], e, e + n)):
                     if cand != person.name and _near_miss(cand, person.name, prot.near):
