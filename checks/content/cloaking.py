@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.lexicon import lexicon
-from checks.derived.html import parse
+from checks.content.pages import page_tree
 from storage.snapshot import Snapshot
 
 RULE = Rule(
@@ -112,7 +112,7 @@ def _spam_segments(title: str | None, text: str, min_score: int) -> list[dict]:
 
 def _normal_view(html: str) -> tuple[str | None, str]:
     """What the normal fetch gave a crawler to read: title, meta keywords/description, all body text."""
-    tree = parse(html)
+    tree = page_tree(html)
     title_el = tree.find(".//title")
     title = " ".join(title_el.text_content().split()) if title_el is not None else None
     parts = [title or ""]

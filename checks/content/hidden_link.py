@@ -38,8 +38,7 @@ from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.dom import MENU_LIKE, Styles, element_path
 from checks.content.hosts import outside
 from checks.content.lexicon import lexicon
-from checks.content.pages import crawled_html, no_pages_reason
-from checks.derived.html import parse
+from checks.content.pages import crawled_html, no_pages_reason, page_tree
 from storage.snapshot import Snapshot
 
 RULE = Rule(
@@ -83,7 +82,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
 
 
 def _static(html: str, url: str, site_hosts: set[str], min_score: int) -> list[dict]:
-    tree = parse(html)
+    tree = page_tree(html)
     styles = None
     found: list[dict] = []
     for a in tree.iter("a"):

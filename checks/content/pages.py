@@ -4,8 +4,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from lxml import etree
+
 from checks.derived.fetch import behind_wall
+from checks.derived.html import parse
 from storage.snapshot import Snapshot
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_EMPTY_TREE = parse("<html><body></body></html>")
 
 
 def crawled_html(snap: Snapshot) -> Iterator[tuple[str, str]]:
@@ -26,7 +32,7 @@ def prefilter_text(snap: Snapshot, url: str, html: str) -> str:
     """The page's stored title and visible text (cheap to search), or its tag-stripped HTML when the
     stored text is missing or was capped. Used only to decide whether a page needs a closer look."""
     page = snap.pages.get(url)
-    if page is None or page.text is None or len(page.text) >= TEXT_CAP:
+    if page is None or not page.text or len(page.text) >= TEXT_CAP:
         return _TAGS.sub(" ", html)
     return f"{page.title or ''} {page.text}"
 
@@ -36,3 +42,12 @@ def no_pages_reason(snap: Snapshot) -> str:
     if home is None or not home.ok:
         return "首页未能加载，没有可检查的页面 / homepage not loaded, no page to read"
     return "没有保存页面内容，无法检查 / no stored page bodies"
+
+
+def page_tree(html: str) -> etree._Element:
+    """The page's lxml tree; an XHTML page's XML declaration is dropped (lxml refuses it in a str) and an
+    unparsable body reads as an empty page."""
+    try:
+        return parse(_XML_DECL.sub("", html, count=1) if html.lstrip().startswith("<?xml") else html)
+    except (etree.ParserError, ValueError):
+        return _EMPTY_TREE

@@ -37,9 +37,8 @@ import yaml
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.dom import element_path, text_blocks
 from checks.content.lexicon import quote
-from checks.content.pages import TEXT_CAP, crawled_html, no_pages_reason
+from checks.content.pages import TEXT_CAP, crawled_html, no_pages_reason, page_tree
 from checks.content.protected import Person, is_variant, protected
-from checks.derived.html import parse
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="content.serious_error", name_zh="严重表述错误", name_en="Serious misstatement",
@@ -69,12 +68,12 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     findings: list[Finding] = []
     for url, html in pages:
         fact = snap.pages[url]
-        if fact.text is not None and len(fact.text) < TEXT_CAP:
+        if fact.text and len(fact.text) < TEXT_CAP:
             # the crawler's stored text (text nodes joined with spaces) is a cheap pre-filter
             pre = _CJK_GAP.sub("", f"{fact.title or ''}\n{fact.text}")
             if not scan_text(pre, leaders):
                 continue
-        tree = parse(html)
+        tree = page_tree(html)
         title = tree.find(".//title")
         blocks = ([(title, title.text_content() or "")] if title is not None else []) + text_blocks(tree)
         errors: list[dict] = []
@@ -172,7 +171,7 @@ def _unit_leaders(snap: Snapshot, pages: list[tuple[str, str]]) -> list[tuple[Pe
         fact = snap.pages.get(url)
         if not page_rx.search(f"{url} {fact.title if fact else ''}"):
             continue
-        for _block, text in text_blocks(parse(html)):
+        for _block, text in text_blocks(page_tree(html)):
             text = " ".join(text.split())
             for m in pair.finditer(text):
                 name, post = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), "同志")

@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 from checks.content.dom import Styles, element_path, field_name, text_blocks
 from checks.content.hosts import outside
 from checks.content.lexicon import Hit, lexicon, quote
-from checks.content.pages import TEXT_CAP
-from checks.derived.html import parse
+from checks.content.pages import TEXT_CAP, page_tree
 
 # An empty element carrying an id: <legend id="h4sia"></legend>
 _EMPTY_ID = re.compile(r"id=[\"']?([A-Za-z0-9_-]{3,16})[\"']?\s*></([a-zA-Z][a-zA-Z0-9]*)>")
@@ -78,7 +77,7 @@ def scan_html(html: str, page_url: str, junk_min_run: int, min_score: int | None
     pre = spam_prefilter(html, title, text)
     if (lex.bound(pre) < min_score) if min_score is not None else not lex.might_contain(pre):
         return out
-    tree = parse(html)
+    tree = page_tree(html)
     title = tree.find(".//title")
     if title is not None:
         _add(out, "title", element_path(title), title.text_content() or "")
@@ -116,7 +115,7 @@ def scan_html(html: str, page_url: str, junk_min_run: int, min_score: int | None
 def spam_prefilter(html: str, title: str | None, text: str | None) -> str:
     """Everything a field could hold, cheaply: stored title and text plus meta contents and document.write
     strings — or the tag-stripped HTML when the stored text is missing or was capped."""
-    if text is None or len(text) >= TEXT_CAP:
+    if not text or len(text) >= TEXT_CAP:
         raw = _TAGS.sub(" ", html)
     else:
         metas = _META_CONTENT.findall(html) if "<meta" in html else []

@@ -30,8 +30,7 @@ import yaml
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.dom import element_path, text_blocks
 from checks.content.lexicon import quote
-from checks.content.pages import crawled_html, no_pages_reason, prefilter_text
-from checks.derived.html import parse
+from checks.content.pages import crawled_html, no_pages_reason, page_tree, prefilter_text
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="content.typo", name_zh="错别字", name_en="Common misspelling", indicator="web.ded.typo",
@@ -59,7 +58,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         read += 1
         if not rx.search(_CJK_GAP.sub("", prefilter_text(snap, url, html))):
             continue
-        tree = parse(html)
+        tree = page_tree(html)
         title = tree.find(".//title")
         blocks = ([(title, title.text_content() or "")] if title is not None else []) + text_blocks(tree)
         items = []

@@ -34,8 +34,7 @@ from lxml import etree
 
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.dom import element_path, text_blocks
-from checks.content.pages import crawled_html, no_pages_reason, prefilter_text
-from checks.derived.html import parse
+from checks.content.pages import crawled_html, no_pages_reason, page_tree, prefilter_text
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="privacy.leak", name_zh="个人隐私信息泄露", name_en="Personal data exposed",
@@ -67,7 +66,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         read += 1
         if not _DIGITS.search(prefilter_text(snap, url, html)):
             continue
-        items = _scan(parse(html), snap.as_of)
+        items = _scan(page_tree(html), snap.as_of)
         if not items:
             continue
         counts: dict[str, int] = {}
