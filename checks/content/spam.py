@@ -61,9 +61,6 @@ class PageScan:
     def spam_fields(self, min_score: int) -> list[FieldHit]:
         return [f for f in self.fields if f.score >= min_score]
 
-    def terms(self, min_score: int) -> set[str]:
-        return {t for f in self.spam_fields(min_score) for t in f.terms}
-
 
 def scan_html(html: str, page_url: str, junk_min_run: int, min_score: int | None = None,
               title: str | None = None, text: str | None = None) -> PageScan:
@@ -78,19 +75,20 @@ def scan_html(html: str, page_url: str, junk_min_run: int, min_score: int | None
     if (lex.bound(pre) < min_score) if min_score is not None else not lex.might_contain(pre):
         return out
     tree = page_tree(html)
-    title = tree.find(".//title")
-    if title is not None:
-        _add(out, "title", element_path(title), title.text_content() or "")
+    title_el = tree.find(".//title")
+    if title_el is not None:
+        _add(out, "title", element_path(title_el), title_el.text_content() or "")
     for meta in tree.iter("meta"):
         name = (meta.get("name") or meta.get("property") or meta.get("http-equiv") or "").strip()
         content = meta.get("content") or ""
         if name and content:
             _add(out, f"meta:{name}", element_path(meta), content)
     styles = None
-    for block, text in text_blocks(tree):
-        if not lex.might_contain(text):
+    for block, raw_text in text_blocks(tree):
+        block_text = " ".join(raw_text.split())
+        if not lex.might_contain(block_text):
             continue
-        hits = lex.hits(text)
+        hits = lex.hits(block_text)
         if not hits:
             continue
         href = None
@@ -105,10 +103,10 @@ def scan_html(html: str, page_url: str, junk_min_run: int, min_score: int | None
         if styles is None:
             styles = Styles(tree)
         hidden = styles.hidden_reason(block)
-        _add(out, fname, element_path(block), text, hits=hits, hidden=hidden[0] if hidden else None, href=href)
-    for m in _DOC_WRITE.finditer(html):
-        written = re.sub(r"<[^>]+>", " ", m.group(2))
-        _add(out, "script:document.write", "script", written)
+        _add(out, fname, element_path(block), block_text, hits=hits, hidden=hidden[0] if hidden else None, href=href)
+    if "document.write" in html:
+        for m in _DOC_WRITE.finditer(html):
+            _add(out, "script:document.write", "script", re.sub(r"<[^>]+>", " ", m.group(2)))
     return out
 
 
