@@ -1,6 +1,8 @@
 """Scrapy settings: polite by default (a few requests per host, AutoThrottle, retries)."""
 from __future__ import annotations
 
+import os
+
 BOT_NAME = "govaudit"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -48,4 +50,5 @@ GOVAUDIT_BATCH_PAGES = 200
 # Gatherers that see every crawled page (crawler/extractors.py); later capabilities append theirs.
 GOVAUDIT_EXTRACTORS: list[str] = []
 GOVAUDIT_EXTRACTORS.append("crawler.variants.VariantFetcher")  # content.cloaking: spider/referrer views
-GOVAUDIT_VARIANT_PAGES = 5  # the homepage and 4 pages one link away, each fetched 3 more times
+# content.cloaking: the homepage and 4 pages it links to, each fetched 3 more times (0 = off)
+GOVAUDIT_VARIANT_PAGES = int(os.environ.get("GOVAUDIT_VARIANT_PAGES", "5"))

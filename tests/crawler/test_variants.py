@@ -33,3 +33,18 @@ def test_page_text_keeps_hidden_text_and_meta_but_not_scripts() -> None:
                             '<body><div style="display:none">隐藏文字</div><script>var x="脚本";</script>正文</body></html>')
     assert title == "标题"
     assert "娱乐城,百家乐" in text and "隐藏文字" in text and "正文" in text and "脚本" not in text
+
+
+def test_sample_zero_gathers_nothing_and_declares_no_facts() -> None:
+    from types import SimpleNamespace
+
+    from crawler.page import ParsedPage
+
+    ctx = SimpleNamespace(url="http://www.example.gov.cn/", depth=0,
+                          parsed=ParsedPage(links=[LinkRecord("http://www.example.gov.cn/a.html", text="很长的一条新闻标题")]))
+    off = VariantFetcher(run_id=1, site_name="示例", sample=0, site_hosts={"www.example.gov.cn"})
+    assert list(off.on_page(ctx)) == [] and off.facts == ()
+    on = VariantFetcher(run_id=1, site_name="示例", sample=2, site_hosts={"www.example.gov.cn"})
+    urls = [r.url for r in on.on_page(ctx)]
+    assert urls == ["http://www.example.gov.cn/"] * 3 + ["http://www.example.gov.cn/a.html"] * 3
+    assert on.facts == ("page_variants",) and list(on.on_page(ctx)) == []  # once per run
