@@ -4,7 +4,7 @@
 居民身份证号 (18 characters: region, birth date and the GB 11643 check digit all valid), bank card
 numbers (16–19 digits passing the Luhn check, in a 卡号/账号 column of a list of persons or right
 after a 卡号/银行卡 label) and mobile numbers of private persons (11 digits in a list of persons:
-a table whose header has 姓名 and a personal column such as 身份证/住址/性别/出生, or the same row or
+a table whose header has 姓名 and a personal column — 身份证, 证件, 住址, 户籍, 家庭 —, or the same row or
 text block as an unmasked ID number).
 
 Why: no national indicator yet (indicators.md §13: the indicator for exposed personal information is
@@ -15,8 +15,9 @@ Fires when: at least one such unmasked number is on the page.
 
 Does not fire when: the number is masked (`4213**********1234`, `138****5678`); it fails its check
 digit, date or Luhn test; it is labelled as another code (统一社会信用代码, 索引号, 文号, 编号, 订单号 …);
-a mobile number stands alone as a contact (联系人/联系电话/咨询电话) or in a directory of officials
-(a header with 职务/单位/科室/部门); it is an office landline (0722-1234567).
+a mobile number stands alone as a contact (联系人/联系电话/咨询电话), in a directory of officials
+(a header with 职务/单位/科室/部门) or in a list of service staff (姓名, 性别, 网格, 联系电话 — published
+to be called); it is an office landline (0722-1234567).
 
 Not applicable when: never; `not_measured` when no crawled page body was stored. Text attachments
 (PDF, Word) are not read yet.
@@ -51,7 +52,7 @@ _OTHER_CODE = re.compile(r"(信用代码|代码|索引号|文号|编号|编码|�
 _CARD_LABEL = re.compile(r"(卡号|银行卡|借记卡|储蓄卡|信用卡|存折号?|银行账号|账号)\s*[:：]?\s*$")
 _ORG = re.compile(r"单位|财政|非税|公司|对公|局|委员会|政府|中心|医院|学校|银行股份")
 _PERSON_HEADER = re.compile(r"姓\s*名|户主|申请人|当事人|领取人|户名")
-_PERSONAL_COL = re.compile(r"身份证|证件号|住址|地址|性别|出生|年龄|民族|家庭")
+_PERSONAL_COL = re.compile(r"身份证|证件|住址|户籍|家庭")  # not 性别/年龄: staff and 网格员 lists have those
 _OFFICIAL_COL = re.compile(r"职务|职位|单位|科室|部门|处室|岗位|分工")
 _PHONE_COL = re.compile(r"电话|手机|联系方式|号码")
 _CARD_COL = re.compile(r"卡号|账号|帐号|存折|银行卡")
