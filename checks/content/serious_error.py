@@ -164,7 +164,7 @@ def _holder(post: str) -> str | None:
 
 def _unit_leaders(snap: Snapshot, pages: list[tuple[str, str]]) -> list[tuple[Person, str]]:
     """The unit's leaders (name, post) from its 领导信息 page(s), when the crawl found one."""
-    page_rx, pair, _posts, _ = _local()
+    page_rx, pair, _posts, post_rx = _local()
     national = {p.name for p in protected().persons}
     found: dict[str, tuple[Person, str]] = {}
     for url, html in pages:
@@ -174,7 +174,11 @@ def _unit_leaders(snap: Snapshot, pages: list[tuple[str, str]]) -> list[tuple[Pe
         for _block, text in text_blocks(page_tree(html)):
             text = " ".join(text.split())
             for m in pair.finditer(text):
-                name, post = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), "同志")
-                if name and name not in national and name not in found:
+                if m.group(1):
+                    name, post = m.group(1), m.group(2)
+                else:  # 姓名：刘晓燕 职务：副县长 — the post follows within the record
+                    name, later = m.group(3), post_rx.search(text, m.end(), m.end() + 40)
+                    post = later.group(0) if later else None
+                if name and post and name not in national and name not in found:
                     found[name] = (Person(name, (post,), (post,)), url)
     return list(found.values())
