@@ -160,7 +160,8 @@ def main() -> None:
             rows = dict(conn.execute("select rule, duration_ms from rule_result").fetchall())
             found = conn.execute("select rule, count(*) from finding group by rule").fetchall()
     print(f"pages crawled: {crawled}")
-    print(f"audit wall, foundation rules only (before): best {before:.2f} s of {', '.join(f'{w:.2f}' for w in befores)}")
+    walls = ", ".join(f"{w:.2f}" for w in befores)
+    print(f"audit wall, foundation rules only (before): best {before:.2f} s of {walls}")
     print(f"audit wall, national-2019 with the content rules (after): best {after:.2f} s of "
           f"{', '.join(f'{w:.2f}' for w in afters)} ({after - before:+.2f} s)")
     total = 0.0

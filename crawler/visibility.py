@@ -61,7 +61,8 @@ LINK_VISIBILITY_JS = r"""
       const ps = getComputedStyle(n);
       if (ps.overflow !== "visible" || ps.overflowX !== "visible" || ps.overflowY !== "visible") {
         const pr = n.getBoundingClientRect();
-        if (pr.width < 1 || pr.height < 1 || r.left >= pr.right || r.right <= pr.left || r.top >= pr.bottom || r.bottom <= pr.top)
+        if (pr.width < 1 || pr.height < 1 || r.left >= pr.right || r.right <= pr.left ||
+            r.top >= pr.bottom || r.bottom <= pr.top)
           return ["尺寸为零（被 overflow:hidden 的容器裁掉）", n];
       }
     }

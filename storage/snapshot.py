@@ -155,7 +155,8 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
     ]
     visibility = [
         LinkVisibilityFact(page=v.page, href=v.href, text=v.text, hidden=v.hidden, path=v.path, in_menu=v.in_menu)
-        for v in session.scalars(select(LinkVisibility).where(LinkVisibility.run_id == run_id).order_by(LinkVisibility.id))
+        for v in session.scalars(
+            select(LinkVisibility).where(LinkVisibility.run_id == run_id).order_by(LinkVisibility.id))
     ]
 
     def load_body(url: str) -> str | None:

@@ -113,6 +113,7 @@ def protected() -> Protected:
         # a match also stands for every shorter piece it starts with (中国特色社会 → 中国特)
         pieces={k: tuple(x for k2, v in pieces.items() if k.startswith(k2) for x in v) for k in pieces},
         wrong=wrong,
-        wrong_rx=re.compile("|".join(re.escape(w) for w, _ in sorted(wrong, key=lambda x: -len(x[0])))) if wrong else None,
+        wrong_rx=(re.compile("|".join(re.escape(w) for w, _ in sorted(wrong, key=lambda x: -len(x[0]))))
+                  if wrong else None),
         near=near,
     )

@@ -150,7 +150,8 @@ def signatures(html: str, page_url: str, junk_min_run: int) -> list[dict]:
             code = m.group(1)
             if not _NAVIGATE.search(code):
                 continue
-            targets = [u for u in _URL.findall(code) if outside(u, site) and not _ENGINES.search(urlsplit(u).hostname or "")]
+            targets = [u for u in _URL.findall(code)
+                       if outside(u, site) and not _ENGINES.search(urlsplit(u).hostname or "")]
             if not targets and not _OBFUSCATED.search(code):
                 continue  # a mobile redirect or a statistics counter, not a hijack
             where = f"跳转到 {', '.join(targets[:3])}" if targets else "跳转目标经过混淆"

@@ -5,4 +5,5 @@ from storage.models.run import Run
 from storage.models.site import Site
 from storage.models.variant import LinkVisibility, PageVariant
 
-__all__ = ["Finding", "IndicatorScore", "Judgement", "Link", "LinkVisibility", "Page", "PageBody", "PageVariant", "RuleResult", "Run", "Score", "Site"]
+__all__ = ["Finding", "IndicatorScore", "Judgement", "Link", "LinkVisibility", "Page", "PageBody", "PageVariant",
+           "RuleResult", "Run", "Score", "Site"]

@@ -73,7 +73,8 @@ def build(external: str) -> dict[str, Route]:
                  '<p>另：中国体育彩票官网开奖公告、2024体育中考安排、棋牌室消防检查等信息请见各栏目。</p>'
                  '<table><tr><td>发布机构：</td><td>示例县公安局</td></tr></table></div>')
     darklinks = _page("友情链接", '<div class="article"><p>友情链接</p></div>'
-                      f'<div style="position:absolute;left:-9999px;top:-9999px"><a href="{external}/bet.html">澳门新葡京娱乐城</a>'
+                      '<div style="position:absolute;left:-9999px;top:-9999px">'
+                      f'<a href="{external}/bet.html">澳门新葡京娱乐城</a>'
                       f'<a href="{external}/casino.html">百家乐真人娱乐</a></div>')
     cloaked_normal = _page("县政府召开常务会议", '<div class="article"><p>11月15日，县政府召开第20次常务会议。</p></div>')
     cloaked_spider = _page("365沙巴体育注册_足球外围网站官网", '<div class="article"><p>澳门新葡京娱乐城 注册送38元</p></div>')
