@@ -37,6 +37,12 @@ RULE_IDS: tuple[str, ...] = (
     "function.no_service",
     "function.guide_incomplete",
     "intensive.platform",
+    "content.spam_injection",
+    "content.hidden_link",
+    "content.cloaking",
+    "content.serious_error",
+    "content.typo",
+    "privacy.leak",
 )
 
 

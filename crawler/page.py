@@ -17,6 +17,7 @@ _REFS = (
 )
 _REF_XPATH = " | ".join(f"//{tag}[@{attr}]" for tag, attr in _REFS)
 _LINK_RELS = {"stylesheet", "icon", "shortcut", "preload", "apple-touch-icon"}
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _INVISIBLE = {"script", "style", "noscript", "template", "head", "title"}
 # Script challenges of anti-bot walls (瑞数 $_ts, 加速乐 __jsl_clearance, WZWS, 安全狗/云锁, 创宇盾).
 _CHALLENGE = re.compile(r"__jsl_clearance|wzws_cid|WZWS_|\$_ts\s*=|_\$[a-z]{2}\(|yunsuo_session|safedog|jiasule|"
@@ -38,7 +39,9 @@ def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
     if _CHALLENGE.search(html[:20000]):
         out.flags.append("js_challenge")
     try:
-        tree = lxml.html.document_fromstring(html)
+        # lxml refuses a str that starts with an XML declaration (old XHTML templates): drop it
+        tree = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1) if html.lstrip().startswith("<?xml")
+                                             else html)
     except (etree.ParserError, ValueError):
         return out
     out.tree = tree

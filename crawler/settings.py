@@ -1,6 +1,8 @@
 """Scrapy settings: polite by default (a few requests per host, AutoThrottle, retries)."""
 from __future__ import annotations
 
+import os
+
 BOT_NAME = "govaudit"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -50,4 +52,7 @@ GOVAUDIT_EXTRACTORS: list[str] = [
     "crawler.columns.extractor.ColumnExtractor",  # 栏目 and their dated items
     "crawler.disclosure.extractor.DisclosureExtractor",  # 政府信息公开 platform, documents, annual reports
     "crawler.disclosure.extractor.InteractionExtractor",  # 互动交流 channels and messages
+    "crawler.variants.VariantFetcher",  # content.cloaking: spider/referrer views of a sample
 ]
+# content.cloaking: the homepage and 4 pages it links to, each fetched 3 more times (0 = off)
+GOVAUDIT_VARIANT_PAGES = int(os.environ.get("GOVAUDIT_VARIANT_PAGES", "5"))

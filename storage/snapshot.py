@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from storage.disclosure_facts import (AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact,
                                       load_disclosure_facts)
-from storage.models import (Account, AxeResult, Column, ColumnItem, HostFact, Link, MobileRender, Page, PageBody, Post,
-                            Run, SearchProbe, Site)
+from storage.models import (Account, AxeResult, Column, ColumnItem, HostFact, Link, LinkVisibility, MobileRender, Page,
+                            PageBody, PageVariant, Post, Run, SearchProbe, Site)
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,33 @@ class HostFactFact:
     platform: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PageVariantFact:
+    """The same page fetched as a search-engine spider or with a search-engine Referer (content.cloaking)."""
+
+    url: str
+    variant: str  # baiduspider | sogou | search_referer
+    user_agent: str = ""
+    referer: str | None = None
+    status: int | None = 200
+    final_url: str | None = None
+    error: str | None = None
+    title: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkVisibilityFact:
+    """A link of a rendered page and whether the browser's computed style lets a person see it."""
+
+    page: str
+    href: str
+    text: str | None = None
+    hidden: str = ""  # why it is invisible; "" = visible
+    path: str | None = None
+    in_menu: bool = False
+
+
 @dataclass
 class Snapshot:
     """Everything a rule may read about one run; `as_of` is the 监测时间点."""
@@ -217,6 +244,8 @@ class Snapshot:
     run_state: str = "complete"
     options: dict = field(default_factory=dict)
     facts: frozenset[str] = frozenset({"pages", "links"})
+    page_variants: list[PageVariantFact] = field(default_factory=list)
+    link_visibility: list[LinkVisibilityFact] = field(default_factory=list)
     accounts: list[AccountFact] = field(default_factory=list)
     posts: list[PostFact] = field(default_factory=list)
     # 政府信息公开 (fact family "disclosure") and 互动交流 ("interaction"): storage/disclosure_facts.py
@@ -287,6 +316,16 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         for i in session.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id))
     ]
     ids = dict(session.execute(select(Page.url, Page.id).where(Page.run_id == run_id)).all())
+    variants = [
+        PageVariantFact(url=v.url, variant=v.variant, user_agent=v.user_agent, referer=v.referer, status=v.status,
+                        final_url=v.final_url, error=v.error, title=v.title, text=v.text)
+        for v in session.scalars(select(PageVariant).where(PageVariant.run_id == run_id).order_by(PageVariant.id))
+    ]
+    visibility = [
+        LinkVisibilityFact(page=v.page, href=v.href, text=v.text, hidden=v.hidden, path=v.path, in_menu=v.in_menu)
+        for v in session.scalars(
+            select(LinkVisibility).where(LinkVisibility.run_id == run_id).order_by(LinkVisibility.id))
+    ]
 
     def load_body(url: str) -> str | None:
         page_id = ids.get(url)
@@ -307,6 +346,8 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         run_id=run.id,
         run_state=run.state,
         options=dict(run.options or {}),
+        page_variants=variants,
+        link_visibility=visibility,
         facts=frozenset(run.stats.get("facts", ["pages", "links"])) if run.stats else frozenset({"pages", "links"}),
         accounts=accounts,
         posts=posts,

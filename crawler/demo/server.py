@@ -29,6 +29,9 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     head_status: int | None = None
+    # (request header, substring, other answer): serve another route when the header contains the
+    # substring, e.g. ("User-Agent", "Baiduspider", spam_route) for a cloaking fixture
+    vary: tuple[tuple[str, str, Route], ...] = ()
 
 
 def redirect(location: str, status: int = 301) -> Route:
@@ -79,6 +82,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, head: bool) -> None:
         fixture = self.server.fixture
         route = fixture._lookup(self.path)
+        for header, needle, other in route.vary:
+            if needle.lower() in (self.headers.get(header) or "").lower():
+                route = other
+                break
         fixture._count(self.command, self.path)
         if route.delay:
             time.sleep(route.delay)

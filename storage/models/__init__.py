@@ -7,6 +7,7 @@ from storage.models.page import Link, Page, PageBody
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleResult, Score
 from storage.models.run import Run
 from storage.models.site import Site
+from storage.models.variant import LinkVisibility, PageVariant
 
 __all__ = [
     "Account",
@@ -22,10 +23,12 @@ __all__ = [
     "InteractionChannel",
     "Judgement",
     "Link",
+    "LinkVisibility",
     "Message",
     "MobileRender",
     "Page",
     "PageBody",
+    "PageVariant",
     "Post",
     "RuleResult",
     "Run",

@@ -6,7 +6,8 @@ from typing import Any
 
 from storage.disclosure_facts import AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact
 from storage.snapshot import (AccountFact, AxeResultFact, ColumnFact, ColumnItemFact, HostFactFact, LinkFact,
-                              MobileRenderFact, PageFact, PostFact, SearchProbeFact, SiteFact, Snapshot)
+                              LinkVisibilityFact, MobileRenderFact, PageFact, PageVariantFact, PostFact,
+                              SearchProbeFact, SiteFact, Snapshot)
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 
@@ -17,7 +18,7 @@ FACT_TYPES: dict[str, type] = {
     "disclosure_parts": DisclosurePartFact, "documents": DocumentFact, "annual_reports": AnnualReportFact,
     "interaction_channels": ChannelFact, "messages": MessageFact,
     "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
-    "host_facts": HostFactFact,
+    "host_facts": HostFactFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
 }
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
 FACT_FAMILIES: dict[str, str] = {

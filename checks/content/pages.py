@@ -1,0 +1,53 @@
+"""The crawled HTML pages a content rule reads, in crawl order, with their stored HTML."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from checks.derived.fetch import behind_wall
+from checks.derived.html import parse
+from storage.snapshot import Snapshot
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_EMPTY_TREE = parse("<html><body></body></html>")
+
+
+def crawled_html(snap: Snapshot) -> Iterator[tuple[str, str]]:
+    """(url, html) of every crawled, loaded HTML page whose body was stored (anti-bot walls skipped)."""
+    for url, page in snap.pages.items():
+        if not page.crawled or not page.ok or not page.is_html or behind_wall(page):
+            continue
+        html = snap.html(url)
+        if html:
+            yield url, html
+
+
+TEXT_CAP = 20000  # crawler/page.py caps the stored text; a longer page is pre-filtered from its HTML
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def prefilter_text(snap: Snapshot, url: str, html: str) -> str:
+    """The page's stored title and visible text (cheap to search), or its tag-stripped HTML when the
+    stored text is missing or was capped. Used only to decide whether a page needs a closer look."""
+    page = snap.pages.get(url)
+    if page is None or not page.text or len(page.text) >= TEXT_CAP:
+        return _TAGS.sub(" ", html)
+    return f"{page.title or ''} {page.text}"
+
+
+def no_pages_reason(snap: Snapshot) -> str:
+    home = snap.homepage
+    if home is None or not home.ok:
+        return "首页未能加载，没有可检查的页面 / homepage not loaded, no page to read"
+    return "没有保存页面内容，无法检查 / no stored page bodies"
+
+
+def page_tree(html: str) -> etree._Element:
+    """The page's lxml tree; an XHTML page's XML declaration is dropped (lxml refuses it in a str) and an
+    unparsable body reads as an empty page."""
+    try:
+        return parse(_XML_DECL.sub("", html, count=1) if html.lstrip().startswith("<?xml") else html)
+    except (etree.ParserError, ValueError):
+        return _EMPTY_TREE
