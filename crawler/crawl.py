@@ -25,6 +25,8 @@ class CrawlJob:
     max_depth: int = 8
     allow_private: bool = False
     site: dict | None = None  # the registry entry, for extractors (columns, disclosure … overrides)
+    browser: bool = False  # may pages of this site go to Chromium (docs/browser.md)
+    evidence_dir: str | None = None  # OUT/<site-id>/evidence: the homepage screenshot goes there
 
 
 def site_lives_private(url: str) -> bool:
@@ -50,7 +52,12 @@ def make_settings(db_url: str, overrides: dict | None = None) -> Settings:
 def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
           on_page: Callable[[str], None] | None = None) -> dict[int, str]:
     """Crawl every job's site concurrently; returns run id → final state (complete | interrupted | failed)."""
-    process = CrawlerProcess(make_settings(db_url, {"LOG_INSTALL_ROOT_HANDLER": False, **(overrides or {})}))
+    overrides = dict(overrides or {})
+    if any(job.browser for job in jobs):
+        from crawler.browser import playwright_settings
+
+        overrides = {**playwright_settings(float(overrides.get("DOWNLOAD_TIMEOUT", 15))), **overrides}
+    process = CrawlerProcess(make_settings(db_url, {"LOG_INSTALL_ROOT_HANDLER": False, **overrides}))
     states: dict[int, str] = {}
     for job in jobs:
         crawler = process.create_crawler(SiteSpider)
@@ -64,7 +71,8 @@ def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
         if on_page is not None:
             crawler.signals.connect(lambda item, job=job, **_: on_page(job.site_id), signal=_signals().item_scraped)
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
-                      max_depth=job.max_depth, allow_private=job.allow_private, site=job.site)
+                      max_depth=job.max_depth, allow_private=job.allow_private, site=job.site,
+                      browser=job.browser, evidence_dir=job.evidence_dir)
     process.start()
     for job in jobs:
         if job.run_id not in states:
@@ -86,6 +94,14 @@ def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None,
         run.finished_at = utcnow()
         if spider is not None:
             run.pages = spider.counts["crawled"]
-            run.stats = {"facts": ["pages", "links"], "close_reason": reason, **spider.counts}
+            run.stats = {"facts": ["pages", "links"], "close_reason": reason, **spider.counts,
+                         "browser": _browser_stats(spider)}
         else:
             run.error = reason
+
+
+def _browser_stats(spider: SiteSpider) -> dict:
+    """What the browser path did for this run: how many pages went to it and why, the homepage render."""
+    return {"enabled": spider.browser, "mode": spider.render_mode, "context": spider.context_name,
+            **spider.render_counts, "reasons": dict(spider.render_reasons), "homepage": spider.homepage_render,
+            "wall_cookies": sorted(spider.wall_cookies)}

@@ -26,6 +26,7 @@ class ColumnEntry(_Strict):
     url: str
     type: Literal[COLUMN_TYPES]  # type: ignore[valid-type]
     name: str | None = None
+    render: Literal["auto", "always"] = "auto"  # always: load this list page in the browser (docs/browser.md)
 
 
 class AccountEntry(_Strict):
@@ -44,6 +45,7 @@ class SiteEntry(_Strict):
     interaction: list[str] = Field(default_factory=list)
     disclosure: str | None = None
     accounts: list[AccountEntry] = Field(default_factory=list)
+    render: Literal["never", "auto", "always"] = "auto"  # when pages may go to the browser (docs/browser.md)
 
     @field_validator("id", mode="before")
     @classmethod
