@@ -1,6 +1,7 @@
 """Run the site spiders of one audit in one Scrapy process and record how each run ended."""
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,15 @@ class CrawlJob:
     site: dict | None = None  # the registry entry, for extractors (columns, disclosure … overrides)
     browser: bool = False  # may pages of this site go to Chromium (docs/browser.md)
     evidence_dir: str | None = None  # OUT/<site-id>/evidence: the homepage screenshot goes there
+
+
+def _offline_public_suffixes() -> None:
+    """Scrapy's cookie middleware checks cookie domains with tldextract, which downloads the public
+    suffix list on first use; an auditor (and its tests) must use the bundled snapshot instead."""
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
 def site_lives_private(url: str) -> bool:
@@ -57,8 +67,12 @@ def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
         from crawler.browser import playwright_settings
 
         overrides = {**playwright_settings(float(overrides.get("DOWNLOAD_TIMEOUT", 15))), **overrides}
+        # Its per-page failure warnings carry full tracebacks; the spider logs one line per failed render.
+        logging.getLogger("scrapy-playwright").setLevel(logging.ERROR)
+    _offline_public_suffixes()
     process = CrawlerProcess(make_settings(db_url, {"LOG_INSTALL_ROOT_HANDLER": False, **overrides}))
     states: dict[int, str] = {}
+    handlers: list = []  # Scrapy's signals hold receivers weakly: keep each site's handlers alive
     for job in jobs:
         crawler = process.create_crawler(SiteSpider)
 
@@ -67,9 +81,12 @@ def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
             states[job.run_id] = state
             _finish_run(db_url, job.run_id, state, spider, reason)
 
+        handlers.append(closed)
         crawler.signals.connect(closed, signal=_signals().spider_closed)
         if on_page is not None:
-            crawler.signals.connect(lambda item, job=job, **_: on_page(job.site_id), signal=_signals().item_scraped)
+            scraped = lambda item, job=job, **_: on_page(job.site_id)  # noqa: E731
+            handlers.append(scraped)
+            crawler.signals.connect(scraped, signal=_signals().item_scraped)
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
                       max_depth=job.max_depth, allow_private=job.allow_private, site=job.site,
                       browser=job.browser, evidence_dir=job.evidence_dir)

@@ -11,7 +11,7 @@ import socket
 import socketserver
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -29,6 +29,8 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     head_status: int | None = None
+    # Computed per request from (method, path, headers): cookie walls and other stateful answers.
+    answer: Callable[[str, str, Mapping[str, str]], Route] | None = None
 
 
 def redirect(location: str, status: int = 301) -> Route:
@@ -80,6 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
         fixture = self.server.fixture
         route = fixture._lookup(self.path)
         fixture._count(self.command, self.path)
+        if route.answer is not None:
+            route = route.answer(self.command, self.path, self.headers)
         if route.delay:
             time.sleep(route.delay)
         status = route.status
