@@ -14,7 +14,9 @@ Does not fire when: a redirect ends on a working page; a HEAD that is refused wo
 article merely mentions "404"; an anti-bot wall answered (not measured); the target was not
 fetched (outside the crawl's limits, or a private address the site may not point at).
 
-Not applicable when: the crawl found no links. `not_measured` when no target could be measured.
+Not applicable when: the crawl found no links. `not_measured` when no target could be measured,
+or when no links were found because the homepage answered an anti-bot wall (no browser, or the
+browser did not pass it).
 
 Evidence: `status`, `error`, `error_detail`, `soft_404` (the phrase), `final_url`, `redirects`,
 `on_homepage`, `pages` (up to 20 linking pages), `pages_count`, `tag`, `anchor`.
@@ -36,6 +38,9 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     """Report each link target that is dead, with every page that links to it."""
     sources = snap.sources_of
     if not sources:
+        home = snap.homepage
+        if home is not None and behind_wall(home):  # the wall hid the links: nothing was measured
+            return RuleResult.not_measured(f"首页返回反爬虫验证页（HTTP {home.status}），未能抓取链接")
         return RuleResult.not_applicable("未发现任何链接 / no links were found")
     first_link = {}
     for link in snap.links:

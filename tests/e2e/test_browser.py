@@ -1,0 +1,191 @@
+"""End to end in Debian's Chromium: JS lists, anti-bot walls, a hanging page, a dialog, screenshots.
+
+One audit of two fixture sites (tests/crawler/jssite.py) in one process — which also proves the
+two crawlers share one browser — then the stored facts and the reports are checked.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.server import FixtureServer
+from tests.conftest import run_cli
+from tests.crawler import jssite
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+MAIN_ID, WALLED_ID = "9900000001", "9900000002"
+BLANK_VARIANCE_FLOOR = 50.0  # a white page has ~0; a page with a heading and text has several hundred
+
+
+@dataclass
+class Audit:
+    main: str
+    walled: str
+    db: Path
+    out: Path
+    stderr: str
+
+    def q(self, sql: str, *args) -> list[tuple]:
+        with sqlite3.connect(self.db) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def page(self, url: str) -> dict:
+        rows = self.q("SELECT p.status, p.crawled, p.rendered, p.render_reason, p.flags, b.html_z, p.error "
+                      "FROM page p LEFT JOIN page_body b ON b.page_id = p.id WHERE p.url = ?", url)
+        assert rows, f"{url} was not recorded"
+        status, crawled, rendered, reason, flags, html_z, error = rows[0]
+        return {"status": status, "crawled": bool(crawled), "rendered": bool(rendered), "reason": reason,
+                "flags": json.loads(flags), "html": zlib.decompress(html_z).decode() if html_z else "",
+                "error": error}
+
+    def findings(self, site_id: str) -> dict:
+        return json.loads((self.out / site_id / "findings.json").read_text(encoding="utf-8"))
+
+
+def audit_js_sites(tmp: Path, *extra: str) -> Audit:
+    """Serve both fixture sites and audit them once through the CLI."""
+    main = FixtureServer({}, "127.0.0.1").start()
+    walled = FixtureServer(jssite.build_walled_site(), "127.0.0.2").start()
+    try:
+        main._routes = jssite.build_js_site(main.base_url)
+        (tmp / "sites.yaml").write_text(jssite.sites_yaml(main.base_url, walled.base_url), encoding="utf-8")
+        (tmp / "scheme.yaml").write_text(jssite.SCHEME, encoding="utf-8")
+        db = tmp / "audit.db"
+        proc = run_cli("audit", "--sites", str(tmp / "sites.yaml"), "--db", f"sqlite:///{db}", "--out",
+                       str(tmp / "out"), "--scheme", str(tmp / "scheme.yaml"), "--as-of", jssite.AS_OF.isoformat(),
+                       *extra, timeout=240)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return Audit(main.base_url, walled.base_url, db, tmp / "out", proc.stderr)
+    finally:
+        main.stop()
+        walled.stop()
+
+
+@pytest.fixture(scope="module")
+def audit(tmp_path_factory: pytest.TempPathFactory) -> Audit:
+    return audit_js_sites(tmp_path_factory.mktemp("browser"))
+
+
+def test_both_runs_complete_with_one_browser(audit: Audit) -> None:
+    runs = audit.q("SELECT site_id, state, stats FROM run ORDER BY id")
+    assert [(s, st) for s, st, _ in runs] == [(MAIN_ID, "complete"), (WALLED_ID, "complete")]
+    for _, _, stats in runs:
+        browser = json.loads(stats)["browser"]
+        assert browser["enabled"] and browser["rendered"] >= 1
+
+
+def test_fetch_json_list_items_reach_storage(audit: Audit) -> None:
+    page = audit.page(audit.main + "/json-list/")
+    assert page["rendered"] and page["reason"] == "js_list"
+    for title in jssite.JSON_TITLES:
+        assert title in page["html"]
+    for i in (1, 2, 3):  # the items' links were followed from the rendered DOM
+        assert audit.page(f"{audit.main}/json-list/a{i}.html")["status"] == 200
+
+
+def test_xml_data_proxy_list_items_reach_storage(audit: Audit) -> None:
+    page = audit.page(audit.main + "/xml-list/")
+    assert page["rendered"] and page["reason"] == "js_list"
+    for title in jssite.XML_TITLES:
+        assert title in page["html"]
+    assert audit.page(audit.main + "/xml-list/b3.html")["status"] == 200
+
+
+def test_configured_column_is_rendered(audit: Audit) -> None:
+    page = audit.page(audit.main + "/always/")
+    assert page["rendered"] and page["reason"] == "column_render_always"
+    assert all(t in page["html"] for t in jssite.ALWAYS_TITLES)
+
+
+def test_look_alikes_stay_plain(audit: Audit) -> None:
+    for path in ("/static-list/", "/article-fetch.html", "/news/n1.html", "/json-list/a1.html"):
+        assert not audit.page(audit.main + path)["rendered"], path
+
+
+def test_homepage_rendered_once_with_timings_and_screenshot(audit: Audit) -> None:
+    page = audit.page(audit.main + "/")
+    assert page["rendered"] and page["reason"] == "homepage"
+    assert 'data-ga-rendered="1"' in page["html"]
+    (stats,) = audit.q("SELECT stats FROM run WHERE site_id = ?", MAIN_ID)[0]
+    home = json.loads(stats)["browser"]["homepage"]
+    assert home["timings"]["load_ms"] > 0 and home["hidden_links"] == 0
+    assert home["screenshot"] == "evidence/homepage-run1.jpg"
+    _assert_not_blank(audit.out / MAIN_ID / home["screenshot"])
+
+
+def test_entry_wall_412_passed_and_cookie_reused(audit: Audit) -> None:
+    page = audit.page(audit.main + "/walled/")
+    assert page["rendered"] and page["reason"] == "antibot_wall" and page["status"] == 200
+    assert "wall_passed" in page["flags"] and "js_challenge" not in page["flags"]
+    assert "公开目录一" in page["html"]
+
+
+def test_cookie_on_every_request_wall(audit: Audit) -> None:
+    gated = audit.page(audit.main + "/gated/")
+    assert gated["rendered"] and gated["status"] == 200 and "wall_passed" in gated["flags"]
+    for i in (1, 2, 3):  # found behind the wall, fetched plainly with the browser's cookie
+        item = audit.page(f"{audit.main}/gated/g{i}.html")
+        assert item["status"] == 200 and not item["rendered"]
+
+
+def test_wall_that_refuses_cookie_reuse_costs_a_render_per_page(audit: Audit) -> None:
+    for path in ("/ua-gated/", "/ua-gated/u1.html", "/ua-gated/u2.html"):
+        page = audit.page(audit.main + path)
+        assert page["rendered"] and page["status"] == 200 and page["reason"] == "antibot_wall", path
+    (stats,) = audit.q("SELECT stats FROM run WHERE site_id = ?", MAIN_ID)[0]
+    assert json.loads(stats)["browser"]["walls_after_cookies"] >= 1
+
+
+def test_links_behind_walls_not_broken_but_missing_page_is(audit: Audit) -> None:
+    doc = audit.findings(MAIN_ID)
+    broken = {f["subject"] for f in doc["findings"] if f["rule"] == "link.broken"}
+    assert broken == {audit.main + "/gone.html", audit.main + "/gated/missing.html"}
+    assert audit.page(audit.main + "/gated/missing.html")["status"] == 404
+    walled = audit.findings(WALLED_ID)
+    assert {f["subject"] for f in walled["findings"] if f["rule"] == "link.broken"} == {audit.walled + "/missing.html"}
+    status = {r["rule"]: r["status"] for r in walled["rules"]}
+    assert status["site.unreachable"] == "pass"
+
+
+def test_hanging_page_costs_one_page(audit: Audit) -> None:
+    page = audit.page(audit.main + "/hang/")
+    assert not page["rendered"] and page["status"] == 200
+    assert {"render_failed", "needs_render"} <= set(page["flags"])
+    (stats,) = audit.q("SELECT stats FROM run WHERE site_id = ?", MAIN_ID)[0]
+    assert json.loads(stats)["browser"]["failed"] == 1
+
+
+def test_dialog_page_is_rendered(audit: Audit) -> None:
+    page = audit.page(audit.main + "/dialog/")
+    assert page["rendered"] and all(t in page["html"] for t in jssite.DIALOG_TITLES)
+    assert audit.page(audit.main + "/dialog/d1.html")["status"] == 200
+
+
+def test_every_finding_page_has_a_screenshot(audit: Audit) -> None:
+    for site_id in (MAIN_ID, WALLED_ID):
+        doc = audit.findings(site_id)
+        assert doc["findings"]
+        for f in doc["findings"]:
+            assert f.get("screenshot", "").startswith("evidence/"), f
+            _assert_not_blank(audit.out / site_id / f["screenshot"])
+        html = (audit.out / site_id / "report.html").read_text(encoding="utf-8")
+        assert '<img src="evidence/' in html
+    gated = next(f for f in audit.findings(MAIN_ID)["findings"] if f["subject"].endswith("/gated/missing.html"))
+    home = next(f for f in audit.findings(MAIN_ID)["findings"] if f["subject"].endswith("/gone.html"))
+    assert gated["screenshot"] != home["screenshot"]  # one file per page, not per run
+
+
+def _assert_not_blank(path: Path) -> None:
+    from PIL import Image, ImageStat
+
+    assert path.is_file() and 0 < path.stat().st_size <= 1_500_000, path
+    with Image.open(path) as img:
+        assert img.format == "JPEG" and img.width == 1280
+        variance = ImageStat.Stat(img.convert("L")).var[0]
+    assert variance > BLANK_VARIANCE_FLOOR, f"{path} looks blank (variance {variance:.1f})"
