@@ -6,65 +6,13 @@ two crawlers share one browser — then the stored facts and the reports are che
 from __future__ import annotations
 
 import json
-import sqlite3
-import zlib
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import FixtureServer
-from tests.conftest import run_cli
 from tests.crawler import jssite
+from tests.e2e.jsaudit import MAIN_ID, WALLED_ID, Audit, assert_not_blank, audit_js_sites
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-MAIN_ID, WALLED_ID = "9900000001", "9900000002"
-BLANK_VARIANCE_FLOOR = 50.0  # a white page has ~0; a page with a heading and text has several hundred
-
-
-@dataclass
-class Audit:
-    main: str
-    walled: str
-    db: Path
-    out: Path
-    stderr: str
-
-    def q(self, sql: str, *args) -> list[tuple]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(sql, args).fetchall()
-
-    def page(self, url: str) -> dict:
-        rows = self.q("SELECT p.status, p.crawled, p.rendered, p.render_reason, p.flags, b.html_z, p.error "
-                      "FROM page p LEFT JOIN page_body b ON b.page_id = p.id WHERE p.url = ?", url)
-        assert rows, f"{url} was not recorded"
-        status, crawled, rendered, reason, flags, html_z, error = rows[0]
-        return {"status": status, "crawled": bool(crawled), "rendered": bool(rendered), "reason": reason,
-                "flags": json.loads(flags), "html": zlib.decompress(html_z).decode() if html_z else "",
-                "error": error}
-
-    def findings(self, site_id: str) -> dict:
-        return json.loads((self.out / site_id / "findings.json").read_text(encoding="utf-8"))
-
-
-def audit_js_sites(tmp: Path, *extra: str) -> Audit:
-    """Serve both fixture sites and audit them once through the CLI."""
-    main = FixtureServer({}, "127.0.0.1").start()
-    walled = FixtureServer(jssite.build_walled_site(), "127.0.0.2").start()
-    try:
-        main._routes = jssite.build_js_site(main.base_url)
-        (tmp / "sites.yaml").write_text(jssite.sites_yaml(main.base_url, walled.base_url), encoding="utf-8")
-        (tmp / "scheme.yaml").write_text(jssite.SCHEME, encoding="utf-8")
-        db = tmp / "audit.db"
-        proc = run_cli("audit", "--sites", str(tmp / "sites.yaml"), "--db", f"sqlite:///{db}", "--out",
-                       str(tmp / "out"), "--scheme", str(tmp / "scheme.yaml"), "--as-of", jssite.AS_OF.isoformat(),
-                       *extra, timeout=240)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        return Audit(main.base_url, walled.base_url, db, tmp / "out", proc.stderr)
-    finally:
-        main.stop()
-        walled.stop()
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +64,7 @@ def test_homepage_rendered_once_with_timings_and_screenshot(audit: Audit) -> Non
     home = json.loads(stats)["browser"]["homepage"]
     assert home["timings"]["load_ms"] > 0 and home["hidden_links"] == 0
     assert home["screenshot"] == "evidence/homepage-run1.jpg"
-    _assert_not_blank(audit.out / MAIN_ID / home["screenshot"])
+    assert_not_blank(audit.out / MAIN_ID / home["screenshot"])
 
 
 def test_entry_wall_412_passed_and_cookie_reused(audit: Audit) -> None:
@@ -173,19 +121,9 @@ def test_every_finding_page_has_a_screenshot(audit: Audit) -> None:
         assert doc["findings"]
         for f in doc["findings"]:
             assert f.get("screenshot", "").startswith("evidence/"), f
-            _assert_not_blank(audit.out / site_id / f["screenshot"])
+            assert_not_blank(audit.out / site_id / f["screenshot"])
         html = (audit.out / site_id / "report.html").read_text(encoding="utf-8")
         assert '<img src="evidence/' in html
     gated = next(f for f in audit.findings(MAIN_ID)["findings"] if f["subject"].endswith("/gated/missing.html"))
     home = next(f for f in audit.findings(MAIN_ID)["findings"] if f["subject"].endswith("/gone.html"))
     assert gated["screenshot"] != home["screenshot"]  # one file per page, not per run
-
-
-def _assert_not_blank(path: Path) -> None:
-    from PIL import Image, ImageStat
-
-    assert path.is_file() and 0 < path.stat().st_size <= 1_500_000, path
-    with Image.open(path) as img:
-        assert img.format == "JPEG" and img.width == 1280
-        variance = ImageStat.Stat(img.convert("L")).var[0]
-    assert variance > BLANK_VARIANCE_FLOOR, f"{path} looks blank (variance {variance:.1f})"
