@@ -109,6 +109,8 @@ class SiteSpider(Spider):
             "playwright_context_kwargs": _context_kwargs(),
             "playwright_page_init_callback": "crawler.browser.page_init",
             "playwright_page_methods": [method], "ga_navigations": navigations, "ga_screenshot": bool(shot),
+            # The browser's time includes waiting for scripts: not the server's latency AutoThrottle adapts to.
+            "autothrottle_dont_adjust_delay": True,
             "ga_role": role, "ga_depth": depth, "ga_render": reason, "ga_plain": plain,
             "ga_plain_wall": reason == "antibot_wall" or bool(plain.meta.get("ga_wall")),
         }
@@ -161,6 +163,9 @@ class SiteSpider(Spider):
                 reason = self._render_decision(record, response, html, parsed, depth)
                 if reason is not None:
                     yield self._render_request(record.url, reason, response, "crawl", depth)
+                    # The crawl goes on with the links the plain page already shows; the rendered
+                    # page adds what scripts wrote and is the one stored and seen by the extractors.
+                    yield from self._follow(parsed.links, depth)
                     return
         if is_html and record.status < 400:
             record.html, record.title, record.text = html, parsed.title, parsed.text
