@@ -88,8 +88,11 @@ async def page_init(page: Any, request: Any) -> None:
 
 
 def should_abort(request: Any) -> bool:
-    """Skip media always, images and fonts unless the page will be screenshotted."""
+    """Skip media always, images and fonts unless the page will be screenshotted, and subresources
+    on private addresses when the page itself is public (CONTRACT.md §3)."""
     kind = request.resource_type
+    if not request.is_navigation_request() and _private_from_public(request):
+        return True
     if kind in ABORT_ALWAYS:
         return True
     if kind in ABORT_UNLESS_SCREENSHOT:
@@ -98,6 +101,23 @@ def should_abort(request: Any) -> bool:
         except Exception:  # noqa: BLE001 - a service worker request has no frame
             return True
     return False
+
+
+def _private_from_public(request: Any) -> bool:
+    """A request to a loopback/private IP or localhost made by a page on a public host. Host names
+    are not resolved here (the plain downloader's guard does that for everything it fetches)."""
+    from urllib.parse import urlsplit
+
+    from crawler.urls import is_private_ip
+
+    target = (urlsplit(request.url).hostname or "").lower()
+    if not (target == "localhost" or is_private_ip(target)):
+        return False
+    try:
+        origin = (urlsplit(request.frame.page.url).hostname or "").lower()
+    except Exception:  # noqa: BLE001 - no page: be safe
+        return True
+    return not (origin == "localhost" or is_private_ip(origin))
 
 
 class _SharedBrowser:

@@ -121,4 +121,5 @@ def _browser_stats(spider: SiteSpider) -> dict:
     """What the browser path did for this run: how many pages went to it and why, the homepage render."""
     return {"enabled": spider.browser, "mode": spider.render_mode, "context": spider.context_name,
             **spider.render_counts, "reasons": dict(spider.render_reasons), "homepage": spider.homepage_render,
+            "evidence_dir": spider.evidence_dir,
             "wall_cookies": sorted(spider.wall_cookies)}

@@ -91,6 +91,21 @@ def _start_run(site: SiteEntry, opts: AuditOptions, browser: bool = False) -> Cr
                     evidence_dir=str((opts.out / site.id / "evidence").resolve()))
 
 
+def _copy_evidence(doc: dict, source: str | None, out: Path) -> None:
+    """Reports written elsewhere than the audit's --out take the screenshots they reference along."""
+    if not source:
+        return
+    import shutil
+
+    target = out / doc["site"]["id"] / "evidence"
+    for f in doc["findings"]:
+        name = (f.get("screenshot") or "").removeprefix("evidence/")
+        src = Path(source) / name
+        if name and "/" not in name and src.is_file() and not (target / name).exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / name)
+
+
 def judge_stored(db_url: str, run_id: int, scheme: Scheme | None, as_of: date | None, out: Path | None) -> dict:
     """Judge a stored run again (no network): by default with the scheme and 监测时间点 it was judged with."""
     with session_scope(db_url) as session:
@@ -121,8 +136,11 @@ def write_reports(db_url: str, run_ids: list[int], out: Path) -> list[dict]:
         if missing:
             raise LookupError(f"--run: no such run in the database: {', '.join(map(str, missing))}")
         docs = [findings_document(session, run_id) for run_id in run_ids]
+        sources = {run_id: ((session.get(m.Run, run_id).stats or {}).get("browser") or {}).get("evidence_dir")
+                   for run_id in run_ids}
     out.mkdir(parents=True, exist_ok=True)
     for doc in docs:
+        _copy_evidence(doc, sources.get(doc["run"]["id"]), out)
         write_findings(doc, out)
         write_report(doc, out)
     write_summary(docs, out)

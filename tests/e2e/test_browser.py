@@ -127,3 +127,15 @@ def test_every_finding_page_has_a_screenshot(audit: Audit) -> None:
     gated = next(f for f in audit.findings(MAIN_ID)["findings"] if f["subject"].endswith("/gated/missing.html"))
     home = next(f for f in audit.findings(MAIN_ID)["findings"] if f["subject"].endswith("/gone.html"))
     assert gated["screenshot"] != home["screenshot"]  # one file per page, not per run
+
+
+def test_rejudged_run_keeps_its_screenshots_and_reports_elsewhere_take_them(audit: Audit, tmp_path) -> None:
+    from tests.conftest import run_cli
+
+    proc = run_cli("check", "--run", "1", "--db", f"sqlite:///{audit.db}", "--out", str(tmp_path),
+                   "--scheme", str(audit.db.parent / "scheme.yaml"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    doc = json.loads((tmp_path / MAIN_ID / "findings.json").read_text(encoding="utf-8"))
+    assert doc["findings"] and all(f.get("screenshot") for f in doc["findings"])
+    for f in doc["findings"]:
+        assert_not_blank(tmp_path / MAIN_ID / f["screenshot"])
