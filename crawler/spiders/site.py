@@ -16,7 +16,7 @@ from crawler.extractors import PageContext, load_extractors
 from crawler.items import PageRecord
 from crawler.middlewares import PrivateAddressRefused
 from crawler.page import ParsedPage, parse_html
-from crawler.render_policy import looks_like_wall, render_reason
+from crawler.render_policy import WALL_STATUSES, looks_like_wall, render_reason
 from crawler.urls import canonical, host_of
 
 # Targets that are documents, not pages to parse: checked (HEAD, then a ranged GET), never crawled.
@@ -261,7 +261,8 @@ class SiteSpider(Spider):
     def on_checked(self, response: Response) -> Iterator[Any]:
         request = response.request
         rendered = bool(response.meta.get("playwright"))
-        if not rendered and request.method == "HEAD" and response.status in HEAD_FALLBACK:
+        if not rendered and request.method == "HEAD" and (response.status in HEAD_FALLBACK
+                                                          or response.status in WALL_STATUSES):
             yield self._check_request(request.url, method="GET")
             return
         record = self._record(response, crawled=False)

@@ -140,7 +140,11 @@ def build_js_site(base: str) -> dict[str, Route]:
         .encode("utf-8")))
     # A wall that binds its cookie to a browser: the plain downloader cannot reuse it.
     r["/ua-gated/"] = _wall("wzws_cid", 202, WZWS, page("互动交流", '<ul class="list">' + _items(
-        "/ua-gated/u", ["留言一", "留言二", "留言三"]) + "</ul>"), needs_ua="Chrome")
+        "/ua-gated/u", ["留言一", "留言二", "留言三"]) + '</ul><a href="/ua-gated/form.doc">留言表格下载</a>'),
+        needs_ua="Chrome")
+    r["/ua-gated/form.doc"] = _wall("wzws_cid", 202, WZWS, Route(body=b"\xd0\xcf\x11\xe0" + b"0" * 2000,
+                                                                   content_type="application/msword"),
+                                    needs_ua="Chrome")
     for i in range(1, 4):
         r[f"/ua-gated/u{i}.html"] = _wall("wzws_cid", 202, WZWS, _article(f"留言{i}", i), needs_ua="Chrome")
     # A list page whose render never finishes loading (a parser-blocking script that never answers).

@@ -88,6 +88,8 @@ def test_wall_that_refuses_cookie_reuse_costs_a_render_per_page(audit: Audit) ->
         assert page["rendered"] and page["status"] == 200 and page["reason"] == "antibot_wall", path
     (stats,) = audit.q("SELECT stats FROM run WHERE site_id = ?", MAIN_ID)[0]
     assert json.loads(stats)["browser"]["walls_after_cookies"] >= 1
+    form = audit.page(audit.main + "/ua-gated/form.doc")  # a checked attachment: HEAD 202 → GET wall → browser
+    assert not form["crawled"] and form["rendered"] and form["status"] == 200 and "wall_passed" in form["flags"]
 
 
 def test_links_behind_walls_not_broken_but_missing_page_is(audit: Audit) -> None:

@@ -30,6 +30,8 @@ def test_script_lists_and_walls_marked_needs_render(audit: Audit) -> None:
         assert "needs_render" not in audit.page(audit.main + path)["flags"], path
     gated = audit.page(audit.main + "/gated/")
     assert gated["status"] == 521 and {"js_challenge", "needs_render"} <= set(gated["flags"])
+    # what only the wall's page links to was never seen
+    assert audit.q("SELECT count(*) FROM page WHERE url = ?", audit.main + "/ua-gated/form.doc") == [(0,)]
 
 
 def test_walls_are_not_reported_as_broken_links(audit: Audit) -> None:
