@@ -105,3 +105,18 @@ def test_render_budget_is_bounded() -> None:
     assert isinstance(next(iter(spider.parse_page(_plain(LIST, FETCH_LIST)))), Request)
     (record, *_rest) = list(spider.parse_page(_plain(HOME + "tzgg/", FETCH_LIST)))
     assert isinstance(record, PageRecord) and "needs_render" in record.flags
+
+
+def test_checked_target_behind_a_wall_is_retried_with_get_then_in_the_browser() -> None:
+    spider = _spider()
+    url = HOME + "files/form.doc"
+    head = spider._check_request(url)
+    (get,) = list(spider.on_checked(HtmlResponse(url, status=202, body=b"", request=head)))
+    assert get.method == "GET" and get.callback == spider.on_checked
+    (render,) = list(spider.on_checked(HtmlResponse(url, status=202, body=WALL.encode(), encoding="utf-8",
+                                                    request=get, headers={"Content-Type": "text/html"})))
+    assert render.meta["playwright"] and render.meta["ga_role"] == "check" and render.callback == spider.on_checked
+    failure = Failure(RuntimeError("Target crashed"))
+    failure.request = render
+    (record,) = list(spider.on_render_error(failure))
+    assert record.status == 202 and not record.crawled and {"js_challenge", "render_failed"} <= set(record.flags)
