@@ -29,8 +29,9 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     head_status: int | None = None
-    # Computed per request from (method, path, headers): cookie walls and other stateful answers.
-    answer: Callable[[str, str, Mapping[str, str]], Route] | None = None
+    # Computed per request from (method, path, headers): cookie walls and other stateful answers;
+    # None drops the connection without a response.
+    answer: Callable[[str, str, Mapping[str, str]], Route | None] | None = None
 
 
 def redirect(location: str, status: int = 301) -> Route:
@@ -84,6 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
         fixture._count(self.command, self.path)
         if route.answer is not None:
             route = route.answer(self.command, self.path, self.headers)
+            if route is None:
+                self.close_connection = True
+                return
         if route.delay:
             time.sleep(route.delay)
         status = route.status

@@ -7,7 +7,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
@@ -26,6 +32,9 @@ ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt
 CRAWL_TAGS = {"a", "area", "iframe", "frame"}
 # A HEAD answered with these is retried with GET: many government servers refuse or mishandle HEAD.
 HEAD_FALLBACK = set(range(400, 600))
+# Plain failures retried in the browser before they may become findings (walls that drop or stall
+# non-browser clients); DNS, connect and TLS failures would fail there the same way.
+BROWSER_RETRY_ERRORS = {"timeout", "reset"}
 
 
 class SiteSpider(Spider):
@@ -89,8 +98,10 @@ class SiteSpider(Spider):
         """A wall's cookies, got by the browser, reused by the plain downloader on the site's hosts."""
         return dict(self.wall_cookies) if self.wall_cookies and host_of(url) in self.site_hosts else {}
 
-    def _render_request(self, url: str, reason: str, plain: Response, role: str, depth: int | None) -> Request:
-        """The same URL again, in the site's browser context; `plain` is the fallback if the browser fails."""
+    def _render_request(self, url: str, reason: str, plain: Response | None, role: str, depth: int | None,
+                        plain_error: PageRecord | None = None) -> Request:
+        """The same URL again, in the site's browser context; `plain` (or the plain download's error
+        record) is what is kept if the browser fails."""
         from scrapy_playwright.page import PageMethod
 
         from crawler.render import settle
@@ -111,8 +122,8 @@ class SiteSpider(Spider):
             "playwright_page_methods": [method], "ga_navigations": navigations, "ga_screenshot": bool(shot),
             # The browser's time includes waiting for scripts: not the server's latency AutoThrottle adapts to.
             "autothrottle_dont_adjust_delay": True,
-            "ga_role": role, "ga_depth": depth, "ga_render": reason, "ga_plain": plain,
-            "ga_plain_wall": reason == "antibot_wall" or bool(plain.meta.get("ga_wall")),
+            "ga_role": role, "ga_depth": depth, "ga_render": reason, "ga_plain": plain, "ga_plain_error": plain_error,
+            "ga_plain_wall": reason == "antibot_wall" or bool(plain is not None and plain.meta.get("ga_wall")),
         }
         return Request(url, callback=self.parse_page if role == "crawl" else self.on_checked,
                        errback=self.on_render_error, dont_filter=True, meta=meta,
@@ -220,6 +231,11 @@ class SiteSpider(Spider):
         if plain is not None:
             latency = plain.meta.get("download_latency")
             record.elapsed_ms = round(latency * 1000, 1) if latency is not None else record.elapsed_ms
+        else:  # the plain download failed: the browser's load time is the measurement
+            record.elapsed_ms = (settled.get("timings") or {}).get("load_ms")
+            failed: PageRecord | None = meta.get("ga_plain_error")
+            if failed is not None:
+                record.flags.append(f"plain_{failed.error}")
         if settled.get("errors"):
             record.flags.append("render_incomplete")
         if meta.get("ga_plain_wall"):
@@ -251,6 +267,11 @@ class SiteSpider(Spider):
         if request.meta.get("ga_render") == "homepage":
             self.homepage_render = {"url": request.url, "errors": [detail]}
         if plain is None:
+            failed: PageRecord | None = request.meta.get("ga_plain_error")
+            if failed is not None:  # failed plainly and in the browser: the plain error stands
+                failed.flags.append("render_failed")
+                self.counts["errors"] += 1
+                yield failed
             return
         plain.meta["ga_render_failed"] = True
         if request.meta.get("ga_role") == "crawl":
@@ -293,14 +314,26 @@ class SiteSpider(Spider):
             yield self._check_request(request.url, method="GET")
             return
         started = request.meta.get("ga_started")
-        self.counts["errors"] += 1
-        yield PageRecord(
+        record = PageRecord(
             run_id=self.run_id, url=request.meta.get("redirect_urls", [request.url])[0], crawled=False,
             method=request.method, final_url=request.url, error=error, error_detail=detail,
             elapsed_ms=round((time.perf_counter() - started) * 1000, 1) if started else None,
             depth=request.meta.get("ga_depth"),
             redirects=_redirects(request.meta),
         )
+        # A timeout or a reset may be a wall refusing plain clients: a person's browser has the last word.
+        if error in BROWSER_RETRY_ERRORS and not request.meta.get("playwright") and self._may_render():
+            role = request.meta.get("ga_role", "crawl")
+            reason = "plain_error"
+            if role == "crawl" and record.url == self.homepage and not self.homepage_rendered:
+                reason, self.homepage_rendered = "homepage", True
+            yield self._render_request(record.url, reason, None, role, record.depth, plain_error=record)
+            return
+        if error in BROWSER_RETRY_ERRORS and not request.meta.get("playwright"):
+            record.flags.append("needs_render")  # doubtful without the browser's retry: not measured
+            self.render_counts["needs_render"] += 1
+        self.counts["errors"] += 1
+        yield record
 
     def _record(self, response: Response, crawled: bool, depth: int | None = None) -> PageRecord:
         meta = response.meta
@@ -348,6 +381,14 @@ def classify(failure: Failure) -> tuple[str, str]:
     detail = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
     if failure.check(PrivateAddressRefused):
         return "refused_private", detail
+    # Scrapy 2.19 wraps download failures in its own exceptions; the wrapped cause is in the text.
+    if failure.check(CannotResolveHostError):
+        return "dns", detail
+    if failure.check(DownloadConnectionRefusedError):
+        return "connect", detail
+    if failure.check(ResponseDataLossError) or (failure.check(DownloadFailedError) and any(
+            k in detail for k in ("ConnectionDone", "ConnectionLost", "ResponseNeverReceived", "ResponseFailed"))):
+        return "reset", detail
     if failure.check(twisted_errors.DNSLookupError):
         return "dns", detail
     if failure.check(twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError):

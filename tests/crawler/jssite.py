@@ -12,6 +12,9 @@ Walls:
   it ``/gated/ok.html`` exists and ``/gated/missing.html`` is truly missing (404 with the cookie);
 - ``/ua-gated/…`` answers 202 (WZWS-style) and also needs a browser User-Agent, so the plain
   downloader cannot reuse its cookie: every page there goes to the browser.
+
+Resets: ``/browser-only.html`` drops plain clients without an answer but serves a browser;
+``/dropped.html`` drops everyone (the look-alike that is really broken).
 """
 from __future__ import annotations
 
@@ -79,11 +82,17 @@ def build_js_site(base: str) -> dict[str, Route]:
         ("/json-list/", "要闻动态"), ("/xml-list/", "通知公告"), ("/static-list/", "政策文件"),
         ("/article-fetch.html", "领导讲话"), ("/walled/", "政务公开"), ("/gated/", "办事服务"),
         ("/gated/ok.html", "办事指南"), ("/ua-gated/", "互动交流"), ("/hang/", "专题专栏"),
-        ("/dialog/", "公示公告"), ("/always/", "人事信息"), ("/gone.html", "旧版入口")])
+        ("/dialog/", "公示公告"), ("/always/", "人事信息"), ("/gone.html", "旧版入口"),
+        ("/browser-only.html", "网上调查"), ("/dropped.html", "在线访谈")])
     r["/"] = page("示例JS县人民政府", f'<div class="nav">{nav}</div><ul class="home-news">'
                   + _items("/news/n", ["县长主持召开会议", "全县安全生产工作会议", "秋季征兵工作启动"]) + "</ul>")
     for i in range(1, 4):
         r[f"/news/n{i}.html"] = _article(f"首页新闻{i}", i)
+    # A page that drops plain clients without an answer (a reset) but serves browsers; and one that
+    # drops everyone (really unreachable).
+    survey = _article("网上调查", 3)
+    r["/browser-only.html"] = Route(answer=lambda m, p, h: survey if "Chrome" in (h.get("User-Agent") or "") else None)
+    r["/dropped.html"] = Route(answer=lambda m, p, h: None)
     # A list filled by fetch() of JSON.
     r["/json-list/"] = page("要闻动态", '<ul id="list" class="news-list"></ul><script>'
                             "fetch('/api/news.json').then(r=>r.json()).then(items=>{"

@@ -95,7 +95,7 @@ def test_wall_that_refuses_cookie_reuse_costs_a_render_per_page(audit: Audit) ->
 def test_links_behind_walls_not_broken_but_missing_page_is(audit: Audit) -> None:
     doc = audit.findings(MAIN_ID)
     broken = {f["subject"] for f in doc["findings"] if f["rule"] == "link.broken"}
-    assert broken == {audit.main + "/gone.html", audit.main + "/gated/missing.html"}
+    assert broken == {audit.main + "/gone.html", audit.main + "/gated/missing.html", audit.main + "/dropped.html"}
     assert audit.page(audit.main + "/gated/missing.html")["status"] == 404
     walled = audit.findings(WALLED_ID)
     assert {f["subject"] for f in walled["findings"] if f["rule"] == "link.broken"} == {audit.walled + "/missing.html"}
@@ -103,12 +103,20 @@ def test_links_behind_walls_not_broken_but_missing_page_is(audit: Audit) -> None
     assert status["site.unreachable"] == "pass"
 
 
+def test_reset_retried_in_the_browser(audit: Audit) -> None:
+    survey = audit.page(audit.main + "/browser-only.html")  # drops plain clients, serves browsers
+    assert survey["rendered"] and survey["reason"] == "plain_error" and survey["status"] == 200
+    assert "plain_reset" in survey["flags"] and "网上调查" in survey["html"]
+    dropped = audit.page(audit.main + "/dropped.html")  # drops everyone: failed in the browser too
+    assert dropped["error"] == "reset" and "render_failed" in dropped["flags"] and not dropped["rendered"]
+
+
 def test_hanging_page_costs_one_page(audit: Audit) -> None:
     page = audit.page(audit.main + "/hang/")
     assert not page["rendered"] and page["status"] == 200
     assert {"render_failed", "needs_render"} <= set(page["flags"])
     (stats,) = audit.q("SELECT stats FROM run WHERE site_id = ?", MAIN_ID)[0]
-    assert json.loads(stats)["browser"]["failed"] == 1
+    assert json.loads(stats)["browser"]["failed"] == 2  # the hanging page and /dropped.html
 
 
 def test_dialog_page_is_rendered(audit: Audit) -> None:

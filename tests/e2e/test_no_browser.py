@@ -38,6 +38,9 @@ def test_walls_are_not_reported_as_broken_links(audit: Audit) -> None:
     doc = audit.findings(MAIN_ID)
     broken = {f["subject"] for f in doc["findings"] if f["rule"] == "link.broken"}
     assert broken == {audit.main + "/gone.html"}  # the real 404 is still found
+    for path in ("/browser-only.html", "/dropped.html"):  # resets: a browser would have to decide
+        page = audit.page(audit.main + path)
+        assert page["error"] == "reset" and "needs_render" in page["flags"], path
     rule = next(r for r in doc["rules"] if r["rule"] == "link.broken")
     assert "反爬虫" in rule["reason"]
     assert not any(f.get("screenshot") for f in doc["findings"])
