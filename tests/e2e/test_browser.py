@@ -126,8 +126,14 @@ def test_dialog_page_is_rendered(audit: Audit) -> None:
 
 
 def test_every_finding_page_has_a_screenshot(audit: Audit) -> None:
+    import jsonschema
+
+    from tests.conftest import ROOT
+
+    schema = json.loads((ROOT / "reports" / "schema" / "findings.schema.json").read_text(encoding="utf-8"))
     for site_id in (MAIN_ID, WALLED_ID):
         doc = audit.findings(site_id)
+        jsonschema.validate(doc, schema)
         assert doc["findings"]
         for f in doc["findings"]:
             assert f.get("screenshot", "").startswith("evidence/"), f
