@@ -132,6 +132,14 @@ class SiteSpider(Spider):
     def _may_render(self) -> bool:
         return self.browser and self.render_counts["requests"] < self.max_renders
 
+    def request_page(self, url: str, depth: int) -> Request | None:
+        """A crawl request for a page an extractor needs (a column list …): it goes through
+        `parse_page`, so the browser decision applies; None when the run already asked for it."""
+        if not self.claim(url):
+            return None
+        self.crawl_scheduled += 1
+        return self._crawl_request(url, depth)
+
     def claim(self, url: str) -> bool:
         """Mark a URL as requested by this run; False when something already asked for it."""
         if url in self.seen:

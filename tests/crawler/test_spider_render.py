@@ -120,3 +120,10 @@ def test_checked_target_behind_a_wall_is_retried_with_get_then_in_the_browser() 
     failure.request = render
     (record,) = list(spider.on_render_error(failure))
     assert record.status == 202 and not record.crawled and {"js_challenge", "render_failed"} <= set(record.flags)
+
+
+def test_extractors_request_pages_through_parse_page() -> None:
+    spider = _spider()
+    req = spider.request_page(HOME + "tzgg/", depth=2)
+    assert req.callback == spider.parse_page and req.meta["ga_depth"] == 2
+    assert spider.request_page(HOME + "tzgg/", depth=2) is None  # once per run
