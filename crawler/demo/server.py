@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -113,6 +114,11 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default 5 drops connections under bench concurrency
     fixture: FixtureServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the client went away first (a browser closed a page still loading): not an error
+        super().handle_error(request, client_address)
 
     def server_bind(self) -> None:
         # Skip HTTPServer.server_bind's getfqdn(): a reverse DNS lookup we do not need.

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from crawler.demo.server import Route
 
 AS_OF = date(2026, 11, 23)
-NEVER_DELAY = 30.0
+NEVER_DELAY = 12.0  # longer than the test scheme's 5 s navigation timeout
 
 
 def _d(days: int) -> str:
