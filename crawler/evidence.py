@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from crawler.browser import CONTEXT_KWARGS, LAUNCH_ARGS, find_chromium
-from crawler.render import settle
+from crawler.render import settle, take_screenshot
 from storage import models as m
 from storage.session import session_scope
 
@@ -28,12 +28,24 @@ MAX_BYTES = 1_500_000  # a bigger JPEG is taken again at a lower quality and hei
 CONCURRENT_PAGES = 3
 
 
+# Outlines the links a finding is about (a broken link's anchor, a dead image) so a person sees it at once.
+_HIGHLIGHT_JS = """(urls) => {
+  const wanted = new Set(urls); let n = 0;
+  for (const el of document.querySelectorAll('a[href], area[href], img[src], iframe[src]')) {
+    const url = (el.href || el.src || '').split('#')[0];
+    if (wanted.has(url)) { el.style.outline = '3px solid #e00'; el.style.outlineOffset = '2px'; n++; }
+  }
+  return n;
+}"""
+
+
 @dataclass
 class SitePlan:
     run_id: int
     site_id: str
     evidence_dir: Path
     pages: dict[str, list[int]] = field(default_factory=dict)  # URL → ids of the findings about it
+    marks: dict[str, set[str]] = field(default_factory=dict)  # URL → link targets to outline on it
 
 
 def evidence_name(url: str) -> str:
@@ -54,6 +66,8 @@ def plan_captures(db_url: str, run_ids: list[int], out: Path, limit: int = MAX_S
                 if url is None or (url not in plan.pages and len(plan.pages) >= limit):
                     continue
                 plan.pages.setdefault(url, []).append(f.id)
+                if f.subject != url and f.subject.startswith(("http://", "https://")):
+                    plan.marks.setdefault(url, set()).add(f.subject)
             if plan.pages:
                 plans.append(plan)
     return plans
@@ -98,7 +112,8 @@ async def _capture(plans: list[SitePlan], timeout_s: float) -> dict[tuple[int, s
                 context = await browser.new_context(**CONTEXT_KWARGS)
                 context.set_default_navigation_timeout(timeout_s * 1000)
                 try:
-                    done = await asyncio.gather(*(_shoot(context, gate, url, plan.evidence_dir / evidence_name(url))
+                    done = await asyncio.gather(*(_shoot(context, gate, url, plan.evidence_dir / evidence_name(url),
+                                                         sorted(plan.marks.get(url, ())))
                                                   for url in plan.pages))
                 finally:
                     await context.close()
@@ -108,8 +123,10 @@ async def _capture(plans: list[SitePlan], timeout_s: float) -> dict[tuple[int, s
     return shots
 
 
-async def _shoot(context, gate: asyncio.Semaphore, url: str, path: Path) -> Path | None:  # noqa: ANN001
-    """Load one page as a person would and save its screenshot; None when nothing could be shown."""
+async def _shoot(context, gate: asyncio.Semaphore, url: str, path: Path,  # noqa: ANN001
+                 marks: list[str]) -> Path | None:
+    """Load one page as a person would, outline the links findings are about, save its screenshot;
+    None when nothing could be shown."""
     async with gate:
         page = await context.new_page()
         try:
@@ -120,13 +137,14 @@ async def _shoot(context, gate: asyncio.Semaphore, url: str, path: Path) -> Path
                 await page.goto(url, wait_until="load")
             except Exception as exc:  # noqa: BLE001 - a page that never loads is still shown as it is
                 log.info("evidence: %s did not finish loading: %s", url, str(exc).splitlines()[0])
-            facts = await settle(page, wall=True, wait_list=True, screenshot=str(path), navigations=navigations)
-            if not path.exists():
-                log.warning("evidence: no screenshot of %s: %s", url, facts.get("errors"))
-                return None
+            await settle(page, wall=True, wait_list=True, navigations=navigations)
+            if marks:
+                try:
+                    await page.evaluate(_HIGHLIGHT_JS, marks)
+                except Exception:  # noqa: BLE001 - an unmarked screenshot is still evidence
+                    pass
+            await take_screenshot(page, path)
             if path.stat().st_size > MAX_BYTES:
-                from crawler.render import take_screenshot
-
                 await take_screenshot(page, path, quality=35)
             return path
         except Exception as exc:  # noqa: BLE001 - one page's failure costs its screenshot only
