@@ -155,3 +155,15 @@ def test_rejudged_run_keeps_its_screenshots_and_reports_elsewhere_take_them(audi
     assert doc["findings"] and all(f.get("screenshot") for f in doc["findings"])
     for f in doc["findings"]:
         assert_not_blank(tmp_path / MAIN_ID / f["screenshot"])
+
+
+def test_broken_link_outlined_in_its_screenshot(audit: Audit) -> None:
+    from PIL import Image
+
+    def outline_pixels(path) -> int:  # the #e00 outline; the pages' own red (#a00 headings) is darker
+        with Image.open(path) as img:
+            return sum(1 for r, g, b in img.convert("RGB").get_flattened_data() if r > 210 and g < 60 and b < 60)
+
+    home = next(f for f in audit.findings(MAIN_ID)["findings"] if f["subject"].endswith("/gone.html"))
+    assert outline_pixels(audit.out / MAIN_ID / home["screenshot"]) > 100
+    assert outline_pixels(audit.out / MAIN_ID / "evidence" / "homepage-run1.jpg") < 20  # same page, unmarked
