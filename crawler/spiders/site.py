@@ -212,7 +212,8 @@ class SiteSpider(Spider):
             url=record.url, status=record.status, flags=parsed.flags, html=html, visible_text=parsed.text,
             links=len(parsed.links), is_homepage=record.url == self.homepage and depth in (0, None),
             homepage_rendered=self.homepage_rendered, mode=self.render_mode, always_urls=self.render_always)
-        if reason == "antibot_wall":
+        wall = looks_like_wall(record.status, parsed.flags, len(parsed.text), len(parsed.links))
+        if wall and reason is not None:
             self.render_counts["walls"] += 1
             if self.wall_cookies:
                 self.render_counts["walls_after_cookies"] += 1
@@ -221,7 +222,7 @@ class SiteSpider(Spider):
         if reason == "homepage":
             self.homepage_rendered = True
         if self._may_render():
-            response.meta["ga_wall"] = looks_like_wall(record.status, parsed.flags, len(parsed.text), len(parsed.links))
+            response.meta["ga_wall"] = wall
             return reason
         if reason != "homepage":
             record.flags.append("needs_render")  # rules on what this page shows are not measured
