@@ -27,6 +27,7 @@ class ColumnEntry(_Strict):
     type: Literal[COLUMN_TYPES]  # type: ignore[valid-type]
     name: str | None = None
     level: Literal[1, 2] | None = None  # 一级/二级 when discovery's reading of the column tree is wrong
+    render: Literal["auto", "always"] = "auto"  # always: load this list page in the browser (docs/browser.md)
 
 
 class AccountEntry(_Strict):
@@ -58,6 +59,7 @@ class SiteEntry(_Strict):
     disclosure: str | None = None
     accounts: list[AccountEntry] = Field(default_factory=list)
     platform: PlatformEntry | None = None
+    render: Literal["never", "auto", "always"] = "auto"  # when pages may go to the browser (docs/browser.md)
 
     @field_validator("id", mode="before")
     @classmethod

@@ -21,6 +21,12 @@ def behind_wall(page: PageFact) -> bool:
     return "js_challenge" in page.flags and (page.status in WALL_STATUSES or page.status == 200)
 
 
+def unconfirmed_failure(page: PageFact) -> bool:
+    """A timeout or reset the browser should have retried (no browser, or its budget was spent):
+    a wall may drop plain clients, so the failure is not measured."""
+    return page.error is not None and "needs_render" in page.flags
+
+
 @cache
 def _soft404() -> dict:
     data = yaml.safe_load((Path(__file__).parent.parent / "data" / "soft404.yaml").read_text(encoding="utf-8"))

@@ -11,10 +11,13 @@ ran into a redirect loop, or answered 200 with an error page (软404: an error p
 or in a short body).
 
 Does not fire when: a redirect ends on a working page; a HEAD that is refused works with GET; an
-article merely mentions "404"; an anti-bot wall answered (not measured); the target was not
+article merely mentions "404"; an anti-bot wall answered (not measured); a timeout or reset was
+not retried in the browser (flag `needs_render`: not measured); the target was not
 fetched (outside the crawl's limits, or a private address the site may not point at).
 
-Not applicable when: the crawl found no links. `not_measured` when no target could be measured.
+Not applicable when: the crawl found no links. `not_measured` when no target could be measured,
+or when no links were found because the homepage answered an anti-bot wall (no browser, or the
+browser did not pass it).
 
 Evidence: `status`, `error`, `error_detail`, `soft_404` (the phrase), `final_url`, `redirects`,
 `on_homepage`, `pages` (up to 20 linking pages), `pages_count`, `tag`, `anchor`.
@@ -22,7 +25,7 @@ Evidence: `status`, `error`, `error_detail`, `soft_404` (the phrase), `final_url
 from __future__ import annotations
 
 from checks.base import Finding, Params, Rule, RuleResult
-from checks.derived.fetch import FAILED_ERRORS, behind_wall, soft_404
+from checks.derived.fetch import FAILED_ERRORS, behind_wall, soft_404, unconfirmed_failure
 from storage.snapshot import PageFact, Snapshot
 
 RULE = Rule(
@@ -36,6 +39,9 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     """Report each link target that is dead, with every page that links to it."""
     sources = snap.sources_of
     if not sources:
+        home = snap.homepage
+        if home is not None and behind_wall(home):  # the wall hid the links: nothing was measured
+            return RuleResult.not_measured(f"首页返回反爬虫验证页（HTTP {home.status}），未能抓取链接")
         return RuleResult.not_applicable("未发现任何链接 / no links were found")
     first_link = {}
     for link in snap.links:
@@ -46,7 +52,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         fetched = snap.pages.get(target)
         if fetched is None or (fetched.error and fetched.error not in FAILED_ERRORS):
             continue
-        if behind_wall(fetched):
+        if behind_wall(fetched) or unconfirmed_failure(fetched):
             walled += 1
             continue
         measured += 1
@@ -66,10 +72,11 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
             },
         ))
     if not findings and measured == 0 and walled:
-        return RuleResult.not_measured(f"{walled} 个链接目标返回反爬虫验证页，未能检测")
+        return RuleResult.not_measured(f"{walled} 个链接目标返回反爬虫验证页或未经浏览器复核，未能检测")
     result = RuleResult.of(findings)
     if walled:
-        result.reason = f"{walled} 个链接目标返回反爬虫验证页，未计入 / behind anti-bot walls, not measured"
+        result.reason = (f"{walled} 个链接目标返回反爬虫验证页或未经浏览器复核，未计入 / "
+                         "behind anti-bot walls or not retried in a browser, not measured")
     return result
 
 

@@ -9,8 +9,9 @@ is a deduction in `national-2019` (indicators.md §13).
 Fires when: the homepage answered 4xx/5xx, or failed with a DNS, connect, TLS, reset or timeout
 error after the crawler's retries, or loaded slower than `availability.timeout_s`.
 
-Does not fire when: the homepage redirects to a page that loads; an anti-bot wall answered
-(the browser path decides those; without it the rule is `not_measured`).
+Does not fire when: the homepage redirects to a page that loads; an anti-bot wall answered, or
+the homepage timed out or was reset and no browser retried it (the browser path decides those;
+without it the rule is `not_measured`).
 
 Not applicable when: never; `not_measured` when the homepage was not fetched at all.
 
@@ -19,7 +20,7 @@ Evidence: `status`, `error`, `error_detail`, `elapsed_ms`, `timeout_s`, `final_u
 from __future__ import annotations
 
 from checks.base import Finding, Params, Rule, RuleResult
-from checks.derived.fetch import UNMEASURED_ERRORS, behind_wall
+from checks.derived.fetch import UNMEASURED_ERRORS, behind_wall, unconfirmed_failure
 from storage.snapshot import Snapshot
 
 RULE = Rule(
@@ -37,6 +38,8 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         return RuleResult.not_measured(f"首页未能检测：{home.error} {home.error_detail or ''}".strip())
     if behind_wall(home):
         return RuleResult.not_measured(f"首页返回反爬虫验证页（HTTP {home.status}），需浏览器复核")
+    if unconfirmed_failure(home):
+        return RuleResult.not_measured(f"首页请求失败（{home.error}），未经浏览器复核 / not retried in a browser")
     timeout_s = float(params["availability.timeout_s"])
     slow = home.elapsed_ms is not None and home.elapsed_ms >= timeout_s * 1000
     if home.ok and not slow:

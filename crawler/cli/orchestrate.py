@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy import select
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crawler.crawl import CrawlJob, crawl, site_lives_private
@@ -39,8 +40,12 @@ class AuditOptions:
 
 def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> list[dict]:
     """Audit every site (one run each) and write its reports; returns the findings documents."""
-    jobs = [_start_run(site, opts) for site in sites]
-    overrides = {"DOWNLOAD_TIMEOUT": float(opts.scheme.params.get("availability.timeout_s", 15))}
+    # The crawl renders only with a browser found; the function gatherers still try to launch one when
+    # it was asked for, so their rules say why they are not measured.
+    browser = opts.browser and _browser_available(console)
+    jobs = [_start_run(site, opts, browser) for site in sites]
+    timeout_s = float(opts.scheme.params.get("availability.timeout_s", 15))
+    overrides = {"DOWNLOAD_TIMEOUT": timeout_s}
     if opts.user_agent:
         overrides["USER_AGENT"] = opts.user_agent
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} 页 pages"),
@@ -54,6 +59,14 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
     with session_scope(opts.db_url) as session:
         for run_id in run_ids:
             judge_run(session, run_id, opts.scheme, opts.as_of)
+    browser_runs = [job.run_id for job in jobs if job.browser]
+    if browser_runs:  # screenshots of the finding pages, after judging (docs/browser.md)
+        from crawler.evidence import capture_findings
+
+        try:
+            capture_findings(opts.db_url, browser_runs, opts.out, timeout_s)
+        except Exception as exc:  # noqa: BLE001 - evidence is an addition; its failure never loses the audit
+            console.print(f"[yellow]截图失败 screenshots failed:[/] {type(exc).__name__}: {exc}", highlight=False)
     docs = write_reports(opts.db_url, run_ids, opts.out)
     interrupted = [job.site_id for job in jobs if states.get(job.run_id) != "complete"]
     if interrupted:
@@ -101,20 +114,48 @@ def _gather_newmedia(sites: list[SiteEntry], jobs: list[CrawlJob], opts: AuditOp
         gather_accounts(opts.db_url, job.run_id, site, opts.platforms or {}, ctx)
 
 
-def _start_run(site: SiteEntry, opts: AuditOptions) -> CrawlJob:
+def _browser_available(console: Console) -> bool:
+    from crawler.browser import BrowserNotFound, find_chromium
+
+    try:
+        find_chromium()
+    except BrowserNotFound as exc:
+        console.print(f"[yellow]no browser, auditing without one:[/] {exc}", highlight=False)
+        return False
+    return True
+
+
+def _start_run(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
     with session_scope(opts.db_url) as session:
         session.merge(m.Site(id=site.id, name=site.name, url=site.url, kind=site.kind, unit=site.unit,
                              config=site.model_dump(mode="json")))
         session.flush()
         run = m.Run(site_id=site.id, as_of=opts.as_of, homepage_url=site.url, state="running",
-                    options={"max_pages": opts.max_pages, "max_depth": opts.max_depth, "browser": opts.browser,
+                    options={"max_pages": opts.max_pages, "max_depth": opts.max_depth,
+                             "browser": browser and site.render != "never",
                              "allow_private": opts.allow_private, "scheme": opts.scheme.ref})
         session.add(run)
         session.flush()
         run_id = run.id
     return CrawlJob(site_id=site.id, run_id=run_id, homepage=site.url, max_pages=opts.max_pages,
                     max_depth=opts.max_depth, allow_private=opts.allow_private or site_lives_private(site.url),
-                    site=site.model_dump(mode="json"))
+                    site=site.model_dump(mode="json"), browser=browser and site.render != "never",
+                    evidence_dir=str((opts.out / site.id / "evidence").resolve()))
+
+
+def _copy_evidence(doc: dict, source: str | None, out: Path) -> None:
+    """Reports written elsewhere than the audit's --out take the screenshots they reference along."""
+    if not source:
+        return
+    import shutil
+
+    target = out / doc["site"]["id"] / "evidence"
+    for f in doc["findings"]:
+        name = (f.get("screenshot") or "").removeprefix("evidence/")
+        src = Path(source) / name
+        if name and "/" not in name and src.is_file() and not (target / name).exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / name)
 
 
 def judge_stored(db_url: str, run_id: int, scheme: Scheme | None, as_of: date | None, out: Path | None) -> dict:
@@ -126,7 +167,14 @@ def judge_stored(db_url: str, run_id: int, scheme: Scheme | None, as_of: date | 
         previous = session.get(m.Judgement, run_id)
         scheme = scheme or load_scheme(previous.scheme if previous else run.options.get("scheme", "national-2019"))
         as_of = as_of or (previous.as_of if previous else run.as_of)
+        # Screenshots were taken of pages, not of verdicts: a finding judged again keeps its evidence.
+        shots = {(f.rule, f.subject): f.screenshot for f in session.scalars(
+            select(m.Finding).where(m.Finding.run_id == run_id, m.Finding.screenshot.is_not(None)))}
         judge_run(session, run_id, scheme, as_of)
+        if shots:
+            session.flush()
+            for f in session.scalars(select(m.Finding).where(m.Finding.run_id == run_id)):
+                f.screenshot = f.screenshot or shots.get((f.rule, f.subject))
     if out is not None:
         return write_reports(db_url, [run_id], out)[0]
     with session_scope(db_url) as session:
@@ -140,8 +188,11 @@ def write_reports(db_url: str, run_ids: list[int], out: Path) -> list[dict]:
         if missing:
             raise LookupError(f"--run: no such run in the database: {', '.join(map(str, missing))}")
         docs = [findings_document(session, run_id) for run_id in run_ids]
+        sources = {run_id: ((session.get(m.Run, run_id).stats or {}).get("browser") or {}).get("evidence_dir")
+                   for run_id in run_ids}
     out.mkdir(parents=True, exist_ok=True)
     for doc in docs:
+        _copy_evidence(doc, sources.get(doc["run"]["id"]), out)
         write_findings(doc, out)
         write_report(doc, out)
     write_summary(docs, out)

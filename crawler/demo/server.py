@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -32,6 +33,9 @@ class Route:
     # (request header, substring, other answer): serve another route when the header contains the
     # substring, e.g. ("User-Agent", "Baiduspider", spam_route) for a cloaking fixture
     vary: tuple[tuple[str, str, Route], ...] = ()
+    # Computed per request from (method, path, headers): cookie walls and other stateful answers;
+    # None drops the connection without a response.
+    answer: Callable[[str, str, Mapping[str, str]], Route | None] | None = None
 
 
 def redirect(location: str, status: int = 301) -> Route:
@@ -87,6 +91,11 @@ class _Handler(BaseHTTPRequestHandler):
                 route = other
                 break
         fixture._count(self.command, self.path)
+        if route.answer is not None:
+            route = route.answer(self.command, self.path, self.headers)
+            if route is None:
+                self.close_connection = True
+                return
         if route.delay:
             time.sleep(route.delay)
         status = route.status
@@ -112,6 +121,11 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default 5 drops connections under bench concurrency
     fixture: FixtureServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the client went away first (a browser closed a page still loading): not an error
+        super().handle_error(request, client_address)
 
     def server_bind(self) -> None:
         # Skip HTTPServer.server_bind's getfqdn(): a reverse DNS lookup we do not need.

@@ -2,10 +2,13 @@
 search results that only appear with JavaScript. Playwright's sync API, Debian's Chromium (crawler.browser)."""
 from __future__ import annotations
 
+import time
 from functools import cache
 from pathlib import Path
 
 from crawler.browser import LAUNCH_ARGS, find_chromium
+from crawler.page import _CHALLENGE
+from crawler.render import WALL_WAIT_S
 
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PHONE = {"width": 375, "height": 812}
@@ -46,6 +49,13 @@ _AXE_RUN = """async () => {
 
 
 @cache
+def _content(page) -> str:  # noqa: ANN001
+    try:
+        return page.content()
+    except Exception:  # noqa: BLE001 - navigating: no content yet
+        return "__jsl_clearance"  # keep waiting
+
+
 def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
@@ -83,12 +93,27 @@ class BrowserSession:
         context.set_default_timeout(self._timeout_ms)
         return context, context.new_page()
 
+    def _open(self, page, url: str):  # noqa: ANN001, ANN202
+        """Load a page and wait while an anti-bot challenge sets its cookie and reloads; a wall that
+        never lets the browser through raises, so no rule judges the challenge page."""
+        response = page.goto(url, wait_until="load")
+        deadline = time.monotonic() + WALL_WAIT_S
+        while _CHALLENGE.search(_content(page)[:20000]):
+            if time.monotonic() > deadline:
+                raise RuntimeError("antibot_wall: the challenge page never let the browser through")
+            try:
+                page.wait_for_load_state("load", timeout=1000)
+                page.wait_for_timeout(250)
+            except Exception:  # noqa: BLE001 - still reloading: look again
+                pass
+        return response
+
     def mobile(self, url: str, shot: Path | None) -> dict:
         """Render at 375×812 as a phone: viewport meta, document width, visible text sizes, a screenshot."""
         context, page = self._page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1,
                                    user_agent=PHONE_UA)
         try:
-            page.goto(url, wait_until="load")
+            self._open(page, url)
             m = page.evaluate(_MEASURE, PHONE["width"])
             if shot is not None:
                 page.screenshot(path=str(shot))
@@ -104,7 +129,7 @@ class BrowserSession:
         ua = {"user_agent": self._ua} if self._ua else {}
         context, page = self._page(viewport={"width": 1280, "height": 800}, **ua)
         try:
-            page.goto(url, wait_until="load")
+            self._open(page, url)
             page.add_script_tag(content=axe_source())
             result = page.evaluate(_AXE_RUN)
             if shot is not None:
@@ -122,9 +147,9 @@ class BrowserSession:
         context, page = self._page(viewport={"width": 1280, "height": 800}, **ua)
         try:
             if method == "get" and results_url:
-                response = page.goto(results_url, wait_until="load")
+                response = self._open(page, results_url)
             else:
-                page.goto(form_page, wait_until="load")
+                self._open(page, form_page)
                 box = page.locator(f'form input[name="{field}"]').first
                 box.fill(query)
                 with page.expect_navigation(wait_until="load"):

@@ -10,6 +10,7 @@ from scrapy import Request, Spider
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
     ResponseDataLossError,
@@ -21,8 +22,9 @@ from twisted.python.failure import Failure
 from crawler.extractors import PageContext, load_extractors
 from crawler.items import PageRecord
 from crawler.middlewares import PrivateAddressRefused
-from crawler.page import parse_html
-from crawler.urls import host_of
+from crawler.page import ParsedPage, parse_html
+from crawler.render_policy import WALL_STATUSES, looks_like_wall, render_reason
+from crawler.urls import canonical, host_of
 
 # Targets that are documents, not pages to parse: checked (HEAD, then a ranged GET), never crawled.
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".zip", ".rar",
@@ -31,6 +33,9 @@ ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt
 CRAWL_TAGS = {"a", "area", "iframe", "frame"}
 # A HEAD answered with these is retried with GET: many government servers refuse or mishandle HEAD.
 HEAD_FALLBACK = set(range(400, 600))
+# Plain failures retried in the browser before they may become findings (walls that drop or stall
+# non-browser clients); DNS, connect and TLS failures would fail there the same way.
+BROWSER_RETRY_ERRORS = {"timeout", "reset"}
 
 
 class SiteSpider(Spider):
@@ -39,7 +44,7 @@ class SiteSpider(Spider):
 
     def __init__(self, run_id: int, homepage: str, max_pages: int = 2000, max_depth: int = 8,
                  allow_private: bool = False, extra_hosts: tuple[str, ...] = (), site: dict | None = None,
-                 **kw: Any) -> None:
+                 browser: bool = False, evidence_dir: str | None = None, **kw: Any) -> None:
         super().__init__(**kw)
         self.site = site or {}  # the registry entry (columns, interaction, disclosure … overrides)
         self.run_id = run_id
@@ -52,11 +57,27 @@ class SiteSpider(Spider):
         self.crawl_scheduled = 0
         self.counts = {"crawled": 0, "checked": 0, "errors": 0}
         self.extractors: list = []
+        # The browser path (docs/browser.md): which pages go to Chromium is decided per page.
+        self.render_mode = self.site.get("render") or "auto"
+        self.browser = browser and self.render_mode != "never"
+        self.render_always = frozenset(
+            filter(None, (canonical(c["url"], homepage) for c in self.site.get("columns") or ()
+                          if c.get("render") == "always")))
+        self.context_name = f"run-{run_id}"  # one browser context (cookie jar) per site run
+        self.evidence_dir = evidence_dir
+        self.max_renders = 500
+        self.homepage_rendered = False
+        self.wall_cookies: dict[str, str] = {}
+        self.render_counts = {"requests": 0, "rendered": 0, "failed": 0, "needs_render": 0, "walls": 0,
+                              "walls_passed": 0, "walls_after_cookies": 0}
+        self.render_reasons: dict[str, int] = {}
+        self.homepage_render: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:  # noqa: ANN001
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.extractors = load_extractors(spider, crawler.settings.getlist("GOVAUDIT_EXTRACTORS"))
+        spider.max_renders = crawler.settings.getint("GOVAUDIT_MAX_RENDERS", spider.max_renders)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -67,12 +88,58 @@ class SiteSpider(Spider):
     # --- requests -------------------------------------------------------------------------------
     def _crawl_request(self, url: str, depth: int) -> Request:
         return Request(url, callback=self.parse_page, errback=self.on_error, dont_filter=True,
-                       meta={"ga_depth": depth, "ga_role": "crawl"}, priority=-depth)
+                       meta={"ga_depth": depth, "ga_role": "crawl"}, priority=-depth, cookies=self._cookies_for(url))
 
     def _check_request(self, url: str, method: str = "HEAD") -> Request:
         headers = {"Range": "bytes=0-262143"} if method == "GET" else {}
         return Request(url, method=method, headers=headers, callback=self.on_checked, errback=self.on_error,
-                       dont_filter=True, meta={"ga_role": "check"}, priority=-100)
+                       dont_filter=True, meta={"ga_role": "check"}, priority=-100, cookies=self._cookies_for(url))
+
+    def _cookies_for(self, url: str) -> dict[str, str]:
+        """A wall's cookies, got by the browser, reused by the plain downloader on the site's hosts."""
+        return dict(self.wall_cookies) if self.wall_cookies and host_of(url) in self.site_hosts else {}
+
+    def _render_request(self, url: str, reason: str, plain: Response | None, role: str, depth: int | None,
+                        plain_error: PageRecord | None = None) -> Request:
+        """The same URL again, in the site's browser context; `plain` (or the plain download's error
+        record) is what is kept if the browser fails."""
+        from scrapy_playwright.page import PageMethod
+
+        from crawler.render import settle
+
+        self.render_counts["requests"] += 1
+        self.render_reasons[reason] = self.render_reasons.get(reason, 0) + 1
+        homepage = reason == "homepage"
+        shot = None
+        if homepage and self.evidence_dir:
+            shot = f"{self.evidence_dir}/homepage-run{self.run_id}.jpg"
+        navigations: list = []
+        method = PageMethod(settle, wall=True, wait_list=reason != "antibot_wall", screenshot=shot,
+                            timings=homepage, mark_links=homepage, navigations=navigations)
+        meta = {
+            "playwright": True, "playwright_context": self.context_name,
+            "playwright_context_kwargs": _context_kwargs(),
+            "playwright_page_init_callback": "crawler.browser.page_init",
+            "playwright_page_methods": [method], "ga_navigations": navigations, "ga_screenshot": bool(shot),
+            # The browser's time includes waiting for scripts: not the server's latency AutoThrottle adapts to.
+            "autothrottle_dont_adjust_delay": True,
+            "ga_role": role, "ga_depth": depth, "ga_render": reason, "ga_plain": plain, "ga_plain_error": plain_error,
+            "ga_plain_wall": reason == "antibot_wall" or bool(plain is not None and plain.meta.get("ga_wall")),
+        }
+        return Request(url, callback=self.parse_page if role == "crawl" else self.on_checked,
+                       errback=self.on_render_error, dont_filter=True, meta=meta,
+                       priority=10 if homepage else -(depth or 0))
+
+    def _may_render(self) -> bool:
+        return self.browser and self.render_counts["requests"] < self.max_renders
+
+    def request_page(self, url: str, depth: int) -> Request | None:
+        """A crawl request for a page an extractor needs (a column list …): it goes through
+        `parse_page`, so the browser decision applies; None when the run already asked for it."""
+        if not self.claim(url):
+            return None
+        self.crawl_scheduled += 1
+        return self._crawl_request(url, depth)
 
     def claim(self, url: str) -> bool:
         """Mark a URL as requested by this run; False when something already asked for it."""
@@ -104,12 +171,25 @@ class SiteSpider(Spider):
         if response.meta.get("redirect_urls") and depth == 0:
             self.site_hosts.add(host_of(response.url))  # http→https, bare host→www
         record = self._record(response, crawled=True, depth=depth)
+        rendered = bool(response.meta.get("playwright"))
+        if rendered:
+            response = self._apply_render(record, response)
         is_html = isinstance(response, TextResponse) and "html" in (record.content_type or "html")
-        if is_html and response.status < 400:
+        parsed = None
+        if isinstance(response, TextResponse):
             html = response.text
-            parsed = parse_html(html, response.url)
+            parsed = parse_html(html, response.url, with_links=is_html and record.status < 400)
+            if not rendered:
+                reason = self._render_decision(record, response, html, parsed, depth)
+                if reason is not None:
+                    yield self._render_request(record.url, reason, response, "crawl", depth)
+                    # The crawl goes on with the links the plain page already shows; the rendered
+                    # page adds what scripts wrote and is the one stored and seen by the extractors.
+                    yield from self._follow(parsed.links, depth)
+                    return
+        if is_html and record.status < 400:
             record.html, record.title, record.text = html, parsed.title, parsed.text
-            record.links, record.flags = parsed.links, parsed.flags
+            record.links, record.flags = parsed.links, parsed.flags + record.flags
             self.counts["crawled"] += 1
             yield record
             yield from self._follow(parsed.links, depth)
@@ -117,22 +197,123 @@ class SiteSpider(Spider):
             for extractor in self.extractors:
                 yield from extractor.on_page(ctx)
             return
-        if isinstance(response, TextResponse):
-            parsed = parse_html(response.text, response.url, with_links=False)
-            record.title, record.text, record.flags = parsed.title, parsed.text[:2000], parsed.flags
+        if parsed is not None:
+            record.title, record.text, record.flags = parsed.title, parsed.text[:2000], parsed.flags + record.flags
         record.crawled = False
         self.counts["checked"] += 1
         yield record
 
+    def _render_decision(self, record: PageRecord, response: Response, html: str, parsed: ParsedPage,
+                         depth: int | None) -> str | None:
+        """Send this plain page to the browser? Notes `needs_render` when it should but cannot go."""
+        if response.meta.get("ga_render_failed"):
+            record.flags += ["render_failed", "needs_render"]
+            return None
+        reason = render_reason(
+            url=record.url, status=record.status, flags=parsed.flags, html=html, visible_text=parsed.text,
+            links=len(parsed.links), is_homepage=record.url == self.homepage and depth in (0, None),
+            homepage_rendered=self.homepage_rendered, mode=self.render_mode, always_urls=self.render_always)
+        wall = looks_like_wall(record.status, parsed.flags, len(parsed.text), len(parsed.links))
+        if wall and reason is not None:
+            self.render_counts["walls"] += 1
+            if self.wall_cookies:
+                self.render_counts["walls_after_cookies"] += 1
+        if reason is None:
+            return None
+        if reason == "homepage":
+            self.homepage_rendered = True
+        if self._may_render():
+            response.meta["ga_wall"] = wall
+            return reason
+        if reason != "homepage":
+            record.flags.append("needs_render")  # rules on what this page shows are not measured
+            self.render_counts["needs_render"] += 1
+        return None
+
+    def _apply_render(self, record: PageRecord, response: Response) -> Response:
+        """Fill a rendered page's record from the browser's facts; the response with the status shown."""
+        meta = response.meta
+        settled = _settled(meta) or {}
+        plain: Response | None = meta.get("ga_plain")
+        reason = meta.get("ga_render")
+        self.render_counts["rendered"] += 1
+        record.rendered, record.render_reason = True, reason
+        if plain is not None:
+            latency = plain.meta.get("download_latency")
+            record.elapsed_ms = round(latency * 1000, 1) if latency is not None else record.elapsed_ms
+        else:  # the plain download failed: the browser's load time is the measurement
+            record.elapsed_ms = (settled.get("timings") or {}).get("load_ms")
+            failed: PageRecord | None = meta.get("ga_plain_error")
+            if failed is not None:
+                record.flags.append(f"plain_{failed.error}")
+        if settled.get("errors"):
+            record.flags.append("render_incomplete")
+        if meta.get("ga_plain_wall"):
+            if settled.get("passed_wall"):
+                record.flags.append("wall_passed")
+                self.render_counts["walls_passed"] += 1
+                cookies = {c["name"]: c["value"] for c in settled.get("cookies") or ()}
+                if cookies:
+                    self.wall_cookies.update(cookies)
+        status = settled.get("status")
+        if reason == "homepage":
+            self.homepage_render = {
+                "url": record.url, "status": status or response.status, "timings": settled.get("timings"),
+                "hidden_links": settled.get("hidden_links"), "errors": settled.get("errors") or [],
+                "screenshot": _relative_evidence(settled.get("screenshot"), self.evidence_dir),
+            }
+        if status and status != response.status:
+            record.status = status
+            return response.replace(status=status)
+        return response
+
+    def on_render_error(self, failure: Failure) -> Iterator[Any]:
+        """The browser failed on this page (crash, hang, timeout): keep the plain download, flagged."""
+        request = failure.request
+        self.render_counts["failed"] += 1
+        plain: Response | None = request.meta.get("ga_plain")
+        error, detail = classify(failure)
+        self.logger.warning("render failed for %s (%s): %s", request.url, request.meta.get("ga_render"), detail)
+        if request.meta.get("ga_render") == "homepage":
+            self.homepage_render = {"url": request.url, "errors": [detail]}
+        if plain is None:
+            failed: PageRecord | None = request.meta.get("ga_plain_error")
+            if failed is not None:  # failed plainly and in the browser: the plain error stands
+                failed.flags.append("render_failed")
+                self.counts["errors"] += 1
+                yield failed
+            return
+        plain.meta["ga_render_failed"] = True
+        if request.meta.get("ga_role") == "crawl":
+            yield from self.parse_page(plain)
+        else:
+            yield from self.on_checked(plain)
+
     def on_checked(self, response: Response) -> Iterator[Any]:
         request = response.request
-        if request.method == "HEAD" and response.status in HEAD_FALLBACK:
+        rendered = bool(response.meta.get("playwright"))
+        if not rendered and request.method == "HEAD" and (response.status in HEAD_FALLBACK
+                                                          or response.status in WALL_STATUSES):
             yield self._check_request(request.url, method="GET")
             return
         record = self._record(response, crawled=False)
+        if rendered:
+            response = self._apply_render(record, response)
         if request.method == "GET" and isinstance(response, TextResponse) and "html" in (record.content_type or ""):
             parsed = parse_html(response.text, response.url, with_links=False)
-            record.title, record.text, record.flags = parsed.title, parsed.text[:2000], parsed.flags
+            record.title, record.text, record.flags = parsed.title, parsed.text[:2000], parsed.flags + record.flags
+            if not rendered and looks_like_wall(record.status, parsed.flags, len(parsed.text)):
+                self.render_counts["walls"] += 1
+                if self.wall_cookies:
+                    self.render_counts["walls_after_cookies"] += 1
+                if response.meta.get("ga_render_failed"):
+                    record.flags.append("render_failed")
+                elif self._may_render():
+                    yield self._render_request(record.url, "antibot_wall", response, "check", None)
+                    return
+                else:
+                    record.flags.append("needs_render")
+                    self.render_counts["needs_render"] += 1
         self.counts["checked"] += 1
         yield record
 
@@ -143,14 +324,26 @@ class SiteSpider(Spider):
             yield self._check_request(request.url, method="GET")
             return
         started = request.meta.get("ga_started")
-        self.counts["errors"] += 1
-        yield PageRecord(
+        record = PageRecord(
             run_id=self.run_id, url=request.meta.get("redirect_urls", [request.url])[0], crawled=False,
             method=request.method, final_url=request.url, error=error, error_detail=detail,
             elapsed_ms=round((time.perf_counter() - started) * 1000, 1) if started else None,
             depth=request.meta.get("ga_depth"),
             redirects=_redirects(request.meta),
         )
+        # A timeout or a reset may be a wall refusing plain clients: a person's browser has the last word.
+        if error in BROWSER_RETRY_ERRORS and not request.meta.get("playwright") and self._may_render():
+            role = request.meta.get("ga_role", "crawl")
+            reason = "plain_error"
+            if role == "crawl" and record.url == self.homepage and not self.homepage_rendered:
+                reason, self.homepage_rendered = "homepage", True
+            yield self._render_request(record.url, reason, None, role, record.depth, plain_error=record)
+            return
+        if error in BROWSER_RETRY_ERRORS and not request.meta.get("playwright"):
+            record.flags.append("needs_render")  # doubtful without the browser's retry: not measured
+            self.render_counts["needs_render"] += 1
+        self.counts["errors"] += 1
+        yield record
 
     def _record(self, response: Response, crawled: bool, depth: int | None = None) -> PageRecord:
         meta = response.meta
@@ -164,6 +357,27 @@ class SiteSpider(Spider):
             size=len(response.body), elapsed_ms=round(latency * 1000, 1) if latency is not None else None,
             content_hash=hashlib.sha1(response.body).hexdigest() if response.body else None, depth=depth,
         )
+
+
+def _settled(meta: dict) -> dict | None:
+    """The result of `crawler.render.settle` for a rendered response."""
+    methods = meta.get("playwright_page_methods") or ()
+    return methods[0].result if methods and isinstance(methods[0].result, dict) else None
+
+
+def _relative_evidence(path: str | None, evidence_dir: str | None) -> str | None:
+    """`evidence/<file>` as findings.json and the HTML report reference it."""
+    if not path:
+        return None
+    from pathlib import Path
+
+    return f"evidence/{Path(path).name}" if evidence_dir else path
+
+
+def _context_kwargs() -> dict:
+    from crawler.browser import CONTEXT_KWARGS
+
+    return dict(CONTEXT_KWARGS)
 
 
 def _redirects(meta: dict) -> list[list]:
@@ -189,8 +403,11 @@ def classify(failure: Failure) -> tuple[str, str]:
         return "tls", detail
     if failure.check(IgnoreRequest):
         return ("too_many_redirects" if "redirect" in lowered else "skipped"), detail
-    if failure.check(ResponseDataLossError, twisted_errors.ConnectionLost, twisted_errors.ConnectionDone) \
-            or "connection lost" in lowered or "responsenever" in lowered or "connection was closed" in lowered:
+    # Scrapy 2.19 wraps download failures in its own exceptions; the wrapped cause is in the text.
+    if failure.check(ResponseDataLossError, twisted_errors.ConnectionLost, twisted_errors.ConnectionDone) or (
+            failure.check(DownloadFailedError) and any(
+                k in detail for k in ("ConnectionDone", "ConnectionLost", "ResponseNeverReceived", "ResponseFailed"))) \
+            or "connection lost" in lowered or "connection was closed" in lowered:
         return "reset", detail
     if failure.check(twisted_errors.ConnectError):
         return "connect", detail
