@@ -12,6 +12,9 @@ RULE_IDS: tuple[str, ...] = (
     "link.broken",
     "identity.missing",
     "identity.mismatch",
+    "site.availability",
+    "site.slow_homepage",
+    "security.no_https",
 )
 
 

@@ -349,3 +349,13 @@ def host_matches(host: str, names: list[str]) -> bool:
         if name.startswith("*.") and "." in host and host.split(".", 1)[1] == name[2:]:
             return True
     return False
+
+
+def record_tls(db_url: str, run_id: int, facts: dict) -> None:
+    """Store a run's TLS check and name the "tls" fact family in run.stats (after the crawl closed the run)."""
+    with session_scope(db_url) as session:
+        session.add(m.TlsCheck(run_id=run_id, **facts))
+        run = session.get(m.Run, run_id)
+        stats = dict(run.stats or {})
+        stats["facts"] = sorted({*stats.get("facts", ["pages", "links"]), "tls"})
+        run.stats = stats

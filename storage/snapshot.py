@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Link, Page, PageBody, Run, Site
+from storage.probes import ProbeFact, TlsFact, load_probes, load_tls, window_bounds
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class Snapshot:
     run_state: str = "complete"
     options: dict = field(default_factory=dict)
     facts: frozenset[str] = frozenset({"pages", "links"})
+    probes: list[ProbeFact] = field(default_factory=list)  # the site's availability samples up to as_of
+    tls: list[TlsFact] = field(default_factory=list)  # the homepage host over HTTPS, at audit time
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
     _body_loader: Callable[[str], str | None] | None = field(default=None, repr=False)
 
@@ -105,8 +108,14 @@ class Snapshot:
         return dict(index)
 
 
-def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> Snapshot:
-    """Load a stored run into a Snapshot; bodies are read lazily, one query each."""
+PROBE_DAYS = 31  # probe history loaded per snapshot; rules pick their own window inside it
+
+
+def build_snapshot(session: Session, run_id: int, as_of: date | None = None, probe_days: int = PROBE_DAYS) -> Snapshot:
+    """Load a stored run into a Snapshot; bodies are read lazily, one query each.
+
+    Probes belong to the site, not the run: the `probe_days` Beijing days ending at as_of are loaded.
+    """
     run = session.get(Run, run_id)
     if run is None:
         raise LookupError(f"run {run_id} does not exist")
@@ -127,6 +136,8 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         blob = session.scalar(select(PageBody.html_z).where(PageBody.page_id == page_id))
         return zlib.decompress(blob).decode("utf-8") if blob is not None else None
 
+    day = as_of or run.as_of
+    facts = set(run.stats.get("facts", ["pages", "links"])) if run.stats else {"pages", "links"}
     return Snapshot(
         site=SiteFact(id=site.id, name=site.name, url=site.url, kind=site.kind, unit=site.unit, config=site.config),
         as_of=as_of or run.as_of,
@@ -136,7 +147,9 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         run_id=run.id,
         run_state=run.state,
         options=dict(run.options or {}),
-        facts=frozenset(run.stats.get("facts", ["pages", "links"])) if run.stats else frozenset({"pages", "links"}),
+        facts=frozenset(facts | {"probes"}),  # the probe history is always read (it may be empty)
+        probes=load_probes(session, site.id, *window_bounds(day, probe_days)),
+        tls=load_tls(session, run.id),
         _body_loader=load_body,
     )
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from storage.probes import ProbeFact
 
@@ -13,6 +13,11 @@ WALL_STATUSES = {202, 403, 412, 521}
 def walled(p: ProbeFact) -> bool:
     """An anti-bot wall answered quickly: the server is up, a person's browser passes the challenge."""
     return "js_challenge" in p.flags and (p.status in WALL_STATUSES or p.status == 200)
+
+
+def measured(p: ProbeFact, timeout_s: float) -> bool:
+    """False for a sample that gave up before the scheme's limit (it cannot say "not open after 15 s")."""
+    return not (p.error == "timeout" and p.timeout_s < timeout_s and (p.total_ms or 0) < timeout_s * 1000)
 
 
 def failure(p: ProbeFact, timeout_s: float) -> str | None:
@@ -34,6 +39,7 @@ class DaySummary:
     probes: int = 0
     failures: int = 0
     walled: int = 0
+    unmeasured: int = 0
     loads_ms: list[float] = field(default_factory=list)  # successful loads only
     errors: dict[str, int] = field(default_factory=dict)
 
@@ -54,12 +60,20 @@ def median(values: Iterable[float]) -> float | None:
     return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
 
 
+def window_days(as_of: date, days: int) -> list[date]:
+    """The `days` Beijing calendar days ending with as_of, oldest first."""
+    return [as_of - timedelta(days=n) for n in range(days - 1, -1, -1)]
+
+
 def by_day(probes: Iterable[ProbeFact], timeout_s: float) -> dict[date, DaySummary]:
-    """Probes, failures and load times per Beijing calendar day, in day order."""
+    """Probes (measured samples), failures and load times per Beijing calendar day, in day order."""
     days: dict[date, DaySummary] = {}
     for p in sorted(probes, key=lambda x: x.started_at):
         day = p.local_time.date()
         s = days.setdefault(day, DaySummary(day))
+        if not measured(p, timeout_s):
+            s.unmeasured += 1
+            continue
         s.probes += 1
         why = failure(p, timeout_s)
         if why:

@@ -1,6 +1,9 @@
 """The audit's steps in order: register sites and runs → crawl → judge → write reports."""
 from __future__ import annotations
 
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -9,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crawler.crawl import CrawlJob, crawl, site_lives_private
+from crawler.probe import check_tls, record_tls
 from crawler.sites import SiteEntry
 from reports.canonical import findings_document
 from reports.judge import judge_run
@@ -18,6 +22,8 @@ from reports.render.xlsx import write_summary_xlsx
 from reports.scheme import Scheme, load_scheme
 from storage import models as m
 from storage.session import session_scope
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,16 +45,33 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
     overrides = {"DOWNLOAD_TIMEOUT": float(opts.scheme.params.get("availability.timeout_s", 15))}
     if opts.user_agent:
         overrides["USER_AGENT"] = opts.user_agent
+    tls_pool = ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs))), thread_name_prefix="tls")
+    timeout_s = overrides["DOWNLOAD_TIMEOUT"]
+    tls_checks = {job.run_id: tls_pool.submit(_check_tls, site, timeout_s) for job, site in zip(jobs, sites, strict=True)}
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} 页 pages"),
                   TimeElapsedColumn(), console=console, transient=True,
                   disable=not console.is_terminal) as progress:
         tasks = {job.site_id: progress.add_task(f"抓取 {job.site_id}", total=None) for job in jobs}
         crawl(jobs, opts.db_url, overrides, on_page=lambda sid: progress.advance(tasks[sid]))
+    for run_id, future in tls_checks.items():
+        facts = future.result()
+        if facts is not None:
+            record_tls(opts.db_url, run_id, facts)
+    tls_pool.shutdown()
     run_ids = [job.run_id for job in jobs]
     with session_scope(opts.db_url) as session:
         for run_id in run_ids:
             judge_run(session, run_id, opts.scheme, opts.as_of)
     return write_reports(opts.db_url, run_ids, opts.out)
+
+
+def _check_tls(site: SiteEntry, timeout_s: float) -> dict | None:
+    """The homepage host over HTTPS (security.no_https), taken while the crawl runs; None on a defect of ours."""
+    try:
+        return asyncio.run(check_tls(site.url, site.https, timeout_s))
+    except Exception:  # noqa: BLE001 - the rule then says not_measured; the audit goes on
+        log.exception("TLS check of %s failed", site.url)
+        return None
 
 
 def _start_run(site: SiteEntry, opts: AuditOptions) -> CrawlJob:

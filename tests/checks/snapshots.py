@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from storage.probes import ProbeFact, TlsFact
 from storage.snapshot import LinkFact, PageFact, SiteFact, Snapshot
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 
 # Fact family → the dataclass of one item. A new fact family adds its entry here.
-FACT_TYPES: dict[str, type] = {"links": LinkFact}
+FACT_TYPES: dict[str, type] = {"links": LinkFact, "probes": ProbeFact, "tls": TlsFact}
 
 
 def _as_date(v: Any) -> date:
