@@ -68,8 +68,8 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 1)
 
 
-def _context(verify: bool) -> ssl.SSLContext:
-    ctx = ssl.create_default_context()
+def _context(verify: bool, cafile: str | None = None) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=cafile)  # cafile: a private CA instead of the system's (tests)
     if not verify:  # availability asks "does it open", not "is the certificate right" (security.no_https does)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -273,7 +273,7 @@ def https_targets(homepage: str, https_url: str | None = None) -> tuple[str, str
 
 
 async def check_tls(homepage: str, https_url: str | None = None, timeout_s: float = 15.0,
-                    user_agent: str = USER_AGENT) -> dict:
+                    user_agent: str = USER_AGENT, cafile: str | None = None) -> dict:
     """Facts for a TlsCheck row: handshake, certificate (validity, names, dates), HTTP→HTTPS redirect."""
     https_url, http_url = https_targets(homepage, https_url)
     parts = urlsplit(https_url)
@@ -282,7 +282,7 @@ async def check_tls(homepage: str, https_url: str | None = None, timeout_s: floa
                  "cert_names": []}
     port = parts.port or 443
     try:
-        reader, writer, _ = await asyncio.wait_for(_connect(host, port, _context(True), None), timeout_s)
+        reader, writer, _ = await asyncio.wait_for(_connect(host, port, _context(True, cafile), None), timeout_s)
         writer.close()
         out["cert_verified"] = True
     except ProbeError as exc:

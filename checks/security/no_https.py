@@ -35,8 +35,8 @@ RULE = Rule(
     id="security.no_https", name_zh="未使用HTTPS或证书无效", name_en="No working HTTPS or invalid certificate",
     indicator="web.std.https", reads=("tls",),
 )
-# OpenSSL verify codes that other problems already name (dates, host name).
-_NAMED_CODES = ("9:", "10:", "62:")
+# OpenSSL verify codes that other problems already name (dates; host name, IP address).
+_NAMED_CODES = ("9:", "10:", "62:", "64:")
 _MESSAGES = {
     "no_https": "不支持HTTPS访问", "cert_expired": "证书已过期", "cert_not_yet_valid": "证书尚未生效",
     "host_mismatch": "证书与域名不符", "cert_untrusted": "证书不受信任（自签名或颁发机构未知）",

@@ -133,6 +133,8 @@ class SiteSpider(Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         error, detail = classify(failure)
+        if error == "too_many_redirects" and _looped(request):
+            error = "redirect_loop"
         if request.method == "HEAD" and error not in ("refused_private", "dns", "connect"):
             yield self._check_request(request.url, method="GET")
             return
@@ -164,6 +166,12 @@ def _redirects(meta: dict) -> list[list]:
     urls = meta.get("redirect_urls") or []
     reasons = meta.get("redirect_reasons") or [None] * len(urls)
     return [[reason, url] for reason, url in zip(reasons, urls, strict=False)]
+
+
+def _looped(request: Request) -> bool:
+    """True when the redirect chain that ran out of hops came back to a URL it had already visited."""
+    chain = [*(request.meta.get("redirect_urls") or []), request.url]
+    return len(set(chain)) < len(chain)
 
 
 def classify(failure: Failure) -> tuple[str, str]:
