@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy import Request, Spider
+from scrapy import exceptions as scrapy_errors
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.internet import error as twisted_errors
@@ -16,7 +17,7 @@ from crawler.extractors import PageContext, load_extractors
 from crawler.items import PageRecord
 from crawler.middlewares import PrivateAddressRefused
 from crawler.page import parse_html
-from crawler.urls import host_of
+from crawler.urls import canonical, host_of
 
 # Targets that are documents, not pages to parse: checked (HEAD, then a ranged GET), never crawled.
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".zip", ".rar",
@@ -43,6 +44,7 @@ class SiteSpider(Spider):
         self.allow_private = allow_private
         self.site_hosts = {host_of(homepage), *extra_hosts}
         self.seen: set[str] = set()
+        self.parsed: set[str] = set()  # final URLs whose links were read (redirects land many URLs on one page)
         self.crawl_scheduled = 0
         self.counts = {"crawled": 0, "checked": 0, "errors": 0}
         self.extractors: list = []
@@ -99,7 +101,17 @@ class SiteSpider(Spider):
             self.site_hosts.add(host_of(response.url))  # http→https, bare host→www
         record = self._record(response, crawled=True, depth=depth)
         is_html = isinstance(response, TextResponse) and "html" in (record.content_type or "html")
+        final = canonical(response.url) or response.url
+        if is_html and response.status < 400 and final in self.parsed:
+            # Another URL already redirected here: the page's links belong to it once, not to every alias.
+            parsed = parse_html(response.text, response.url, with_links=False)
+            record.title, record.text, record.flags = parsed.title, parsed.text[:2000], parsed.flags
+            record.crawled = False
+            self.counts["checked"] += 1
+            yield record
+            return
         if is_html and response.status < 400:
+            self.parsed.add(final)
             html = response.text
             parsed = parse_html(html, response.url)
             record.html, record.title, record.text = html, parsed.title, parsed.text
@@ -179,11 +191,15 @@ def classify(failure: Failure) -> tuple[str, str]:
     detail = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
     if failure.check(PrivateAddressRefused):
         return "refused_private", detail
-    if failure.check(twisted_errors.DNSLookupError):
+    # Scrapy 2.19 wraps Twisted's errors in its own (CannotResolveHostError …); both are recognised.
+    if failure.check(twisted_errors.DNSLookupError, scrapy_errors.CannotResolveHostError):
         return "dns", detail
-    if failure.check(twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError):
+    if failure.check(twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError, scrapy_errors.DownloadTimeoutError):
         return "timeout", detail
-    if failure.check(twisted_errors.ConnectionRefusedError, twisted_errors.ConnectError, twisted_errors.NoRouteError):
+    if failure.check(twisted_errors.ConnectError) and "reset by peer" in detail:
+        return "reset", detail
+    if failure.check(twisted_errors.ConnectionRefusedError, twisted_errors.ConnectError, twisted_errors.NoRouteError,
+                     scrapy_errors.DownloadConnectionRefusedError):
         return "connect", detail
     if "SSL" in detail or "certificate" in detail.lower() or "tls" in failure.type.__name__.lower():
         return "tls", detail
@@ -193,7 +209,7 @@ def classify(failure: Failure) -> tuple[str, str]:
         return "skipped", detail
     if "Timeout" in detail:
         return "timeout", detail
-    if failure.check(twisted_errors.ConnectionLost, twisted_errors.ConnectionDone) or "ResponseFailed" in detail \
-            or "ResponseNeverReceived" in detail:
+    if failure.check(twisted_errors.ConnectionLost, twisted_errors.ConnectionDone, scrapy_errors.ResponseDataLossError) \
+            or any(m in detail for m in ("ResponseFailed", "ResponseNeverReceived", "ConnectionLost", "ConnectionDone")):
         return "reset", detail
     return "other", detail  # unknown: not counted as a failure of the target (precision first)
