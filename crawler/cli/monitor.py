@@ -54,19 +54,22 @@ def print_round(console: Console, records: list[ProbeRecord]) -> None:
 
 def print_summary(console: Console, db_url: str, sites: list[SiteEntry], as_of: date, days: int,
                   timeout_s: float) -> None:
-    """Per site and Beijing day: probes, failures (not open within timeout_s), ratio, median load, errors."""
+    """Per site and Beijing day: probes, failures (not open within timeout_s), ratio, median load, errors.
+
+    未计 (unmeasured): samples that timed out under a probe limit shorter than timeout_s; they are not counted.
+    """
     start, end = window_bounds(as_of, days)
     table = Table(title=f"可用性监测 availability, {days} 天 days to {as_of} (失败 = 超过 {timeout_s:g} 秒未打开)")
-    for col in ("网站标识码", "日期", "次数", "失败", "失败率", "中位用时", "反爬虫", "错误"):
+    for col in ("网站标识码", "日期", "次数", "失败", "失败率", "中位用时", "反爬虫", "未计", "错误"):
         table.add_column(col)
     with session_scope(db_url) as session:
         for site in sites:
             summary = by_day(load_probes(session, site.id, start, end), timeout_s)
             if not summary:
-                table.add_row(site.id, "—", "0", "0", "—", "—", "—", "no probes in the window")
+                table.add_row(site.id, "—", "0", "0", "—", "—", "—", "—", "no probes in the window")
             for day, s in summary.items():
                 med = s.median_ms
                 table.add_row(site.id, day.isoformat(), str(s.probes), str(s.failures), f"{s.ratio:.1%}",
-                              f"{med / 1000:.2f} s" if med is not None else "—", str(s.walled),
+                              f"{med / 1000:.2f} s" if med is not None else "—", str(s.walled), str(s.unmeasured),
                               ", ".join(f"{k}×{v}" for k, v in sorted(s.errors.items())) or "—")
     console.print(table)
