@@ -80,12 +80,14 @@ class StoragePipeline:
     @staticmethod
     def _write_pages(session: Session, records: list[PageRecord]) -> None:
         rows = [{k: getattr(r, k) for k in _PAGE_COLUMNS} for r in records]
-        ids = session.scalars(insert(m.Page).returning(m.Page.id, sort_by_parameter_order=True), rows).all()
+        # Core inserts (not the ORM bulk path): the ORM's per-row bookkeeping was most of the write time.
+        page = m.Page.__table__
+        ids = session.scalars(insert(page).returning(page.c.id, sort_by_parameter_order=True), rows).all()
         bodies = [{"page_id": pid, "html_z": zlib.compress(rec.html.encode("utf-8"), 1)}
                   for pid, rec in zip(ids, records, strict=True) if rec.html is not None]
         if bodies:
-            session.execute(insert(m.PageBody), bodies)
+            session.execute(insert(m.PageBody.__table__), bodies)
         links = [{"run_id": rec.run_id, "source": rec.url, "target": ln.target, "tag": ln.tag, "text": ln.text}
                  for rec in records for ln in rec.links]
         if links:
-            session.execute(insert(m.Link), links)
+            session.execute(insert(m.Link.__table__), links)

@@ -48,6 +48,10 @@ class SiteSpider(Spider):
         self.crawl_scheduled = 0
         self.counts = {"crawled": 0, "checked": 0, "errors": 0}
         self.extractors: list = []
+        # One bound method per callback for every request: Scrapy caches its per-callback source
+        # inspection by the callable object, and a fresh bound method per request defeats that cache
+        # (it re-parsed parse_page's source for every page: a tenth of the crawl's CPU time).
+        self._on_page, self._on_checked, self._on_error = self.parse_page, self.on_checked, self.on_error
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:  # noqa: ANN001
@@ -62,12 +66,12 @@ class SiteSpider(Spider):
 
     # --- requests -------------------------------------------------------------------------------
     def _crawl_request(self, url: str, depth: int) -> Request:
-        return Request(url, callback=self.parse_page, errback=self.on_error, dont_filter=True,
+        return Request(url, callback=self._on_page, errback=self._on_error, dont_filter=True,
                        meta={"ga_depth": depth, "ga_role": "crawl"}, priority=-depth)
 
     def _check_request(self, url: str, method: str = "HEAD") -> Request:
         headers = {"Range": "bytes=0-262143"} if method == "GET" else {}
-        return Request(url, method=method, headers=headers, callback=self.on_checked, errback=self.on_error,
+        return Request(url, method=method, headers=headers, callback=self._on_checked, errback=self._on_error,
                        dont_filter=True, meta={"ga_role": "check"}, priority=-100)
 
     def claim(self, url: str) -> bool:
