@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
+
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy import insert
@@ -30,7 +32,12 @@ class ValidatePipeline:
 
 
 class StoragePipeline:
-    """Buffer page records and write pages, bodies and links in one transaction per batch."""
+    """Buffer page records and write pages, bodies and links in one transaction per batch.
+
+    Batches are written by one writer thread, one batch in flight at a time, so the database's own
+    work (SQLite and the driver release the GIL) overlaps the crawl on a second core; a failed
+    write surfaces at the next batch or at close.
+    """
 
     def __init__(self, db_url: str, batch: int) -> None:
         self.db_url = db_url
@@ -39,6 +46,8 @@ class StoragePipeline:
         self.others: list[StoredRecord] = []
         self.urls: set[str] = set()
         self.written = 0
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govaudit-storage")
+        self._pending: Future | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -60,13 +69,25 @@ class StoragePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        self._wait()
+        self._writer.shutdown()
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     def flush(self) -> None:
-        """Write the buffered pages (with bodies and links), then the other facts, in one transaction."""
+        """Hand the buffered pages and other facts to the writer (after the previous batch is written)."""
         if not self.buffer and not self.others:
             return
         records, self.buffer = self.buffer, []
         others, self.others = self.others, []
+        self._wait()
+        self._pending = self._writer.submit(self._write, records, others)
+
+    def _write(self, records: list[PageRecord], others: list[StoredRecord]) -> None:
+        """Write pages (with bodies and links), then the other facts, in one transaction."""
         with session_scope(self.db_url) as session:
             if records:
                 self._write_pages(session, records)

@@ -58,3 +58,10 @@ SPIDER_MIDDLEWARES = {
 # Scrapy starts CONCURRENT_ITEMS worker tasks for every response's output; a page yields one record
 # and a few requests, and the default 100 tasks per response cost more than parsing the page.
 CONCURRENT_ITEMS = 8
+# Downloader middlewares without a use here: byte counters that rebuild every request's raw form
+# (DownloaderStats), allowed_domains filtering (the spider decides what it follows), HTTP auth.
+DOWNLOADER_MIDDLEWARES.update({
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+})
