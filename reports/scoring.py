@@ -70,8 +70,9 @@ def score(scheme: Scheme, results: Mapping[str, RuleResult]) -> ScoreCard:
                 card.vetoes.extend(r for r in dict.fromkeys(f.rule for f in fired) if r not in card.vetoes)
                 for f in fired:
                     card.severity[(f.rule, f.subject)] = "veto"
-            elif not_judged:
-                card.undecided_vetoes.append(ind.id)
+            elif any(results.get(r) is not None and results[r].status in NOT_JUDGED
+                     for r in {r for c in ind.veto for r in (c.rules or ind.rules)}):
+                card.undecided_vetoes.append(ind.id)  # only a rule a veto condition reads can leave it open
         if ind.deduct:
             amount = 0.0
             for f in findings:

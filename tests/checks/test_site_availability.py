@@ -141,3 +141,18 @@ def test_scheme_vetoes_on_availability_and_deducts_on_unreachable() -> None:
     _, card = judge(snap, scheme)
     assert not card.vetoed
     assert next(i for i in card.indicators if i.id == "web.veto.unreachable").deducted == 5
+
+
+def test_unmeasured_audit_time_rule_leaves_no_veto_open() -> None:
+    # A wall on the homepage makes site.unreachable not_measured; only site.availability can veto.
+    scheme = load_scheme("national-2019")
+    snap = build({"as_of": AS_OF.isoformat(), "pages": [{"url": HOME, "status": 412, "flags": ["js_challenge"]}],
+                  "probes": []})
+    snap.probes = history(24, 0)
+    results, card = judge(snap, scheme)
+    assert results["site.unreachable"].status == Status.NOT_MEASURED
+    assert "web.veto.unreachable" not in card.undecided_vetoes
+    snap.probes = []
+    results, card = judge(snap, scheme)
+    assert results["site.availability"].status == Status.NOT_APPLICABLE
+    assert "web.veto.unreachable" not in card.undecided_vetoes and not card.vetoed
