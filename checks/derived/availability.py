@@ -5,9 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from checks.derived.fetch import WALL_STATUSES
 from storage.probes import ProbeFact
-
-WALL_STATUSES = {202, 403, 412, 521}
 
 
 def walled(p: ProbeFact) -> bool:
