@@ -68,6 +68,8 @@ def window_bounds(as_of: date, days: int) -> tuple[datetime, datetime]:
 
 def load_probes(session: Session, site_id: str, start: datetime, end: datetime) -> list[ProbeFact]:
     """The site's probes taken in [start, end), oldest first."""
+    # Bounds in UTC: SQLite stores the UTC wall time without a zone and compares as text.
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     rows = session.scalars(
         select(Probe).where(Probe.site_id == site_id, Probe.started_at >= start, Probe.started_at < end)
         .order_by(Probe.started_at, Probe.id)

@@ -140,3 +140,20 @@ def test_history_through_storage(db_url: str, per_day: int, failures: int, vetoe
             finding = session.scalar(select(m.Finding).where(m.Finding.run_id == run_id,
                                                              m.Finding.rule == "site.availability"))
             assert finding.severity == "veto" and finding.evidence["probes"] == 168
+
+
+def test_window_bounds_follow_beijing_days(db_url: str) -> None:
+    """00:30 Beijing on a day is 16:30 UTC the day before: it belongs to the Beijing day (both databases)."""
+    from storage.probes import load_probes, window_bounds
+
+    upgrade(db_url)
+    with session_scope(db_url) as session:
+        session.add(m.Site(id="tz", name="tz", url="http://tz.example.gov.cn/", config={}))
+        session.flush()
+        for at in (datetime(2026, 11, 20, 16, 30, tzinfo=timezone.utc),   # 11-21 00:30 Beijing: inside
+                   datetime(2026, 11, 20, 15, 30, tzinfo=timezone.utc),   # 11-20 23:30 Beijing: outside
+                   datetime(2026, 11, 21, 15, 59, tzinfo=timezone.utc)):  # 11-21 23:59 Beijing: inside
+            session.add(m.Probe(site_id="tz", url="http://tz.example.gov.cn/", started_at=at, timeout_s=30, flags=[]))
+    with session_scope(db_url) as session:
+        got = load_probes(session, "tz", *window_bounds(date(2026, 11, 21), 1))
+    assert [p.local_time.strftime("%m-%d %H:%M") for p in got] == ["11-21 00:30", "11-21 23:59"]
