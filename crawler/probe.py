@@ -229,7 +229,22 @@ async def probe_all(targets: list[tuple[str, str]], timeout_s: float = DEFAULT_T
         async with gate:
             return await fetch(url, site_id, timeout_s, user_agent=user_agent)
 
-    return list(await asyncio.gather(*(one(s, u) for s, u in targets)))
+    records = list(await asyncio.gather(*(one(s, u) for s, u in targets)))
+    mark_round(records)
+    return records
+
+
+# A round in which every one of at least this many sites failed at the network level says more about
+# the monitoring machine's own network than about the sites.
+ROUND_MIN_SITES = 3
+NETWORK_ERRORS = {"dns", "connect", "timeout"}
+
+
+def mark_round(records: list[ProbeRecord]) -> None:
+    """Flag every sample of a round whose sites all failed at the network level (`all_sites_failed`)."""
+    if len(records) >= ROUND_MIN_SITES and all(r.error in NETWORK_ERRORS for r in records):
+        for r in records:
+            r.flags.append("all_sites_failed")
 
 
 def store_probes(db_url: str, sites: list[dict], records: list[ProbeRecord]) -> None:

@@ -156,3 +156,11 @@ def test_unmeasured_audit_time_rule_leaves_no_veto_open() -> None:
     results, card = judge(snap, scheme)
     assert results["site.availability"].status == Status.NOT_APPLICABLE
     assert "web.veto.unreachable" not in card.undecided_vetoes and not card.vetoed
+
+
+def test_rounds_where_every_site_failed_are_not_counted() -> None:
+    # 12 of 224 (5.4 %) would veto; flagged as the monitor's own outage, they leave 212 samples, 0 failures.
+    assert judge_rule(history(32, 12)).status == Status.FAIL
+    probes = [ProbeFact(started_at=p.started_at, status=p.status, error=p.error, total_ms=p.total_ms, timeout_s=30,
+                        flags=("all_sites_failed",) if p.error else ()) for p in history(32, 12)]
+    assert judge_rule(probes).status == Status.PASS

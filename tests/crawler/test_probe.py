@@ -157,3 +157,21 @@ def test_window_bounds_follow_beijing_days(db_url: str) -> None:
     with session_scope(db_url) as session:
         got = load_probes(session, "tz", *window_bounds(date(2026, 11, 21), 1))
     assert [p.local_time.strftime("%m-%d %H:%M") for p in got] == ["11-21 00:30", "11-21 23:59"]
+
+
+def test_round_of_network_failures_is_flagged() -> None:
+    from crawler.probe import ProbeRecord, mark_round
+
+    def rec(error: str | None) -> ProbeRecord:
+        return ProbeRecord(site_id="s", url="http://s/", started_at=datetime.now(timezone.utc), timeout_s=30,
+                           error=error, status=None if error else 200)
+
+    down = [rec("connect"), rec("dns"), rec("timeout")]
+    mark_round(down)
+    assert all(r.flags == ["all_sites_failed"] for r in down)
+    mixed = [rec("connect"), rec("dns"), rec(None)]
+    mark_round(mixed)
+    assert not any(r.flags for r in mixed)
+    two = [rec("connect"), rec("connect")]  # too few sites to tell
+    mark_round(two)
+    assert not any(r.flags for r in two)
