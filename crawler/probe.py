@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from crawler.page import _CHALLENGE as CHALLENGE  # the wall markers the spider flags, read the same way
-from crawler.urls import canonical
+from crawler.urls import canonical, is_private_ip
 from storage import models as m
 from storage.session import session_scope
 
@@ -178,15 +178,33 @@ async def _get(url: str, rec: ProbeRecord, started: float, verify: bool, user_ag
         writer.close()
 
 
+async def _resolves_private(host: str) -> bool:
+    bare = host.strip("[]")
+    if is_private_ip(bare):
+        return True
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(bare, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False  # the fetch itself reports the DNS failure
+    return any(is_private_ip(info[4][0]) for info in infos)
+
+
 async def fetch(url: str, site_id: str = "", timeout_s: float = DEFAULT_TIMEOUT_S, verify: bool = False,
-                user_agent: str = USER_AGENT) -> ProbeRecord:
-    """Load `url` (redirects followed) within `timeout_s`; never raises, the error class is in the record."""
+                user_agent: str = USER_AGENT, allow_private: bool | None = None) -> ProbeRecord:
+    """Load `url` (redirects followed) within `timeout_s`; never raises, the error class is in the record.
+
+    Redirects into private, loopback or link-local addresses are refused (`refused_private`) unless
+    `allow_private`, which defaults to whether `url` itself lives in such a range (CONTRACT.md §3).
+    """
     rec = ProbeRecord(site_id=site_id, url=url, started_at=datetime.now(timezone.utc), timeout_s=timeout_s)
     started = time.perf_counter()
 
     async def load() -> None:
         current, seen = url, {url}
+        private_ok = allow_private if allow_private is not None else await _resolves_private(urlsplit(url).hostname or "")
         while True:
+            if current != url and not private_ok and await _resolves_private(urlsplit(current).hostname or ""):
+                raise ProbeError("refused_private", f"redirect into a private address: {current}")
             body = await _get(current, rec, started, verify, user_agent)
             location = rec.headers.get("location")
             if rec.status in REDIRECTS and location:

@@ -175,3 +175,11 @@ def test_round_of_network_failures_is_flagged() -> None:
     two = [rec("connect"), rec("connect")]  # too few sites to tell
     mark_round(two)
     assert not any(r.flags for r in two)
+
+
+def test_redirect_into_private_range_refused_for_public_site(server: FixtureServer) -> None:
+    # The fixture lives on loopback: allowed by default; a public site (allow_private=False) may not follow it.
+    moved = server.base_url + "/moved/"
+    assert asyncio.run(fetch(moved, timeout_s=5)).status == 200
+    rec = asyncio.run(fetch(moved, timeout_s=5, allow_private=False))
+    assert rec.error == "refused_private" and rec.redirects == 1
