@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from crawler.demo.server import Route, redirect
 
-TIMEOUT_S = 2  # the test scheme's availability.timeout_s (the crawl's download timeout)
+TIMEOUT_S = 3  # the test scheme's availability.timeout_s (the crawl's download timeout)
 
 
 def _html(title: str, body: str) -> bytes:
@@ -63,7 +63,7 @@ def build(base: str, ext: str, tls_url: str, closed: str, reset: str
         "/js/ok.js": Route(body=b"var a=1;", content_type="application/javascript"),
         "/images/ok.png": Route(body=b"\x89PNG\r\n\x1a\n", content_type="image/png"),
         "/frames/ok.html": Route(body=_html("内嵌", "frame")),
-        "/slow-ok.html": Route(body=_html("稍慢的页面", "<p>慢但能打开</p>"), delay=TIMEOUT_S * 0.4),
+        "/slow-ok.html": Route(body=_html("稍慢的页面", "<p>慢但能打开</p>"), delay=TIMEOUT_S * 0.3),
         "/files/head405.pdf": Route(body=b"%PDF-1.4 test", content_type="application/pdf", head_status=405),
         "/moved.html": redirect("/new.html"),
         "/new.html": Route(body=_html("新页面", "<p>新的位置</p>")),
