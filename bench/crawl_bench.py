@@ -41,6 +41,7 @@ class Measured:
     wall: float
     peak_kb: int | None
     returncode: int
+    cpu: float | None = None  # user + system seconds (GNU time): steadier than wall on a shared machine
 
 
 def run_measured(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None) -> Measured:
@@ -65,6 +66,8 @@ def run_measured(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | Non
         peak[0] = int(m.group(1)) if m else 0
         m = re.search(r"Exit status: (\d+)", timefile.read_text())
         rc = int(m.group(1)) if m else rc
+        times = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", timefile.read_text())]
+        return Measured(wall, peak[0] or None, rc, sum(times) if times else None)
     return Measured(wall, peak[0] or None, rc)
 
 
@@ -178,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                     ("govaudit pages/s", f"{pages / gov.wall:.0f}" if pages else "n/a"),
                     ("govaudit wall", f"{gov.wall:.1f} s"),
                     ("govaudit peak RSS", _mb(gov.peak_kb)),
+                    ("govaudit CPU (user+sys)", f"{gov.cpu:.1f} s" if gov.cpu is not None else "n/a"),
                     ("govaudit broken found", f"{len(found & expected)}/{len(expected)}"
                                               + (f" (+{len(found - expected)} not planted)" if found - expected else "")),
                 ]
@@ -188,11 +192,14 @@ def main(argv: list[str] | None = None) -> int:
                 rows += [
                     ("LinkChecker wall", f"{lc.wall:.1f} s" + (f" ({urls / lc.wall:.0f} URLs/s)" if urls else "")),
                     ("LinkChecker peak RSS", _mb(lc.peak_kb)),
+                    ("LinkChecker CPU (user+sys)", f"{lc.cpu:.1f} s" if lc.cpu is not None else "n/a"),
                     ("LinkChecker broken found", f"{len(broken & expected)}/{len(expected)}"
                                                  + (f" (+{len(broken - expected)} not planted)" if broken - expected else "")),
                 ]
             if gov and lc:
                 rows.append(("wall ratio govaudit/LinkChecker", f"{gov.wall / lc.wall:.2f}"))
+                if gov.cpu and lc.cpu:
+                    rows.append(("CPU ratio govaudit/LinkChecker", f"{gov.cpu / lc.cpu:.2f}"))
             if gov:
                 walls["govaudit"].append(gov.wall)
             if lc:
