@@ -1,6 +1,7 @@
 """Run the site spiders of one audit in one Scrapy process and record how each run ended."""
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import socket
@@ -120,6 +121,9 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
                 on_page: Callable[[str], None] | None = None) -> dict[int, str]:
     """Crawl every job's site concurrently in this process (one Scrapy reactor)."""
     process = CrawlerProcess(make_settings(db_url, {"LOG_INSTALL_ROOT_HANDLER": False, **(overrides or {})}))
+    # Scrapy sets its loggers to DEBUG, while the CLI shows WARNING and up (GOVAUDIT_LOG_LEVEL): without
+    # this, a DEBUG record per request and per item is built only to be dropped.
+    logging.getLogger("scrapy").setLevel(os.environ.get("GOVAUDIT_LOG_LEVEL", "WARNING").upper())
     states: dict[int, str] = {}
     for job in jobs:
         crawler = process.create_crawler(SiteSpider)
