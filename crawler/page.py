@@ -64,7 +64,10 @@ def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
             if target is None or (target, tag) in seen:
                 continue
             seen.add((target, tag))
-            text = " ".join(el.text_content().split())[:200] if tag == "a" else (el.get("alt") or None)
+            if tag == "a":  # a leaf anchor's text is its .text (4× cheaper than text_content())
+                text = " ".join(((el.text or "") if len(el) == 0 else el.text_content()).split())[:200]
+            else:
+                text = el.get("alt") or None
             out.links.append(LinkRecord(target=target, tag=tag, text=text or None))
     return out
 
