@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ class Measured:
     wall: float
     peak_kb: int | None
     returncode: int
+    cpu: float | None = None  # user + system seconds (GNU time): steadier than wall on a shared machine
 
 
 def run_measured(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None) -> Measured:
@@ -64,6 +66,8 @@ def run_measured(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | Non
         peak[0] = int(m.group(1)) if m else 0
         m = re.search(r"Exit status: (\d+)", timefile.read_text())
         rc = int(m.group(1)) if m else rc
+        times = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", timefile.read_text())]
+        return Measured(wall, peak[0] or None, rc, sum(times) if times else None)
     return Measured(wall, peak[0] or None, rc)
 
 
@@ -116,11 +120,6 @@ def run_linkchecker(tmp: Path, url: str, threads: int) -> tuple[Measured, set[st
     return measured, broken, int(m.group(1)) if m else None
 
 
-def _show_extra(who: str, urls: set[str]) -> None:
-    for url in sorted(urls)[:5]:
-        print(f"  {who} reported a link that was not planted: {url}")
-
-
 def _mb(kb: int | None) -> str:
     return f"{kb / 1024:.0f} MB" if kb else "n/a"
 
@@ -135,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-linkchecker", action="store_true")
     ap.add_argument("--skip-govaudit", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="alternate the two tools N times and report median walls (a shared, noisy machine)")
     args = ap.parse_args(argv)
     missing = min(args.missing, max(args.pages // 10, 1))
 
@@ -159,37 +160,56 @@ def main(argv: list[str] | None = None) -> int:
         sites.write_text(yaml.safe_dump({"sites": [{"id": SITE_ID, "name": "基准测试站点", "url": home,
                                                     "kind": "portal"}]}, allow_unicode=True, sort_keys=False),
                          encoding="utf-8")
-        gov: Measured | None = None
-        lc: Measured | None = None
-        if not args.skip_govaudit:  # first, so nothing else inflates the child RSS figures
-            before = site.requests
-            gov, findings = run_govaudit(tmp, sites, args.max_pages or args.pages + 1000)
-            print(f"govaudit: exit {gov.returncode}, {gov.wall:.1f} s, {site.requests - before} requests "
-                  f"(log {tmp / 'govaudit.log'})")
-            pages = (findings or {}).get("run", {}).get("pages")
-            found = {f["subject"] for f in (findings or {}).get("findings", []) if f.get("rule") == "link.broken"}
-            _show_extra("govaudit", found - expected)
-            rows += [
-                ("govaudit pages", str(pages) if pages is not None else "n/a (no findings.json)"),
-                ("govaudit pages/s", f"{pages / gov.wall:.0f}" if pages else "n/a"),
-                ("govaudit wall", f"{gov.wall:.1f} s"),
-                ("govaudit peak RSS", _mb(gov.peak_kb)),
-                ("govaudit broken found", f"{len(found & expected)}/{len(expected)}"
-                                          + (f" (+{len(found - expected)} not planted)" if found - expected else "")),
-            ]
-        if not args.skip_linkchecker:
-            before = site.requests
-            lc, broken, urls = run_linkchecker(tmp, home, args.threads)
-            print(f"linkchecker: exit {lc.returncode}, {lc.wall:.1f} s, {site.requests - before} requests")
-            _show_extra("linkchecker", broken - expected)
-            rows += [
-                ("LinkChecker wall", f"{lc.wall:.1f} s" + (f" ({urls / lc.wall:.0f} URLs/s)" if urls else "")),
-                ("LinkChecker peak RSS", _mb(lc.peak_kb)),
-                ("LinkChecker broken found", f"{len(broken & expected)}/{len(expected)}"
-                                             + (f" (+{len(broken - expected)} not planted)" if broken - expected else "")),
-            ]
-        if gov and lc:
-            rows.append(("wall ratio govaudit/LinkChecker", f"{gov.wall / lc.wall:.2f}"))
+        walls: dict[str, list[float]] = {"govaudit": [], "LinkChecker": []}
+        base_tmp = tmp
+        for round_ in range(args.repeat):
+            tmp = base_tmp / f"round{round_}"
+            tmp.mkdir(mode=0o777)
+            tmp.chmod(0o777)
+            rows = []
+            gov: Measured | None = None
+            lc: Measured | None = None
+            if not args.skip_govaudit:  # first, so nothing else inflates the child RSS figures
+                before = site.requests
+                gov, findings = run_govaudit(tmp, sites, args.max_pages or args.pages + 1000)
+                print(f"govaudit: exit {gov.returncode}, {gov.wall:.1f} s, {site.requests - before} requests "
+                      f"(log {tmp / 'govaudit.log'})")
+                pages = (findings or {}).get("run", {}).get("pages")
+                found = {f["subject"] for f in (findings or {}).get("findings", []) if f.get("rule") == "link.broken"}
+                rows += [
+                    ("govaudit pages", str(pages) if pages is not None else "n/a (no findings.json)"),
+                    ("govaudit pages/s", f"{pages / gov.wall:.0f}" if pages else "n/a"),
+                    ("govaudit wall", f"{gov.wall:.1f} s"),
+                    ("govaudit peak RSS", _mb(gov.peak_kb)),
+                    ("govaudit CPU (user+sys)", f"{gov.cpu:.1f} s" if gov.cpu is not None else "n/a"),
+                    ("govaudit broken found", f"{len(found & expected)}/{len(expected)}"
+                                              + (f" (+{len(found - expected)} not planted)" if found - expected else "")),
+                ]
+            if not args.skip_linkchecker:
+                before = site.requests
+                lc, broken, urls = run_linkchecker(tmp, home, args.threads)
+                print(f"linkchecker: exit {lc.returncode}, {lc.wall:.1f} s, {site.requests - before} requests")
+                rows += [
+                    ("LinkChecker wall", f"{lc.wall:.1f} s" + (f" ({urls / lc.wall:.0f} URLs/s)" if urls else "")),
+                    ("LinkChecker peak RSS", _mb(lc.peak_kb)),
+                    ("LinkChecker CPU (user+sys)", f"{lc.cpu:.1f} s" if lc.cpu is not None else "n/a"),
+                    ("LinkChecker broken found", f"{len(broken & expected)}/{len(expected)}"
+                                                 + (f" (+{len(broken - expected)} not planted)" if broken - expected else "")),
+                ]
+            if gov and lc:
+                rows.append(("wall ratio govaudit/LinkChecker", f"{gov.wall / lc.wall:.2f}"))
+                if gov.cpu and lc.cpu:
+                    rows.append(("CPU ratio govaudit/LinkChecker", f"{gov.cpu / lc.cpu:.2f}"))
+            if gov:
+                walls["govaudit"].append(gov.wall)
+            if lc:
+                walls["LinkChecker"].append(lc.wall)
+        tmp = base_tmp
+        if args.repeat > 1 and walls["govaudit"] and walls["LinkChecker"]:
+            med = {k: statistics.median(v) for k, v in walls.items()}
+            rows += [(f"{k} walls", ", ".join(f"{w:.1f}" for w in v) + f" s (median {med[k]:.1f} s)")
+                     for k, v in walls.items()]
+            rows.append(("median wall ratio govaudit/LinkChecker", f"{med['govaudit'] / med['LinkChecker']:.2f}"))
     finally:
         site.stop()
         external.stop()

@@ -43,6 +43,9 @@ RULE_IDS: tuple[str, ...] = (
     "content.serious_error",
     "content.typo",
     "privacy.leak",
+    "site.availability",
+    "site.slow_homepage",
+    "security.no_https",
 )
 
 

@@ -1,4 +1,5 @@
 """`python -m crawler …` is the same as `govaudit …`."""
 from crawler.cli import main
 
-main()
+if __name__ == "__main__":  # not when a crawl worker process (spawn) imports the main module
+    main()

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import connection as mp_connection
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -60,8 +63,74 @@ def make_settings(db_url: str, overrides: dict | None = None) -> Settings:
 
 
 def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
-          on_page: Callable[[str], None] | None = None) -> dict[int, str]:
-    """Crawl every job's site concurrently; returns run id → final state (complete | interrupted | failed)."""
+          on_page: Callable[[str], None] | None = None, workers: int | None = None) -> dict[int, str]:
+    """Crawl every job's site; returns run id → final state (complete | interrupted | failed).
+
+    With several sites and several cores the sites are shared out (round robin) among worker
+    processes — one Scrapy reactor per process, each crawling its sites concurrently — because one
+    reactor keeps one core busy. `workers` defaults to $GOVAUDIT_CRAWL_WORKERS or the number of cores
+(never more than the sites); 1 crawls in this process.
+    """
+    workers = min(len(jobs), workers or int(os.environ.get("GOVAUDIT_CRAWL_WORKERS") or 0) or os.cpu_count() or 1)
+    if workers <= 1:
+        return _crawl_here(jobs, db_url, overrides, on_page)
+    return _crawl_in_workers([jobs[i::workers] for i in range(workers)], db_url, overrides, on_page)
+
+
+def _crawl_in_workers(groups: list[list[CrawlJob]], db_url: str, overrides: dict | None,
+                      on_page: Callable[[str], None] | None) -> dict[int, str]:
+    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited reactor, threads or connections
+    readers: dict = {}
+    procs = []
+    for group in groups:
+        reader, writer = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_crawl_worker, args=(group, db_url, overrides, writer), daemon=True)
+        proc.start()
+        writer.close()
+        readers[reader] = proc
+        procs.append(proc)
+    states: dict[int, str] = {}
+    while readers:
+        for reader in mp_connection.wait(list(readers)):
+            try:
+                kind, value = reader.recv()
+            except EOFError:
+                readers.pop(reader).join()
+                continue
+            if kind == "pages" and on_page is not None:
+                for site_id in value:
+                    on_page(site_id)
+            elif kind == "states":
+                states.update(value)
+    for proc in procs:
+        proc.join()
+    for group in groups:  # a worker that died before reporting: its runs failed
+        for job in group:
+            if job.run_id not in states:
+                states[job.run_id] = "failed"
+                _finish_run(db_url, job.run_id, "failed", None, "the crawl worker process ended unexpectedly")
+    return states
+
+
+def _crawl_worker(jobs: list[CrawlJob], db_url: str, overrides: dict | None, pipe) -> None:  # noqa: ANN001
+    """Body of a crawl worker process: crawl its sites, report progress in batches and the final states."""
+    pending: list[str] = []
+
+    def page(site_id: str) -> None:
+        pending.append(site_id)
+        if len(pending) >= 50:
+            pipe.send(("pages", pending[:]))
+            pending.clear()
+
+    states = _crawl_here(jobs, db_url, overrides, page)
+    pipe.send(("pages", pending))
+    pipe.send(("states", states))
+    pipe.close()
+
+
+def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
+                on_page: Callable[[str], None] | None = None) -> dict[int, str]:
+    """Crawl every job's site concurrently in this process (one Scrapy reactor)."""
     overrides = dict(overrides or {})
     if any(job.browser for job in jobs):
         from crawler.browser import playwright_settings
@@ -71,6 +140,9 @@ def crawl(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
         logging.getLogger("scrapy-playwright").setLevel(logging.ERROR)
     _offline_public_suffixes()
     process = CrawlerProcess(make_settings(db_url, {"LOG_INSTALL_ROOT_HANDLER": False, **overrides}))
+    # Scrapy sets its loggers to DEBUG, while the CLI shows WARNING and up (GOVAUDIT_LOG_LEVEL): without
+    # this, a DEBUG record per request and per item is built only to be dropped.
+    logging.getLogger("scrapy").setLevel(os.environ.get("GOVAUDIT_LOG_LEVEL", "WARNING").upper())
     states: dict[int, str] = {}
     for job in jobs:
         crawler = process.create_crawler(SiteSpider)

@@ -55,6 +55,7 @@ def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
     out.text = _visible_text(tree)[:TEXT_CAP]
     if with_links:
         seen: set[tuple[str, str]] = set()
+        origin = _origin(base_url)
         for el in tree.xpath(_REF_XPATH):
             tag = el.tag
             if tag == "link" and not (set((el.get("rel") or "").lower().split()) & _LINK_RELS):
@@ -62,13 +63,39 @@ def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
             raw = el.get("href") if tag in ("a", "area", "link") else el.get("src")
             if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
                 continue
-            target = canonical(raw, base_url)
+            target = _fast_root_relative(origin, raw) or canonical(raw, base_url)
             if target is None or (target, tag) in seen:
                 continue
             seen.add((target, tag))
-            text = " ".join(el.text_content().split())[:200] if tag == "a" else (el.get("alt") or None)
+            if tag == "a":  # a leaf anchor's text is its .text (4× cheaper than text_content())
+                text = " ".join(((el.text or "") if len(el) == 0 else el.text_content()).split())[:200]
+            else:
+                text = el.get("alt") or None
             out.links.append(LinkRecord(target=target, tag=tag, text=text or None))
     return out
+
+
+def _origin(base_url: str) -> str | None:
+    """`scheme://host[:port]` of the canonical base, for the root-relative fast path."""
+    base = canonical(base_url)
+    if base is None:
+        return None
+    return base[: base.index("/", base.index("//") + 2)]
+
+
+_SLOW_CHARS = re.compile(r"[\s\\]|/\.")
+
+
+def _fast_root_relative(origin: str | None, raw: str) -> str | None:
+    """The canonical form of a plain root-relative href ("/a/b.html?x=1") without urljoin, or None.
+
+    Most links of a government site look like this; anything unusual (dot segments, whitespace,
+    backslashes, "//host") takes the general path, which gives the same result.
+    """
+    if origin is None or not raw.startswith("/") or raw.startswith("//") or _SLOW_CHARS.search(raw):
+        return None
+    path = raw.split("#", 1)[0]
+    return None if path.endswith("?") else origin + path
 
 
 def _visible_text(tree: etree._Element) -> str:

@@ -60,6 +60,7 @@ class SiteEntry(_Strict):
     accounts: list[AccountEntry] = Field(default_factory=list)
     platform: PlatformEntry | None = None
     render: Literal["never", "auto", "always"] = "auto"  # when pages may go to the browser (docs/browser.md)
+    https: str | None = None  # the homepage's HTTPS address when not https://<host>/ (non-default port)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -81,6 +82,16 @@ class SiteEntry(_Strict):
         url = canonical(v)
         if url is None or not re.match(r"https?://", v.strip(), re.IGNORECASE):
             raise ValueError(f"not an absolute http(s) URL: {v!r}")
+        return url
+
+    @field_validator("https")
+    @classmethod
+    def _absolute_https(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        url = canonical(v)
+        if url is None or not url.startswith("https://"):
+            raise ValueError(f"not an absolute https URL: {v!r}")
         return url
 
     def resolve(self, ref: str) -> str:

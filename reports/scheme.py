@@ -24,6 +24,7 @@ class _Strict(BaseModel):
 
 
 class DeductCase(_Strict):
+    rules: list[str] | None = None  # default: any of the indicator's rules
     where: dict[str, Any] = Field(default_factory=dict)
     per_finding: float | str
 
@@ -135,7 +136,8 @@ def _merge(base: list[Indicator], own: list[Indicator]) -> list[Indicator]:
 def _validate(scheme: Scheme, path: Path) -> None:
     known = get_rules()
     for ind in scheme.indicators:
-        for rule in ind.rules + [r for c in ind.veto or [] for r in c.rules or []]:
+        cases = ind.deduct.cases if ind.deduct else []
+        for rule in ind.rules + [r for c in [*(ind.veto or []), *cases] for r in c.rules or []]:
             if rule not in known:
                 raise SchemeError(f"{path}: indicator {ind.id}: unknown rule {rule!r}")
         refs = [ind.cap] + ([ind.deduct.per_finding] + [c.per_finding for c in ind.deduct.cases] if ind.deduct else [])

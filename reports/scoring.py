@@ -57,7 +57,8 @@ def score(scheme: Scheme, results: Mapping[str, RuleResult]) -> ScoreCard:
     for ind in scheme.indicators:
         findings = [f for r in ind.rules for f in results.get(r, RuleResult(Status.PASS)).findings]
         not_judged = any(results.get(r) is not None and results[r].status in NOT_JUDGED for r in ind.rules)
-        cap = None if ind.cap is None else float(scheme.value(ind.cap))
+        cap_value = scheme.value(ind.cap)  # a {param} the scheme leaves unset (null) means no cap
+        cap = None if cap_value is None else float(cap_value)
         item = IndicatorScore(id=ind.id, name=ind.name, kind=ind.kind, findings=len(findings), cap=cap)
         for f in findings:
             card.severity.setdefault((f.rule, f.subject), "info")
@@ -69,8 +70,9 @@ def score(scheme: Scheme, results: Mapping[str, RuleResult]) -> ScoreCard:
                 card.vetoes.extend(r for r in dict.fromkeys(f.rule for f in fired) if r not in card.vetoes)
                 for f in fired:
                     card.severity[(f.rule, f.subject)] = "veto"
-            elif not_judged:
-                card.undecided_vetoes.append(ind.id)
+            elif any(results.get(r) is not None and results[r].status in NOT_JUDGED
+                     for r in {r for c in ind.veto for r in (c.rules or ind.rules)}):
+                card.undecided_vetoes.append(ind.id)  # only a rule a veto condition reads can leave it open
         if ind.deduct:
             amount = 0.0
             for f in findings:
@@ -113,6 +115,6 @@ def _veto(scheme: Scheme, ind: Indicator, findings: list[Finding]) -> list[Findi
 
 def _per_finding(scheme: Scheme, ind: Indicator, finding: Finding) -> float:
     for case in ind.deduct.cases:
-        if matches(case.where, finding):
+        if (case.rules is None or finding.rule in case.rules) and matches(case.where, finding):
             return float(scheme.value(case.per_finding))
     return float(scheme.value(ind.deduct.per_finding))

@@ -15,6 +15,7 @@ from storage.disclosure_facts import (AnnualReportFact, ChannelFact, DisclosureP
                                       load_disclosure_facts)
 from storage.models import (Account, AxeResult, Column, ColumnItem, HostFact, Link, LinkVisibility, MobileRender, Page,
                             PageBody, PageVariant, Post, Run, SearchProbe, Site)
+from storage.probes import ProbeFact, TlsFact, load_probes, load_tls, window_bounds
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,8 @@ class Snapshot:
     mobile_renders: list[MobileRenderFact] = field(default_factory=list)
     axe_results: list[AxeResultFact] = field(default_factory=list)
     host_facts: list[HostFactFact] = field(default_factory=list)
+    probes: list[ProbeFact] = field(default_factory=list)  # the site's availability samples up to as_of
+    tls: list[TlsFact] = field(default_factory=list)  # the homepage host over HTTPS, at audit time
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
     _body_loader: Callable[[str], str | None] | None = field(default=None, repr=False)
 
@@ -296,19 +299,25 @@ class Snapshot:
         return dict(index)
 
 
-def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> Snapshot:
-    """Load a stored run into a Snapshot; bodies are read lazily, one query each."""
+PROBE_DAYS = 31  # probe history loaded per snapshot; rules pick their own window inside it
+
+
+def build_snapshot(session: Session, run_id: int, as_of: date | None = None, probe_days: int = PROBE_DAYS) -> Snapshot:
+    """Load a stored run into a Snapshot; bodies are read lazily, one query each.
+
+    Probes belong to the site, not the run: the `probe_days` Beijing days ending at as_of are loaded.
+    """
     run = session.get(Run, run_id)
     if run is None:
         raise LookupError(f"run {run_id} does not exist")
     site = session.get(Site, run.site_id)
     pages = {p.url: _page_fact(p) for p in session.scalars(select(Page).where(Page.run_id == run_id))}
-    links = [
-        LinkFact(source=s, target=t, tag=g, text=x)
-        for s, t, g, x in session.execute(
-            select(Link.source, Link.target, Link.tag, Link.text).where(Link.run_id == run_id).order_by(Link.id)
-        )
-    ]
+    # Core selects on the tables: a large site has ~150,000 links, and ORM rows cost three times as much.
+    lt, pt = Link.__table__.c, Page.__table__.c
+    conn = session.connection()
+    links = [LinkFact(s, t, g, x) for s, t, g, x in conn.execute(
+        select(lt.source, lt.target, lt.tag, lt.text).where(lt.run_id == run_id).order_by(lt.id)).all()]
+    ids = dict(conn.execute(select(pt.url, pt.id).where(pt.run_id == run_id)).all())
     columns = [_column_fact(c) for c in session.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id))]
     column_items = [
         ColumnItemFact(column_url=i.column_url, title=i.title, url=i.url, date=i.date, date_source=i.date_source,
@@ -335,6 +344,8 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         return zlib.decompress(blob).decode("utf-8") if blob is not None else None
 
     accounts, posts = _newmedia_facts(session, run_id)
+    day = as_of or run.as_of
+    facts = set(run.stats.get("facts", ["pages", "links"])) if run.stats else {"pages", "links"}
     return Snapshot(
         site=SiteFact(id=site.id, name=site.name, url=site.url, kind=site.kind, unit=site.unit, config=site.config),
         as_of=as_of or run.as_of,
@@ -348,7 +359,9 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None) -> 
         options=dict(run.options or {}),
         page_variants=variants,
         link_visibility=visibility,
-        facts=frozenset(run.stats.get("facts", ["pages", "links"])) if run.stats else frozenset({"pages", "links"}),
+        facts=frozenset(facts | {"probes"}),  # the probe history is always read (it may be empty)
+        probes=load_probes(session, site.id, *window_bounds(day, probe_days)),
+        tls=load_tls(session, run.id),
         accounts=accounts,
         posts=posts,
         _body_loader=load_body,

@@ -7,25 +7,29 @@ Why: 功能设计/可用性 (indicators.md §4, web.ded.broken_links): 2015 普�
 homepage, −0.1 elsewhere [C]; the 2019 values are scheme parameters [U].
 
 Fires when: the target answered 4xx/5xx, failed with a DNS, connect, TLS, reset or timeout error,
-ran into a redirect loop, or answered 200 with an error page (软404: an error phrase in the title,
-or in a short body).
+ran into a redirect loop or more redirects than allowed, or answered 200 with an error page
+(软404: an error phrase in the title, or in a short body), or was redirected to an error page, or
+was redirected — together with at least two other distinct links — to the same root page (missing
+URLs sent to the homepage).
 
-Does not fire when: a redirect ends on a working page; a HEAD that is refused works with GET; an
-article merely mentions "404"; an anti-bot wall answered (not measured); a timeout or reset was
-not retried in the browser (flag `needs_render`: not measured); the target was not
+Does not fire when: a redirect ends on a working page (also one or two links redirected to a root
+page, and `/index.html` → `/`); a HEAD that is refused works with GET; an article merely mentions
+"404"; an anti-bot wall answered (not measured); a timeout or reset was not retried in the
+browser (flag `needs_render`: not measured); the target was not
 fetched (outside the crawl's limits, or a private address the site may not point at).
 
 Not applicable when: the crawl found no links. `not_measured` when no target could be measured,
 or when no links were found because the homepage answered an anti-bot wall (no browser, or the
 browser did not pass it).
 
-Evidence: `status`, `error`, `error_detail`, `soft_404` (the phrase), `final_url`, `redirects`,
+Evidence: `status`, `error` (dns, connect, tls, timeout, reset, redirect_loop, too_many_redirects),
+`error_detail`, `soft_404` (the phrase, or the redirect funnel), `final_url`, `redirects`,
 `on_homepage`, `pages` (up to 20 linking pages), `pages_count`, `tag`, `anchor`.
 """
 from __future__ import annotations
 
 from checks.base import Finding, Params, Rule, RuleResult
-from checks.derived.fetch import FAILED_ERRORS, behind_wall, soft_404, unconfirmed_failure
+from checks.derived.fetch import FAILED_ERRORS, behind_wall, redirect_funnels, soft_404, unconfirmed_failure
 from storage.snapshot import PageFact, Snapshot
 
 RULE = Rule(
@@ -46,6 +50,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     first_link = {}
     for link in snap.links:
         first_link.setdefault(link.target, link)
+    funnels = redirect_funnels(snap.pages)
     findings: list[Finding] = []
     measured = walled = 0
     for target, pages in sources.items():
@@ -57,6 +62,8 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
             continue
         measured += 1
         why = _why_broken(fetched)
+        if why is None and target in funnels:
+            why = f"页面被重定向（{funnels[target]}）"
         if why is None:
             continue
         link = first_link[target]
@@ -65,7 +72,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
             message=f"链接不可用：{why}（{len(pages)} 个页面链接到它）。",
             evidence={
                 "status": fetched.status, "error": fetched.error, "error_detail": fetched.error_detail,
-                "soft_404": soft_404(fetched), "final_url": fetched.final_url,
+                "soft_404": soft_404(fetched) or funnels.get(target), "final_url": fetched.final_url,
                 "redirects": [list(r) for r in fetched.redirects],
                 "on_homepage": snap.homepage_url in pages, "pages": pages[:MAX_PAGES_LISTED],
                 "pages_count": len(pages), "tag": link.tag, "anchor": (link.text or "")[:80],

@@ -1,6 +1,9 @@
 """The audit's steps in order: register sites and runs → crawl → judge → write reports."""
 from __future__ import annotations
 
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -11,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crawler.crawl import CrawlJob, crawl, site_lives_private
 from crawler.functions.gather import GatherOptions, gather_functions, open_browser
+from crawler.probe import check_tls, record_tls
 from crawler.sites import SiteEntry
 from reports.canonical import findings_document
 from reports.judge import judge_run
@@ -20,6 +24,8 @@ from reports.render.xlsx import write_summary_xlsx
 from reports.scheme import Scheme, load_scheme
 from storage import models as m
 from storage.session import session_scope
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,11 +54,18 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
     overrides = {"DOWNLOAD_TIMEOUT": timeout_s}
     if opts.user_agent:
         overrides["USER_AGENT"] = opts.user_agent
+    tls_pool = ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs))), thread_name_prefix="tls")
+    tls_checks = {job.run_id: tls_pool.submit(_check_tls, site, timeout_s) for job, site in zip(jobs, sites, strict=True)}
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} 页 pages"),
                   TimeElapsedColumn(), console=console, transient=True,
                   disable=not console.is_terminal) as progress:
         tasks = {job.site_id: progress.add_task(f"抓取 {job.site_id}", total=None) for job in jobs}
         states = crawl(jobs, opts.db_url, overrides, on_page=lambda sid: progress.advance(tasks[sid]))
+    for run_id, future in tls_checks.items():
+        facts = future.result()
+        if facts is not None:
+            record_tls(opts.db_url, run_id, facts)
+    tls_pool.shutdown()
     run_ids = [job.run_id for job in jobs]
     _gather_newmedia(sites, jobs, opts)
     _gather_functions(sites, jobs, opts, overrides, console)
@@ -123,6 +136,15 @@ def _browser_available(console: Console) -> bool:
         console.print(f"[yellow]no browser, auditing without one:[/] {exc}", highlight=False)
         return False
     return True
+
+
+def _check_tls(site: SiteEntry, timeout_s: float) -> dict | None:
+    """The homepage host over HTTPS (security.no_https), taken while the crawl runs; None on a defect of ours."""
+    try:
+        return asyncio.run(check_tls(site.url, site.https, timeout_s))
+    except Exception:  # noqa: BLE001 - the rule then says not_measured; the audit goes on
+        log.exception("TLS check of %s failed", site.url)
+        return None
 
 
 def _start_run(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:

@@ -4,6 +4,7 @@ from storage.models.disclosure import AnnualReport, DisclosurePart, Document, In
 from storage.models.function import AxeResult, HostFact, MobileRender, SearchProbe
 from storage.models.newmedia import Account, Post
 from storage.models.page import Link, Page, PageBody
+from storage.models.probe import Probe, TlsCheck
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleResult, Score
 from storage.models.run import Run
 from storage.models.site import Site
@@ -29,10 +30,12 @@ __all__ = [
     "Page",
     "PageBody",
     "PageVariant",
+    "Probe",
     "Post",
     "RuleResult",
     "Run",
     "Score",
     "SearchProbe",
     "Site",
+    "TlsCheck",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from storage.probes import ProbeFact, TlsFact
 from storage.disclosure_facts import AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact
 from storage.snapshot import (AccountFact, AxeResultFact, ColumnFact, ColumnItemFact, HostFactFact, LinkFact,
                               LinkVisibilityFact, MobileRenderFact, PageFact, PageVariantFact, PostFact,
@@ -19,6 +20,7 @@ FACT_TYPES: dict[str, type] = {
     "interaction_channels": ChannelFact, "messages": MessageFact,
     "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
     "host_facts": HostFactFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
+    "probes": ProbeFact, "tls": TlsFact,
 }
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
 FACT_FAMILIES: dict[str, str] = {

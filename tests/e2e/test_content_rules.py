@@ -73,7 +73,9 @@ def test_cloaking_evidence_shows_both_views(audited: dict) -> None:
 def test_variant_fetches_are_few(audited: dict) -> None:
     # homepage + 4 pages, 3 variants each, on top of one normal fetch per page
     fetched = [p for m, p in audited["_log"] if m == "GET"]
-    assert len(fetched) - len(set(fetched)) == 5 * 3
+    # …and one more GET of the homepage by the HTTPS check (security.no_https: is http:// redirected?)
+    assert len(fetched) - len(set(fetched)) == 5 * 3 + 1
+    assert fetched.count("/") == 1 + 3 + 1
 
 
 def test_serious_error_reports_only_the_misspelt_name(audited: dict) -> None:
