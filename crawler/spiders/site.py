@@ -200,7 +200,10 @@ class SiteSpider(Spider):
                     yield self._render_request(record.url, reason, response, "crawl", depth)
                     # The crawl goes on with the links the plain page already shows; the rendered
                     # page adds what scripts wrote and is the one stored and seen by the extractors.
-                    yield from self._follow(parsed.links, depth)
+                    # The homepage's links wait for its render (first in the queue): extractors learn
+                    # the site's map (公开 platform, 互动 channels, columns) from it before its pages.
+                    if reason != "homepage":
+                        yield from self._follow(parsed.links, depth)
                     return
         if is_html and record.status < 400:
             self.parsed.add(final)
