@@ -261,7 +261,7 @@ def main() -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     # Failed fetches are facts stored with their error class, not log noise (Scrapy resets logger levels).
     handler.addFilter(lambda r: not r.name.startswith(("scrapy.downloadermiddlewares.retry", "scrapy.core.scraper")))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    logging.basicConfig(level=handler.level, handlers=[handler])
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -54,6 +55,8 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
     overrides = {"DOWNLOAD_TIMEOUT": timeout_s}
     if opts.user_agent:
         overrides["USER_AGENT"] = opts.user_agent
+    phases: dict[str, float] = {}  # seconds per step, logged at INFO (GOVAUDIT_LOG_LEVEL=INFO)
+    started = time.perf_counter()
     tls_pool = ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs))), thread_name_prefix="tls")
     tls_checks = {job.run_id: tls_pool.submit(_check_tls, site, timeout_s) for job, site in zip(jobs, sites, strict=True)}
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} 页 pages"),
@@ -66,12 +69,15 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
         if facts is not None:
             record_tls(opts.db_url, run_id, facts)
     tls_pool.shutdown()
+    started = _phase(phases, "crawl", started)
     run_ids = [job.run_id for job in jobs]
     _gather_newmedia(sites, jobs, opts)
     _gather_functions(sites, jobs, opts, overrides, console)
+    started = _phase(phases, "gather", started)
     with session_scope(opts.db_url) as session:
         for run_id in run_ids:
             judge_run(session, run_id, opts.scheme, opts.as_of)
+    started = _phase(phases, "judge", started)
     browser_runs = [job.run_id for job in jobs if job.browser]
     if browser_runs:  # screenshots of the finding pages, after judging (docs/browser.md)
         from crawler.evidence import capture_findings
@@ -80,11 +86,20 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
             capture_findings(opts.db_url, browser_runs, opts.out, timeout_s)
         except Exception as exc:  # noqa: BLE001 - evidence is an addition; its failure never loses the audit
             console.print(f"[yellow]截图失败 screenshots failed:[/] {type(exc).__name__}: {exc}", highlight=False)
+    started = _phase(phases, "evidence", started)
     docs = write_reports(opts.db_url, run_ids, opts.out)
+    _phase(phases, "reports", started)
+    log.info("audit steps: %s", ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     interrupted = [job.site_id for job in jobs if states.get(job.run_id) != "complete"]
     if interrupted:
         raise AuditInterrupted(f"crawl not complete for: {', '.join(interrupted)} (runs marked interrupted)")
     return docs
+
+
+def _phase(phases: dict[str, float], name: str, started: float) -> float:
+    now = time.perf_counter()
+    phases[name] = now - started
+    return now
 
 
 def _gather_functions(sites: list[SiteEntry], jobs: list[CrawlJob], opts: AuditOptions, overrides: dict,
