@@ -134,7 +134,8 @@ class DisclosureExtractor:
             yield from self._parts(ctx)
         report_page = ctx.url in self.reports_done
         yield from self._report_page(ctx)
-        if not report_page and ctx.url not in self.reports_done:  # a report page's own attachment is its file
+        # a report page's own attachment is its file; report titles name 政府信息公开 (ar.TITLE)
+        if not report_page and ctx.url not in self.reports_done and "信息公开" in ctx.html:
             yield from self._report_links(ctx)
         yield from self._document(ctx)
 
