@@ -184,7 +184,7 @@ def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None,
             # Each extractor names the fact families it gathers (rules reading others are not_measured);
             # facts an extractor already recorded itself stay.
             recorded = (run.stats or {}).get("facts", [])
-            gathered = (f for e in spider.extractors for f in getattr(e, "facts", ()))
+            gathered = [*spider.gathered_facts, *(f for e in spider.extractors for f in getattr(e, "facts", ()))]
             facts = list(dict.fromkeys(["pages", "links", *recorded, *gathered]))
             run.stats = {**(run.stats or {}), "facts": facts, "close_reason": reason, **spider.counts,
                          "browser": _browser_stats(spider)}

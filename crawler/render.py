@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.page import _CHALLENGE
+from crawler.visibility import LINK_VISIBILITY_JS
 
 WALL_WAIT_S = 8.0  # a challenge script usually reloads within a second or two
 LIST_WAIT_S = 3.0  # a script-filled list usually appears within a few hundred milliseconds
@@ -71,6 +72,8 @@ async def settle(page: Any, *, wall: bool, wait_list: bool, screenshot: str | No
         if timings:
             out["timings"] = await page.evaluate(_TIMINGS_JS)
         if mark_links:
+            # computed style of every outside link, for content.hidden_link (crawler/visibility.py)
+            out["link_visibility"] = await page.evaluate(LINK_VISIBILITY_JS)
             out["hidden_links"] = await page.evaluate(_MARK_HIDDEN_JS)
         if screenshot:
             out["screenshot"] = await take_screenshot(page, Path(screenshot))

@@ -25,6 +25,7 @@ from crawler.middlewares import PrivateAddressRefused
 from crawler.page import ParsedPage, parse_html
 from crawler.render_policy import WALL_STATUSES, looks_like_wall, render_reason
 from crawler.urls import canonical, host_of
+from crawler.visibility import visibility_records
 
 # Targets that are documents, not pages to parse: checked (HEAD, then a ranged GET), never crawled.
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".zip", ".rar",
@@ -73,6 +74,8 @@ class SiteSpider(Spider):
                               "walls_passed": 0, "walls_after_cookies": 0}
         self.render_reasons: dict[str, int] = {}
         self.homepage_render: dict[str, Any] = {}
+        self.gathered_facts: set[str] = set()  # fact families beyond pages/links this spider gathered
+        self.pending_records: list = []  # facts found while reading a response, yielded with its record
         # One bound method per callback for every request: Scrapy caches its per-callback source
         # inspection by the callable object, and a fresh bound method per request defeats that cache
         # (it re-parsed parse_page's source for every page: a tenth of the crawl's CPU time).
@@ -211,6 +214,8 @@ class SiteSpider(Spider):
             record.links, record.flags = parsed.links, parsed.flags + record.flags
             self.counts["crawled"] += 1
             yield record
+            yield from self.pending_records
+            self.pending_records.clear()
             yield from self._follow(parsed.links, depth)
             ctx = PageContext(url=record.url, response=response, html=html, parsed=parsed, depth=depth, spider=self)
             for extractor in self.extractors:
@@ -275,6 +280,9 @@ class SiteSpider(Spider):
                 if cookies:
                     self.wall_cookies.update(cookies)
         status = settled.get("status")
+        if reason == "homepage" and settled.get("link_visibility") is not None:
+            self.pending_records.extend(visibility_records(self.run_id, record.url, settled["link_visibility"]))
+            self.gathered_facts.add("link_visibility")
         if reason == "homepage":
             self.homepage_render = {
                 "url": record.url, "status": status or response.status, "timings": settled.get("timings"),
