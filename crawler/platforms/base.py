@@ -11,6 +11,7 @@ import json
 import socket
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
@@ -100,7 +101,7 @@ class GatherContext:
         return path if path.is_file() else None
 
 
-class Adapter:
+class Adapter(ABC):
     """Base of the platform adapters: `read(handle, name)` → AccountData, or raise AdapterFailure."""
 
     platform: ClassVar[str]
@@ -111,8 +112,9 @@ class Adapter:
         self.ctx = ctx
         self.base = (base_url or self.public_base).rstrip("/")
 
-    def read(self, handle: str, name: str | None) -> AccountData:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def read(self, handle: str, name: str | None) -> AccountData:
+        """The account's profile and posts as the platform shows them."""
 
     def profile_url(self, handle: str) -> str | None:
         """The account's page a person opens to confirm a finding."""

@@ -8,11 +8,20 @@ timeout each end as an AdapterFailure of their kind.
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from dataclasses import dataclass
 
 from crawler.browser import LAUNCH_ARGS, BrowserNotFound, find_chromium
-from crawler.platforms.base import (AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile,
-                                    bytedance_id_time, count)
+from crawler.platforms.base import (
+    AccountData,
+    Adapter,
+    AdapterFailure,
+    FailureKind,
+    PostData,
+    Profile,
+    bytedance_id_time,
+    count,
+)
 
 LOGIN_WALL = ("登录后查看", "扫码登录", "请完成验证", "验证码", "安全验证")
 NOT_EXIST = ("用户不存在", "该账号已注销", "账号已封禁", "页面不存在")
@@ -40,8 +49,9 @@ _READ_JS = """(s) => {
 class RenderedAdapter(Adapter):
     selectors: Selectors
 
-    def profile_path(self, handle: str) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def profile_path(self, handle: str) -> str:
+        """The profile page's path on the platform host."""
 
     def profile_url(self, handle: str) -> str:
         return self.base + self.profile_path(handle)
