@@ -11,10 +11,31 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.disclosure_facts import (AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact,
-                                      load_disclosure_facts)
-from storage.models import (Account, AxeResult, Column, ColumnItem, HostFact, Link, LinkVisibility, MobileRender, Page,
-                            PageBody, PageVariant, Post, Run, SearchProbe, Site)
+from storage.disclosure_facts import (
+    AnnualReportFact,
+    ChannelFact,
+    DisclosurePartFact,
+    DocumentFact,
+    MessageFact,
+    load_disclosure_facts,
+)
+from storage.models import (
+    Account,
+    AxeResult,
+    Column,
+    ColumnItem,
+    HostFact,
+    Link,
+    LinkVisibility,
+    MobileRender,
+    Page,
+    PageBody,
+    PageVariant,
+    Post,
+    Run,
+    SearchProbe,
+    Site,
+)
 from storage.probes import ProbeFact, TlsFact, load_probes, load_tls, window_bounds
 
 

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import select
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
 
 from crawler.crawl import CrawlJob, crawl, site_lives_private
 from crawler.functions.gather import GatherOptions, gather_functions, open_browser
@@ -27,6 +27,10 @@ from storage import models as m
 from storage.session import session_scope
 
 log = logging.getLogger(__name__)
+
+
+class AuditInterrupted(RuntimeError):
+    """The crawl was stopped before it finished; the reports were written from what was gathered."""
 
 
 @dataclass
@@ -105,8 +109,6 @@ def _phase(phases: dict[str, float], name: str, started: float) -> float:
 def _gather_functions(sites: list[SiteEntry], jobs: list[CrawlJob], opts: AuditOptions, overrides: dict,
                       console: Console) -> None:
     """After the crawl: search, phone render, axe-core, IPv6 and fingerprints (docs/functions.md)."""
-    import logging
-
     from crawler import settings as crawl_settings
 
     base = GatherOptions(out_dir=opts.out, browser=opts.browser, timeout_s=overrides["DOWNLOAD_TIMEOUT"],
@@ -118,15 +120,11 @@ def _gather_functions(sites: list[SiteEntry], jobs: list[CrawlJob], opts: AuditO
             try:
                 gather_functions(opts.db_url, job.run_id, site.model_dump(mode="json"), gopts, session, launch_error)
             except Exception:  # noqa: BLE001 - the rules that need these facts report not_measured
-                logging.getLogger(__name__).exception("function gathering failed for %s", site.id)
+                log.exception("function gathering failed for %s", site.id)
                 console.print(f"[yellow]功能检查采集失败 / function gathering failed for {site.id}[/yellow]")
     finally:
         if session is not None:
             session.close()
-
-
-class AuditInterrupted(RuntimeError):
-    """The crawl was stopped before it finished; the reports were written from what was gathered."""
 
 
 def _gather_newmedia(sites: list[SiteEntry], jobs: list[CrawlJob], opts: AuditOptions) -> None:

@@ -4,11 +4,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from storage.disclosure_facts import (
+    AnnualReportFact,
+    ChannelFact,
+    DisclosurePartFact,
+    DocumentFact,
+    MessageFact,
+)
 from storage.probes import ProbeFact, TlsFact
-from storage.disclosure_facts import AnnualReportFact, ChannelFact, DisclosurePartFact, DocumentFact, MessageFact
-from storage.snapshot import (AccountFact, AxeResultFact, ColumnFact, ColumnItemFact, HostFactFact, LinkFact,
-                              LinkVisibilityFact, MobileRenderFact, PageFact, PageVariantFact, PostFact,
-                              SearchProbeFact, SiteFact, Snapshot)
+from storage.snapshot import (
+    AccountFact,
+    AxeResultFact,
+    ColumnFact,
+    ColumnItemFact,
+    HostFactFact,
+    LinkFact,
+    LinkVisibilityFact,
+    MobileRenderFact,
+    PageFact,
+    PageVariantFact,
+    PostFact,
+    SearchProbeFact,
+    SiteFact,
+    Snapshot,
+)
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 

@@ -89,7 +89,7 @@ def build_sites() -> list[FnSite]:
     r = _news(wrap)
     r["/"] = _home(wrap, '<div class="jyh-template"></div>')
     hit = f'<li><a href="{NEWEST[0]}">示例县召开<em>2026年第四季度</em>经济运行分析会</a></li>'
-    r[f"/search"] = wrap("搜索结果", f"<ul>{hit}</ul>")
+    r["/search"] = wrap("搜索结果", f"<ul>{hit}</ul>")
     r["/bsfw/"] = wrap("办事指南", '<ul><li><a href="/bsfw/zn1.html">食品经营许可办事指南</a></li></ul>')
     r["/bsfw/zn1.html"] = _guide(wrap, "食品经营许可办事指南", ALL_ELEMENTS)
     sites.append(FnSite("fn-good", "功能良好县", r, set(),

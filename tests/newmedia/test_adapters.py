@@ -167,7 +167,7 @@ def test_wechat_portal_articles_attributed_by_id(server: FixtureServer) -> None:
 
 def test_wechat_without_any_source(server: FixtureServer) -> None:
     assert _fail("wechat", "gh_demo", server.base_url).kind == FailureKind.NO_SOURCE
-    links = [f"https://mp.weixin.qq.com/s/other"]
+    links = ["https://mp.weixin.qq.com/s/other"]
     assert _fail("wechat", "gh_demo", server.base_url, portal_links=links).kind == FailureKind.NO_SOURCE
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.base import Finding, RuleResult, Status
+from checks.base import Finding, RuleResult
 from reports.scheme import SchemeError, load_scheme
 from reports.scoring import score
 
