@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler import writer
 from crawler.spiders.site import SiteSpider
 from crawler.urls import host_of, is_private_ip
 from storage import models as m
@@ -149,6 +150,8 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
 
         def closed(spider: SiteSpider, reason: str, job: CrawlJob = job) -> None:
             state = "complete" if reason == "finished" else "interrupted"
+            if spider.storage_error:  # records were lost: the run is not judged on what remains
+                state, reason = "failed", f"storing the crawl failed: {spider.storage_error}"
             states[job.run_id] = state
             _finish_run(db_url, job.run_id, state, spider, reason)
 
@@ -160,7 +163,10 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
                       max_depth=job.max_depth, allow_private=job.allow_private, site=job.site,
                       browser=job.browser, evidence_dir=job.evidence_dir)
-    process.start()
+    try:
+        process.start()
+    finally:
+        writer.shutdown()
     for job in jobs:
         if job.run_id not in states:
             states[job.run_id] = "failed"
@@ -188,6 +194,8 @@ def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None,
             facts = list(dict.fromkeys(["pages", "links", *recorded, *gathered]))
             run.stats = {**(run.stats or {}), "facts": facts, "close_reason": reason, **spider.counts,
                          "browser": _browser_stats(spider)}
+            if state == "failed":
+                run.error = reason
         else:
             run.error = reason
 

@@ -9,8 +9,8 @@ from lxml import etree
 
 from crawler.items import LinkRecord
 from crawler.urls import canonical
+from storage.models.page import TEXT_CAP
 
-TEXT_CAP = 20000
 _REFS = (
     ("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("link", "href"),
     ("iframe", "src"), ("frame", "src"), ("embed", "src"), ("source", "src"), ("video", "src"), ("audio", "src"),

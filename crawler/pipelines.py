@@ -1,19 +1,18 @@
 """Item pipelines: validate records, then write them to storage in batches."""
 from __future__ import annotations
 
-import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
+import logging
+from concurrent.futures import Future
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
+from scrapy.utils.defer import deferred_from_coro
 
+from crawler import writer
 from crawler.items import PageRecord, StoredRecord
-from storage import models as m
-from storage.session import session_scope
+from crawler.writer import PAGE_COLUMNS
 
-_PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
+logger = logging.getLogger(__name__)
 
 
 class ValidatePipeline:
@@ -32,26 +31,28 @@ class ValidatePipeline:
 
 
 class StoragePipeline:
-    """Buffer page records and write pages, bodies and links in one transaction per batch.
+    """Buffer page records and other facts; hand them in batches to the writer process (`crawler.writer`).
 
-    Batches are written by one writer thread, one batch in flight at a time, so the database's own
-    work (SQLite and the driver release the GIL) overlaps the crawl on a second core; a failed
-    write surfaces at the next batch or at close.
+    One batch of this site in flight at a time. A failed write is noticed at the next batch or at
+    close: `error` says why, the spider's `storage_error` too (its run is then marked failed, not
+    judged on half its pages), and a crawl still running is stopped.
     """
 
-    def __init__(self, db_url: str, batch: int) -> None:
+    def __init__(self, db_url: str, batch: int, crawler: Crawler | None = None) -> None:
         self.db_url = db_url
         self.batch = batch
+        self.crawler = crawler
         self.buffer: list[PageRecord] = []
         self.others: list[StoredRecord] = []
         self.urls: set[str] = set()
         self.written = 0
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govaudit-storage")
+        self.error: str | None = None
+        self._closing = False
         self._pending: Future | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
-        return cls(crawler.settings.get("GOVAUDIT_DB"), crawler.settings.getint("GOVAUDIT_BATCH_PAGES", 200))
+        return cls(crawler.settings.get("GOVAUDIT_DB"), crawler.settings.getint("GOVAUDIT_BATCH_PAGES", 200), crawler)
 
     def process_item(self, item: PageRecord | StoredRecord) -> PageRecord | StoredRecord:
         if isinstance(item, StoredRecord):
@@ -68,47 +69,42 @@ class StoragePipeline:
         return item
 
     def close_spider(self) -> None:
+        self._closing = True
         self.flush()
         self._wait()
-        self._writer.shutdown()
 
     def _wait(self) -> None:
         pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        if pending is None:
+            return
+        try:
+            self.written += pending.result()
+        except Exception as exc:  # noqa: BLE001 - any database error: recorded, the run fails, the audit goes on
+            self._failed(f"{type(exc).__name__}: {exc}"[:1000])
+
+    def _failed(self, error: str) -> None:
+        if self.error is not None:
+            return
+        self.error = error
+        logger.error("storing the crawl's records failed (%s): %s", self.db_url, error)
+        spider = self.crawler.spider if self.crawler is not None else None
+        if spider is not None:
+            spider.storage_error = error
+        if spider is not None and not self._closing:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_failed"))
 
     def flush(self) -> None:
-        """Hand the buffered pages and other facts to the writer (after the previous batch is written)."""
+        """Hand the buffered pages and other facts to the writer (after this site's previous batch is written)."""
         if not self.buffer and not self.others:
             return
         records, self.buffer = self.buffer, []
         others, self.others = self.others, []
         self._wait()
-        self._pending = self._writer.submit(self._write, records, others)
-
-    def _write(self, records: list[PageRecord], others: list[StoredRecord]) -> None:
-        """Write pages (with bodies and links), then the other facts, in one transaction."""
-        with session_scope(self.db_url) as session:
-            if records:
-                self._write_pages(session, records)
-            by_model: dict[type, list[dict]] = {}
-            for rec in others:
-                by_model.setdefault(rec.model, []).append(rec.row())
-            for model, rows in by_model.items():
-                session.execute(insert(model), rows)
-        self.written += len(records)
-
-    @staticmethod
-    def _write_pages(session: Session, records: list[PageRecord]) -> None:
-        rows = [{k: getattr(r, k) for k in _PAGE_COLUMNS} for r in records]
-        # Core inserts (not the ORM bulk path): the ORM's per-row bookkeeping was most of the write time.
-        page = m.Page.__table__
-        ids = session.scalars(insert(page).returning(page.c.id, sort_by_parameter_order=True), rows).all()
-        bodies = [{"page_id": pid, "html_z": zlib.compress(rec.html.encode("utf-8"), 1)}
-                  for pid, rec in zip(ids, records, strict=True) if rec.html is not None]
-        if bodies:
-            session.execute(insert(m.PageBody.__table__), bodies)
-        links = [{"run_id": rec.run_id, "source": rec.url, "target": ln.target, "tag": ln.tag, "text": ln.text}
-                 for rec in records for ln in rec.links]
-        if links:
-            session.execute(insert(m.Link.__table__), links)
+        if self.error is not None:  # the run has failed: nothing more is stored for it
+            return
+        pages = [(tuple([getattr(r, k) for k in PAGE_COLUMNS]), r.html, [(ln.target, ln.tag, ln.text) for ln in r.links])
+                 for r in records]
+        by_model: dict[type, list[dict]] = {}
+        for rec in others:
+            by_model.setdefault(rec.model, []).append(rec.row())
+        self._pending = writer.submit(self.db_url, pages, list(by_model.items()))

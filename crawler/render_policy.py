@@ -33,6 +33,10 @@ _LIST_LOADERS = re.compile(
     r"|\bv-for\s*=|\bng-repeat\s*=|\blayui\.(?:laypage|table)",      # Vue / Angular / layui lists
     re.IGNORECASE,
 )
+# Literals (lower case) one of which every match of _LIST_LOADERS contains: substring tests are
+# ten times cheaper than the case-insensitive regex, and most pages contain none of them.
+_LIST_LOADER_LITERALS = ("jpage", "dataproxy.jsp", "<datastore", "unitbuild.jsp", "trs_list", "trslist", "v-for",
+                         "ng-repeat", "layui.")
 # Generic script fetching (many article pages fetch a hit counter): a list loader only beside an
 # empty list container.
 _XHR = re.compile(r"\$\.(?:ajax|get|getJSON|post)\s*\(|\baxios\s*[.(]|\bfetch\s*\(|XMLHttpRequest|\.load\s*\(",
@@ -42,6 +46,7 @@ _EMPTY_LIST = re.compile(
     r"(?:list|news|item|lb|xwlb|tzgg|gkml|zfxxgk|data|content)[^\"']*[\"'][^>]*>\s*(?:<!--.*?-->\s*)*</\1\s*>",
     re.IGNORECASE | re.DOTALL,
 )
+_XHR_LITERALS = ("$.", "axios", "fetch", "xmlhttprequest", ".load")
 # Dates as list items show them: 2024-05-06, 2024/5/6, 2024.05.06, 2024年5月6日, [05-06] is not enough.
 _DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?!\d)")
 # A list shows at least this many dated items; one date (the page's own) is not a list.
@@ -64,12 +69,14 @@ def dated_items(text: str) -> int:
 
 def list_loader(html: str) -> str | None:
     """The list-loader marker of the HTML (a known loader, or script fetching beside an empty list), or None."""
-    m = _LIST_LOADERS.search(html)
+    lower = html.lower()
+    m = _LIST_LOADERS.search(html) if any(lit in lower for lit in _LIST_LOADER_LITERALS) else None
     if m:
         return m.group(0)
-    xhr = _XHR.search(html)
-    if xhr and _EMPTY_LIST.search(html):
-        return xhr.group(0)
+    # The empty-container test first: it is cheap, the case-insensitive _XHR scan is not.
+    if any(lit in lower for lit in _XHR_LITERALS) and _EMPTY_LIST.search(html):
+        xhr = _XHR.search(html)
+        return xhr.group(0) if xhr else None
     return None
 
 

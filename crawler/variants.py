@@ -21,8 +21,8 @@ from twisted.python.failure import Failure
 from crawler.extractors import PageContext
 from crawler.items import StoredRecord
 from storage.models import PageVariant
+from storage.models.page import TEXT_CAP
 
-TEXT_CAP = 20000
 BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/124.0.0.0 Safari/537.36")
 # (variant, User-Agent, Referer template): the spiders Chinese search engines send, and a browser

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ from storage.models import (
     SearchProbe,
     Site,
 )
+from storage.models.page import TEXT_CAP
 from storage.probes import ProbeFact, TlsFact, load_probes, load_tls, window_bounds
 
 
@@ -80,9 +82,16 @@ class PageFact:
     def is_html(self) -> bool:
         return bool(self.content_type) and "html" in self.content_type.lower()
 
+    @property
+    def complete_text(self) -> str | None:
+        """The stored visible text when it is all of it (not capped, not missing), else None: a rule may
+        skip a page whose complete text lacks what it looks for without loading the HTML."""
+        return self.text if self.text and len(self.text) < TEXT_CAP else None
 
-@dataclass(frozen=True)
-class LinkFact:
+
+class LinkFact(NamedTuple):
+    """An outgoing reference of a crawled page (a tuple: a large site has ~150,000 of them)."""
+
     source: str
     target: str
     tag: str = "a"
@@ -283,15 +292,23 @@ class Snapshot:
     probes: list[ProbeFact] = field(default_factory=list)  # the site's availability samples up to as_of
     tls: list[TlsFact] = field(default_factory=list)  # the homepage host over HTTPS, at audit time
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
-    _body_loader: Callable[[str], str | None] | None = field(default=None, repr=False)
+    # urls → their stored HTML (those that have one); bodies are read once and kept
+    _body_loader: Callable[[list[str]], dict[str, str]] | None = field(default=None, repr=False)
+    _bodies_tried: set[str] = field(default_factory=set, repr=False)
 
     def html(self, url: str) -> str | None:
         """The stored HTML of a crawled page, or None."""
-        if url not in self._bodies and self._body_loader is not None:
-            body = self._body_loader(url)
-            if body is not None:
-                self._bodies[url] = body
+        if url not in self._bodies and url not in self._bodies_tried:
+            self.prefetch_html([url])
         return self._bodies.get(url)
+
+    def prefetch_html(self, urls: Iterable[str]) -> None:
+        """Read the stored HTML of many pages at once (one query per few hundred pages, not one per page)."""
+        if self._body_loader is None:
+            return
+        missing = [u for u in urls if u not in self._bodies and u not in self._bodies_tried]
+        self._bodies_tried.update(missing)
+        self._bodies.update(self._body_loader(missing))
 
     @property
     def homepage(self) -> PageFact | None:
@@ -323,29 +340,34 @@ class Snapshot:
 PROBE_DAYS = 31  # probe history loaded per snapshot; rules pick their own window inside it
 
 
-def build_snapshot(session: Session, run_id: int, as_of: date | None = None, probe_days: int = PROBE_DAYS) -> Snapshot:
-    """Load a stored run into a Snapshot; bodies are read lazily, one query each.
+def build_snapshot(session: Session, run_id: int, as_of: date | None = None, probe_days: int = PROBE_DAYS,
+                   with_links: bool = True) -> Snapshot:
+    """Load a stored run into a Snapshot; bodies are read when a rule first asks, many per query.
 
     Probes belong to the site, not the run: the `probe_days` Beijing days ending at as_of are loaded.
+    `with_links=False` leaves `links` empty (a gatherer that reads only pages and bodies).
     """
     run = session.get(Run, run_id)
     if run is None:
         raise LookupError(f"run {run_id} does not exist")
     site = session.get(Site, run.site_id)
-    pages = {p.url: _page_fact(p) for p in session.scalars(select(Page).where(Page.run_id == run_id))}
     # Core selects on the tables: a large site has ~150,000 links, and ORM rows cost three times as much.
     lt, pt = Link.__table__.c, Page.__table__.c
     conn = session.connection()
+    pages: dict[str, PageFact] = {}
+    ids: dict[str, int] = {}
+    for row in conn.execute(select(pt).where(pt.run_id == run_id)).mappings():
+        pages[row["url"]] = _page_fact(row)
+        ids[row["url"]] = row["id"]
     links = [LinkFact(s, t, g, x) for s, t, g, x in conn.execute(
-        select(lt.source, lt.target, lt.tag, lt.text).where(lt.run_id == run_id).order_by(lt.id)).all()]
-    ids = dict(conn.execute(select(pt.url, pt.id).where(pt.run_id == run_id)).all())
+        select(lt.source, lt.target, lt.tag, lt.text).where(lt.run_id == run_id).order_by(lt.id)).all()
+             ] if with_links else []
     columns = [_column_fact(c) for c in session.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id))]
     column_items = [
         ColumnItemFact(column_url=i.column_url, title=i.title, url=i.url, date=i.date, date_source=i.date_source,
                        date_raw=i.date_raw, page_url=i.page_url)
         for i in session.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id))
     ]
-    ids = dict(session.execute(select(Page.url, Page.id).where(Page.run_id == run_id)).all())
     variants = [
         PageVariantFact(url=v.url, variant=v.variant, user_agent=v.user_agent, referer=v.referer, status=v.status,
                         final_url=v.final_url, error=v.error, title=v.title, text=v.text)
@@ -357,12 +379,16 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
             select(LinkVisibility).where(LinkVisibility.run_id == run_id).order_by(LinkVisibility.id))
     ]
 
-    def load_body(url: str) -> str | None:
-        page_id = ids.get(url)
-        if page_id is None:
-            return None
-        blob = session.scalar(select(PageBody.html_z).where(PageBody.page_id == page_id))
-        return zlib.decompress(blob).decode("utf-8") if blob is not None else None
+    def load_bodies(urls: list[str]) -> dict[str, str]:
+        by_id = {ids[u]: u for u in urls if u in ids}
+        keys = list(by_id)
+        bodies: dict[str, str] = {}
+        for at in range(0, len(keys), 500):
+            chunk = keys[at:at + 500]
+            for page_id, blob in conn.execute(select(PageBody.page_id, PageBody.html_z)
+                                              .where(PageBody.page_id.in_(chunk))):
+                bodies[by_id[page_id]] = zlib.decompress(blob).decode("utf-8")
+        return bodies
 
     accounts, posts = _newmedia_facts(session, run_id)
     day = as_of or run.as_of
@@ -385,7 +411,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
         tls=load_tls(session, run.id),
         accounts=accounts,
         posts=posts,
-        _body_loader=load_body,
+        _body_loader=load_bodies,
         **load_disclosure_facts(session, run_id),
         **_function_facts(session, run_id),
     )
@@ -438,13 +464,14 @@ def _function_facts(session: Session, run_id: int) -> dict:
     }
 
 
-def _page_fact(p: Page) -> PageFact:
+def _page_fact(p: Mapping[str, Any]) -> PageFact:
+    """A page row (the `page` table's columns) as a fact."""
     return PageFact(
-        url=p.url, status=p.status, final_url=p.final_url, crawled=p.crawled, error=p.error,
-        error_detail=p.error_detail, redirects=tuple(tuple(r) for r in (p.redirects or [])),
-        content_type=p.content_type, charset=p.charset, size=p.size, elapsed_ms=p.elapsed_ms, title=p.title,
-        text=p.text, depth=p.depth, rendered=p.rendered, render_reason=p.render_reason, method=p.method,
-        flags=tuple(p.flags or ()),
+        url=p["url"], status=p["status"], final_url=p["final_url"], crawled=p["crawled"], error=p["error"],
+        error_detail=p["error_detail"], redirects=tuple(tuple(r) for r in (p["redirects"] or [])),
+        content_type=p["content_type"], charset=p["charset"], size=p["size"], elapsed_ms=p["elapsed_ms"],
+        title=p["title"], text=p["text"], depth=p["depth"], rendered=p["rendered"],
+        render_reason=p["render_reason"], method=p["method"], flags=tuple(p["flags"] or ()),
     )
 
 

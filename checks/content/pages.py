@@ -16,15 +16,15 @@ _EMPTY_TREE = parse("<html><body></body></html>")
 
 def crawled_html(snap: Snapshot) -> Iterator[tuple[str, str]]:
     """(url, html) of every crawled, loaded HTML page whose body was stored (anti-bot walls skipped)."""
-    for url, page in snap.pages.items():
-        if not page.crawled or not page.ok or not page.is_html or behind_wall(page):
-            continue
+    urls = [url for url, page in snap.pages.items()
+            if page.crawled and page.ok and page.is_html and not behind_wall(page)]
+    snap.prefetch_html(urls)
+    for url in urls:
         html = snap.html(url)
         if html:
             yield url, html
 
 
-TEXT_CAP = 20000  # crawler/page.py caps the stored text; a longer page is pre-filtered from its HTML
 _TAGS = re.compile(r"<[^>]*>")
 
 
@@ -32,9 +32,9 @@ def prefilter_text(snap: Snapshot, url: str, html: str) -> str:
     """The page's stored title and visible text (cheap to search), or its tag-stripped HTML when the
     stored text is missing or was capped. Used only to decide whether a page needs a closer look."""
     page = snap.pages.get(url)
-    if page is None or not page.text or len(page.text) >= TEXT_CAP:
+    if page is None or page.complete_text is None:
         return _TAGS.sub(" ", html)
-    return f"{page.title or ''} {page.text}"
+    return f"{page.title or ''} {page.complete_text}"
 
 
 def no_pages_reason(snap: Snapshot) -> str:

@@ -6,6 +6,8 @@ least one character and keeps at least one character identical.
 """
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,7 +15,6 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pypinyin import pinyin_dict
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -40,8 +41,19 @@ class Protected:
     near: dict[str, frozenset[str]]
 
 
+@cache  # about 1,500 distinct readings over 20,000 characters
 def _toneless(reading: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+
+
+def _pinyin_table() -> dict[str, str]:
+    """pypinyin's character table (code point → comma-separated readings), read from its data file:
+    importing the package would also load its 2.5 MB phrase dictionary (half a second), unused here."""
+    package = importlib.util.find_spec("pypinyin")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("pypinyin is not installed")
+    path = Path(next(iter(package.submodule_search_locations))) / "pinyin_dict.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @cache
@@ -49,7 +61,8 @@ def _homophone_index() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[s
     """reading → characters, and character → readings, over the common CJK block."""
     by_reading: dict[str, set[str]] = {}
     readings: dict[str, set[str]] = {}
-    for cp, value in pinyin_dict.pinyin_dict.items():
+    for key, value in _pinyin_table().items():
+        cp = int(key)
         if 0x4E00 <= cp <= 0x9FA5:
             ch = chr(cp)
             for r in value.split(","):

@@ -37,7 +37,7 @@ import yaml
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.dom import element_path, text_blocks
 from checks.content.lexicon import quote
-from checks.content.pages import TEXT_CAP, crawled_html, no_pages_reason, page_tree
+from checks.content.pages import crawled_html, no_pages_reason, page_tree
 from checks.content.protected import Person, is_variant, protected
 from storage.snapshot import Snapshot
 
@@ -68,9 +68,9 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     findings: list[Finding] = []
     for url, html in pages:
         fact = snap.pages[url]
-        if fact.text and len(fact.text) < TEXT_CAP:
+        if fact.complete_text is not None:
             # the crawler's stored text (text nodes joined with spaces) is a cheap pre-filter
-            pre = _CJK_GAP.sub("", f"{fact.title or ''}\n{fact.text}")
+            pre = _CJK_GAP.sub("", f"{fact.title or ''}\n{fact.complete_text}")
             if not scan_text(pre, leaders):
                 continue
         tree = page_tree(html)

@@ -48,6 +48,8 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     for page in snap.pages.values():
         if not (page.crawled and page.ok and page.is_html):
             continue
+        if page.complete_text is not None and not title_rx.search(f"{page.title or ''} {page.complete_text}"):
+            continue  # its <h1> is in the visible text: no guide title anywhere, no need to parse the HTML
         html = snap.html(page.url)
         if html is None:
             continue

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawler.cli.orchestrate import AuditInterrupted, AuditOptions, judge_stored, run_audit, write_reports
+from crawler.cli.orchestrate import AuditFailed, AuditInterrupted, AuditOptions, judge_stored, run_audit, write_reports
 from crawler.demo.portal import sites_yaml, start_demo
 from crawler.sites import RegistryError, SiteEntry, load_registry
 from reports.scheme import Scheme, SchemeError, load_scheme
@@ -272,6 +272,9 @@ def main() -> None:
     except AuditInterrupted as exc:
         console.print(f"interrupted: {exc}")
         sys.exit(130)
+    except AuditFailed as exc:
+        console.print(f"[bold red]failed:[/] {exc}", highlight=False)
+        sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         console.print("interrupted")
         sys.exit(130)

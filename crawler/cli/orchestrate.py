@@ -33,6 +33,10 @@ class AuditInterrupted(RuntimeError):
     """The crawl was stopped before it finished; the reports were written from what was gathered."""
 
 
+class AuditFailed(RuntimeError):
+    """A run failed for a reason of ours (its records could not be stored …): exit 1, the run says why."""
+
+
 @dataclass
 class AuditOptions:
     db_url: str
@@ -94,6 +98,11 @@ def run_audit(sites: list[SiteEntry], opts: AuditOptions, console: Console) -> l
     docs = write_reports(opts.db_url, run_ids, opts.out)
     _phase(phases, "reports", started)
     log.info("audit steps: %s", ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
+    failed = [job for job in jobs if states.get(job.run_id) == "failed"]
+    if failed:
+        with session_scope(opts.db_url) as session:
+            why = [f"{job.site_id}: {session.get(m.Run, job.run_id).error}" for job in failed]
+        raise AuditFailed("runs failed — " + "; ".join(why))
     interrupted = [job.site_id for job in jobs if states.get(job.run_id) != "complete"]
     if interrupted:
         raise AuditInterrupted(f"crawl not complete for: {', '.join(interrupted)} (runs marked interrupted)")

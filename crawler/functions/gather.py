@@ -103,7 +103,7 @@ def open_browser(opts: GatherOptions):  # noqa: ANN201
 
 def _read_crawl(db_url: str, run_id: int) -> _Crawl:
     with session_scope(db_url) as db:
-        snap = build_snapshot(db, run_id)
+        snap = build_snapshot(db, run_id, with_links=False)  # pages and bodies are all it reads
         home = snap.homepage
         html = snap.html(snap.homepage_url) if home is not None and home.ok else None
         crawl = _Crawl(homepage=snap.homepage_url, homepage_html=html)

@@ -76,6 +76,7 @@ class SiteSpider(Spider):
         self.homepage_render: dict[str, Any] = {}
         self.gathered_facts: set[str] = set()  # fact families beyond pages/links this spider gathered
         self.pending_records: list = []  # facts found while reading a response, yielded with its record
+        self.storage_error: str | None = None  # set by the storage pipeline when a batch could not be written
         # One bound method per callback for every request: Scrapy caches its per-callback source
         # inspection by the callable object, and a fresh bound method per request defeats that cache
         # (it re-parsed parse_page's source for every page: a tenth of the crawl's CPU time).

@@ -6,6 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
 
+TEXT_CAP = 20000  # characters of visible text kept in Page.text and PageVariant.text
+
 
 class Page(Base):
     """One fetched URL of a run: a crawled page, or a link target only checked."""
@@ -29,7 +31,7 @@ class Page(Base):
     elapsed_ms: Mapped[float | None] = mapped_column(Float)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(Text)
-    text: Mapped[str | None] = mapped_column(Text)  # visible text, capped
+    text: Mapped[str | None] = mapped_column(Text)  # visible text, at most TEXT_CAP characters
     depth: Mapped[int | None] = mapped_column(Integer)
     rendered: Mapped[bool] = mapped_column(Boolean, default=False)
     render_reason: Mapped[str | None] = mapped_column(String(64))

@@ -79,3 +79,56 @@ def test_interrupted_crawl_is_never_marked_complete(tmp_path: Path) -> None:
     assert state == "interrupted" and 0 < pages < 401
     doc = json.loads((tmp_path / "out/4213000003/findings.json").read_text(encoding="utf-8"))
     assert doc["run"]["state"] == "interrupted"
+
+
+def _poisoned_db(db: Path) -> None:
+    """A database whose `link` table refuses one target, as a full disk or a broken server would."""
+    from storage.session import upgrade
+
+    upgrade(f"sqlite:///{db}")
+    with create_engine(f"sqlite:///{db}").begin() as conn:
+        conn.execute(text("CREATE TRIGGER poison BEFORE INSERT ON link WHEN NEW.target LIKE '%/poison.html' "
+                          "BEGIN SELECT RAISE(ABORT, 'disk full (planted)'); END"))
+
+
+def _many_pages(n: int, poison: bool) -> dict[str, Route]:
+    links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(n)) + ('<a href="/poison.html">x</a>' if poison else "")
+    routes = {"/": Route(body=f"<html><body>{links}</body></html>".encode())}  # in the first batch
+    for i in range(n):
+        routes[f"/p{i}.html"] = Route(body=f"<html><body>page {i}</body></html>".encode())
+    return routes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_clean_site", [False, True], ids=["writer-process", "crawl-workers"])
+def test_storage_failure_fails_the_run(tmp_path: Path, cli, with_clean_site: bool) -> None:
+    # One site: batches go to the writer process. Two sites: crawl worker processes, a writer thread each.
+    db = tmp_path / "g.db"
+    _poisoned_db(db)
+    servers = [FixtureServer(_many_pages(1000, poison=True))]
+    if with_clean_site:
+        servers.append(FixtureServer(_many_pages(1000, poison=False)))  # negative control: same size, no poison
+    for s in servers:
+        s.start()
+    try:
+        entries = "".join(f'  - {{id: "421300001{i}", name: 站点{i}, url: "{s.base_url}/"}}\n' for i, s in enumerate(servers))
+        (tmp_path / "sites.yaml").write_text("sites:\n" + entries, encoding="utf-8")
+        res = cli("audit", "--sites", str(tmp_path / "sites.yaml"), "--db", f"sqlite:///{db}",
+                  "--out", str(tmp_path / "out"), "--no-browser", "--as-of", "2026-11-27")
+    finally:
+        for s in servers:
+            s.stop()
+    assert res.returncode == 1, res.stderr
+    assert "4213000010: storing the crawl failed" in res.stderr and "disk full (planted)" in res.stderr
+    with create_engine(f"sqlite:///{db}").connect() as conn:
+        runs = {sid: (state, error) for sid, state, error in conn.execute(text("SELECT site_id, state, error FROM run"))}
+        stored = dict(conn.execute(text("SELECT r.site_id, count(p.id) FROM run r LEFT JOIN page p ON p.run_id = r.id "
+                                        "GROUP BY r.site_id")).all())
+    state, error = runs["4213000010"]
+    assert state == "failed" and "storing the crawl failed" in error and "disk full (planted)" in error
+    assert stored["4213000010"] == 0  # the failed batch was rolled back; nothing after it was stored
+    assert servers[0].requests < 900  # the crawl stopped when the failure was noticed (at the next batch)
+    doc = json.loads((tmp_path / "out/4213000010/findings.json").read_text(encoding="utf-8"))
+    assert doc["run"]["state"] == "failed"
+    if with_clean_site:
+        assert runs["4213000011"] == ("complete", None) and stored["4213000011"] == 1001

@@ -1,0 +1,82 @@
+"""The crawl's storage writer: batches of pages, bodies, links and other facts, written in a process of its own.
+
+Writing 150,000 link rows through SQLAlchemy and the driver is Python work; in a thread of the crawl
+process it took the GIL from Scrapy's reactor thread, the crawl's bottleneck, so the batches go to one
+writer process (the second core) instead. One writer serves every site crawled in a process and takes
+batches in the order they were handed over; each batch is one transaction. A crawl worker process
+(several sites, `crawler.crawl`) is daemonic and may not start processes: there the writer is a
+thread, as the workers already share out the cores. This module imports only storage code: the
+writer process never loads Scrapy.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+import zlib
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import insert
+
+from storage import models as m
+from storage.session import session_scope
+
+PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
+
+# A page as the writer takes it: the values of PAGE_COLUMNS, the HTML (or None), and its links as
+# (target, tag, text) tuples.
+PageRow = tuple[tuple, str | None, list[tuple[str, str, str | None]]]
+
+_pool: Executor | None = None
+_lock = threading.Lock()
+
+
+def submit(db_url: str, pages: list[PageRow], others: list[tuple[type, list[dict[str, Any]]]]) -> Future:
+    """Queue one batch for the writer process; the future fails with the batch's error."""
+    global _pool
+    with _lock:
+        if _pool is None and multiprocessing.current_process().daemon:
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govaudit-storage")
+        elif _pool is None:
+            # spawn: a fresh interpreter, no inherited reactor, threads or pooled connections
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_ignore_interrupts)
+        return _pool.submit(write_batch, db_url, pages, others)
+
+
+def shutdown() -> None:
+    """Wait for every queued batch and end the writer process (the next batch starts a new one)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the crawl stops, marks its runs interrupted and still
+    # hands over its last batch, which this process must write rather than die on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def write_batch(db_url: str, pages: list[PageRow], others: list[tuple[type, list[dict[str, Any]]]]) -> int:
+    """Write pages (with bodies and links), then the other facts, in one transaction; returns the pages written."""
+    with session_scope(db_url) as session:
+        if pages:
+            table = m.Page.__table__
+            rows = [dict(zip(PAGE_COLUMNS, values, strict=True)) for values, _, _ in pages]
+            # Core inserts (not the ORM bulk path): the ORM's per-row bookkeeping was most of the write time.
+            ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+            bodies = [{"page_id": pid, "html_z": zlib.compress(html.encode("utf-8"), 1)}
+                      for pid, (_, html, _) in zip(ids, pages, strict=True) if html is not None]
+            if bodies:
+                session.execute(insert(m.PageBody.__table__), bodies)
+            run_at, url_at = PAGE_COLUMNS.index("run_id"), PAGE_COLUMNS.index("url")
+            links = [{"run_id": values[run_at], "source": values[url_at], "target": t, "tag": g, "text": x}
+                     for values, _, page_links in pages for t, g, x in page_links]
+            if links:
+                session.execute(insert(m.Link.__table__), links)
+        for model, rows in others:
+            session.execute(insert(model), rows)
+    return len(pages)
