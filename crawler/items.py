@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 
-@dataclass
-class LinkRecord:
+class LinkRecord(NamedTuple):
+    """An outgoing reference of a page (a tuple: a page has dozens, a crawl hundreds of thousands)."""
+
     target: str
     tag: str = "a"
     text: str | None = None

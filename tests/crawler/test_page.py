@@ -66,3 +66,20 @@ def test_gb2312_declared_in_header() -> None:
     resp = HtmlResponse("http://x.gov.cn/", body=body, headers={"Content-Type": "text/html; charset=gb2312"},
                         request=Request("http://x.gov.cn/"))
     assert "政务公开 〔2026〕" in resp.text
+
+
+# After a comment past </html>, libxml2 starts a second top-level <html> (a real gov.cn 国务院公报 article
+# has its whole text there); control: the same markup without the stray comment.
+TWO_ROOTS = ('<!DOCTYPE html><html><head><title>公报</title></head><body><a href="/a.html">首页</a></body></html>\n'
+             '<!-- 统计代码 -->\n<html><body><div><a href="/b.html">公报目录</a>关于批准发行特别国债的决议</div>'
+             '<img src="/c.png" alt="图"></body></html>')
+
+
+def test_markup_after_a_second_html_root_is_read() -> None:
+    for html in (TWO_ROOTS, TWO_ROOTS.replace("<!-- 统计代码 -->", "")):
+        page = parse_html(html, "http://www.example.gov.cn/")
+        assert [(x.target, x.tag) for x in page.links] == [
+            ("http://www.example.gov.cn/a.html", "a"), ("http://www.example.gov.cn/b.html", "a"),
+            ("http://www.example.gov.cn/c.png", "img")], html
+        assert page.text == "首页 公报目录 关于批准发行特别国债的决议" and page.title == "公报"
+        assert len(page.tree.xpath("//a")) == 2  # moved, not copied
