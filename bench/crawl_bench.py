@@ -42,6 +42,7 @@ class Measured:
     peak_kb: int | None
     returncode: int
     cpu: float | None = None  # user + system seconds (GNU time): steadier than wall on a shared machine
+    tree_peak_kb: int | None = None  # highest sum of VmRSS over the process and its descendants (writer …)
 
 
 def run_measured(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None) -> Measured:
@@ -50,6 +51,7 @@ def run_measured(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | Non
     use_time = os.access(TIME_BIN, os.X_OK)
     full = [TIME_BIN, "-v", "-o", str(timefile), *cmd] if use_time else cmd
     peak = [0]
+    tree_peak = [0]
     start = time.perf_counter()
     with log.open("wb") as out:
         proc = subprocess.Popen(full, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
@@ -57,8 +59,11 @@ def run_measured(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | Non
         if not use_time:  # VmHWM of the child itself: the best we have without GNU time
             poller = threading.Thread(target=_poll_hwm, args=(proc, peak), daemon=True)
             poller.start()
+        tree_poller = threading.Thread(target=_poll_tree_rss, args=(proc, tree_peak), daemon=True)
+        tree_poller.start()
         rc = proc.wait()
     wall = time.perf_counter() - start
+    tree_poller.join(timeout=1)
     if poller:
         poller.join(timeout=1)
     if use_time and timefile.exists():
@@ -67,8 +72,36 @@ def run_measured(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | Non
         m = re.search(r"Exit status: (\d+)", timefile.read_text())
         rc = int(m.group(1)) if m else rc
         times = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", timefile.read_text())]
-        return Measured(wall, peak[0] or None, rc, sum(times) if times else None)
-    return Measured(wall, peak[0] or None, rc)
+        return Measured(wall, peak[0] or None, rc, sum(times) if times else None, tree_peak[0] or None)
+    return Measured(wall, peak[0] or None, rc, tree_peak_kb=tree_peak[0] or None)
+
+
+def _descendants(pid: int) -> list[int]:
+    """The process and all its descendants (from /proc/<pid>/task/*/children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in task.read_text().split()]
+            except (OSError, ValueError):
+                pass
+    return out
+
+
+def _poll_tree_rss(proc: subprocess.Popen, peak: list[int]) -> None:
+    """Sum VmRSS over the process tree every 50 ms (GNU time reports the largest single process)."""
+    while proc.poll() is None:
+        total = 0
+        for pid in _descendants(proc.pid):
+            try:
+                m = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+            except OSError:
+                continue
+            total += int(m.group(1)) if m else 0
+        peak[0] = max(peak[0], total)
+        time.sleep(0.05)
 
 
 def _poll_hwm(proc: subprocess.Popen, peak: list[int]) -> None:
@@ -181,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                     ("govaudit pages/s", f"{pages / gov.wall:.0f}" if pages else "n/a"),
                     ("govaudit wall", f"{gov.wall:.1f} s"),
                     ("govaudit peak RSS", _mb(gov.peak_kb)),
+                    ("govaudit peak RSS, all processes", _mb(gov.tree_peak_kb)),
                     ("govaudit CPU (user+sys)", f"{gov.cpu:.1f} s" if gov.cpu is not None else "n/a"),
                     ("govaudit broken found", f"{len(found & expected)}/{len(expected)}"
                                               + (f" (+{len(found - expected)} not planted)" if found - expected else "")),
@@ -192,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows += [
                     ("LinkChecker wall", f"{lc.wall:.1f} s" + (f" ({urls / lc.wall:.0f} URLs/s)" if urls else "")),
                     ("LinkChecker peak RSS", _mb(lc.peak_kb)),
+                    ("LinkChecker peak RSS, all processes", _mb(lc.tree_peak_kb)),
                     ("LinkChecker CPU (user+sys)", f"{lc.cpu:.1f} s" if lc.cpu is not None else "n/a"),
                     ("LinkChecker broken found", f"{len(broken & expected)}/{len(expected)}"
                                                  + (f" (+{len(broken - expected)} not planted)" if broken - expected else "")),
