@@ -107,4 +107,7 @@ class StoragePipeline:
         by_model: dict[type, list[dict]] = {}
         for rec in others:
             by_model.setdefault(rec.model, []).append(rec.row())
-        self._pending = writer.submit(self.db_url, pages, list(by_model.items()))
+        try:
+            self._pending = writer.submit(self.db_url, pages, list(by_model.items()))
+        except Exception as exc:  # noqa: BLE001 - e.g. the writer process died (BrokenProcessPool)
+            self._failed(f"{type(exc).__name__}: {exc}"[:1000])

@@ -15,6 +15,7 @@ import signal
 import threading
 import zlib
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from sqlalchemy import insert
@@ -33,16 +34,25 @@ _lock = threading.Lock()
 
 
 def submit(db_url: str, pages: list[PageRow], others: list[tuple[type, list[dict[str, Any]]]]) -> Future:
-    """Queue one batch for the writer process; the future fails with the batch's error."""
+    """Queue one batch for the writer process; the future fails with the batch's error. A writer
+    process that died (killed, out of memory) fails the batches it had; the next batch starts a new one."""
     global _pool
     with _lock:
-        if _pool is None and multiprocessing.current_process().daemon:
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govaudit-storage")
-        elif _pool is None:
-            # spawn: a fresh interpreter, no inherited reactor, threads or pooled connections
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_ignore_interrupts)
-        return _pool.submit(write_batch, db_url, pages, others)
+        if _pool is None:
+            _pool = _new_pool()
+        try:
+            return _pool.submit(write_batch, db_url, pages, others)
+        except BrokenProcessPool:
+            _pool = _new_pool()
+            return _pool.submit(write_batch, db_url, pages, others)
+
+
+def _new_pool() -> Executor:
+    if multiprocessing.current_process().daemon:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="govaudit-storage")
+    # spawn: a fresh interpreter, no inherited reactor, threads or pooled connections
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_ignore_interrupts)
 
 
 def shutdown() -> None:
