@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
 
 from crawler.items import LinkRecord
 from crawler.urls import canonical
+from storage.html import parse_document
 from storage.models.page import TEXT_CAP
 
 _REFS = (
@@ -17,7 +17,6 @@ _REFS = (
 )
 _REF_ATTR = dict(_REFS)
 _LINK_RELS = {"stylesheet", "icon", "shortcut", "preload", "apple-touch-icon"}
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _INVISIBLE = {"script", "style", "noscript", "template", "head", "title"}
 # Script challenges of anti-bot walls (瑞数 $_ts, 加速乐 __jsl_clearance, WZWS, 安全狗/云锁, 创宇盾).
 _CHALLENGE = re.compile(r"__jsl_clearance|wzws_cid|WZWS_|\$_ts\s*=|_\$[a-z]{2}\(|yunsuo_session|safedog|jiasule|"
@@ -39,12 +38,10 @@ def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
     if _CHALLENGE.search(html[:20000]):
         out.flags.append("js_challenge")
     try:
-        # lxml refuses a str that starts with an XML declaration (old XHTML templates): drop it
-        tree = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1) if html.lstrip().startswith("<?xml")
-                                             else html)
+        tree = parse_document(html)
     except (etree.ParserError, ValueError):
         return out
-    out.tree = tree = merge_roots(tree)
+    out.tree = tree
     title = tree.find(".//title")
     out.title = " ".join(title.text_content().split())[:500] if title is not None else None
     base = tree.find(".//base[@href]")
@@ -104,29 +101,6 @@ def _fast_root_relative(origin: str | None, raw: str) -> str | None:
         return None
     path = raw.split("#", 1)[0]
     return None if path.endswith("?") else origin + path
-
-
-def merge_roots(tree: etree._Element) -> etree._Element:
-    """One tree for the whole document: after a comment past the first </html>, libxml2 starts a
-    second top-level <html> for the rest of the markup (a real gov.cn article has its whole text and
-    half its links there), which `tree.iter()` and `tree.find("body")` never reach. Its content is
-    moved to the end of the first <body>. (checks/derived/html.py does the same for the rules.)"""
-    extra = [e for e in tree.itersiblings() if isinstance(e.tag, str)]
-    if not extra:
-        return tree
-    body = tree.find("body")
-    body = body if body is not None else tree
-    for root in extra:
-        src = root.find("body")
-        src = src if src is not None else root
-        if src.text and src.text.strip():
-            if len(body):
-                body[-1].tail = (body[-1].tail or "") + src.text
-            else:
-                body.text = (body.text or "") + src.text
-        for child in list(src):
-            body.append(child)
-    return tree
 
 
 def _visible_text(tree: etree._Element) -> str:

@@ -10,7 +10,6 @@ from checks.derived.fetch import behind_wall
 from checks.derived.html import parse
 from storage.snapshot import Snapshot
 
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _EMPTY_TREE = parse("<html><body></body></html>")
 
 
@@ -45,9 +44,8 @@ def no_pages_reason(snap: Snapshot) -> str:
 
 
 def page_tree(html: str) -> etree._Element:
-    """The page's lxml tree; an XHTML page's XML declaration is dropped (lxml refuses it in a str) and an
-    unparsable body reads as an empty page."""
+    """The page's lxml tree (`parse`); an unparsable body reads as an empty page."""
     try:
-        return parse(_XML_DECL.sub("", html, count=1) if html.lstrip().startswith("<?xml") else html)
+        return parse(html)
     except (etree.ParserError, ValueError):
         return _EMPTY_TREE

@@ -3,39 +3,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import lxml.html
 from lxml import etree
+
+from storage.html import parse_document
 
 _INVISIBLE = ("script", "style", "noscript", "template")
 
 
 @lru_cache(maxsize=32)
 def parse(html: str) -> etree._Element:
-    """An lxml tree of the page (cached: several rules read the homepage), in one piece (`merge_roots`)."""
-    return merge_roots(lxml.html.document_fromstring(html or "<html></html>"))
-
-
-def merge_roots(tree: etree._Element) -> etree._Element:
-    """One tree for the whole document: after a comment past the first </html>, libxml2 starts a
-    second top-level <html> for the rest of the markup, which `tree.iter()` and `tree.find("body")`
-    never reach; its content is moved to the end of the first <body>. The crawler reads pages the
-    same way (crawler/page.py; rules may not import the crawler)."""
-    extra = [e for e in tree.itersiblings() if isinstance(e.tag, str)]
-    if not extra:
-        return tree
-    body = tree.find("body")
-    body = body if body is not None else tree
-    for root in extra:
-        src = root.find("body")
-        src = src if src is not None else root
-        if src.text and src.text.strip():
-            if len(body):
-                body[-1].tail = (body[-1].tail or "") + src.text
-            else:
-                body.text = (body.text or "") + src.text
-        for child in list(src):
-            body.append(child)
-    return tree
+    """An lxml tree of the page (cached: several rules read the homepage), read as the crawler reads it
+    (`storage.html.parse_document`); raises `etree.ParserError` or `ValueError` when lxml cannot."""
+    return parse_document(html or "<html></html>")
 
 
 def visible_text(tree: etree._Element) -> str:

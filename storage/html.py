@@ -1,0 +1,44 @@
+"""A page's HTML as one lxml tree, read the same way by the crawler (a fresh response) and by the
+rules (the stored body), so both see the same elements and text."""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def parse_document(html: str) -> etree._Element:
+    """The document's root element; raises `etree.ParserError` or `ValueError` when lxml cannot read it.
+
+    lxml refuses a str that starts with an XML declaration (old XHTML templates): it is dropped.
+    Markup libxml2 puts under a second top-level <html> is moved into the first (`merge_roots`).
+    """
+    if html.lstrip().startswith("<?xml"):
+        html = _XML_DECL.sub("", html, count=1)
+    return merge_roots(lxml.html.document_fromstring(html))
+
+
+def merge_roots(tree: etree._Element) -> etree._Element:
+    """One tree for the whole document: after a comment past the first </html>, libxml2 starts a
+    second top-level <html> for the rest of the markup (a real gov.cn 国务院公报 article has its whole
+    text and half its links there), which `tree.iter()` and `tree.find("body")` never reach. Its
+    content is moved to the end of the first <body>."""
+    extra = [e for e in tree.itersiblings() if isinstance(e.tag, str)]
+    if not extra:
+        return tree
+    body = tree.find("body")
+    body = body if body is not None else tree
+    for root in extra:
+        src = root.find("body")
+        src = src if src is not None else root
+        if src.text and src.text.strip():
+            if len(body):
+                body[-1].tail = (body[-1].tail or "") + src.text
+            else:
+                body.text = (body.text or "") + src.text
+        for child in list(src):
+            body.append(child)
+    return tree
