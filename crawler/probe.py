@@ -239,16 +239,21 @@ async def fetch(url: str, site_id: str = "", timeout_s: float = DEFAULT_TIMEOUT_
 
 
 async def probe_all(targets: list[tuple[str, str]], timeout_s: float = DEFAULT_TIMEOUT_S,
-                    concurrency: int = 64, user_agent: str = USER_AGENT) -> list[ProbeRecord]:
-    """One sample of each (site id, homepage URL), concurrently."""
+                    concurrency: int = 64, user_agent: str = USER_AGENT,
+                    canaries: list[str] = ()) -> list[ProbeRecord]:
+    """One sample of each (site id, homepage URL), concurrently; with `canaries` (URLs of sites that
+    are always up, fetched in the same round and not stored), a round in which every canary failed
+    at the network level is the monitor's own outage (`mark_offline`)."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(site_id: str, url: str) -> ProbeRecord:
         async with gate:
             return await fetch(url, site_id, timeout_s, user_agent=user_agent)
 
-    records = list(await asyncio.gather(*(one(s, u) for s, u in targets)))
+    checks = await asyncio.gather(*(one(s, u) for s, u in targets), *(one("", u) for u in canaries))
+    records, canary_records = list(checks[:len(targets)]), list(checks[len(targets):])
     mark_round(records)
+    mark_offline(records, canary_records)
     return records
 
 
@@ -263,6 +268,18 @@ def mark_round(records: list[ProbeRecord]) -> None:
     if len(records) >= ROUND_MIN_SITES and all(r.error in NETWORK_ERRORS for r in records):
         for r in records:
             r.flags.append("all_sites_failed")
+
+
+def mark_offline(records: list[ProbeRecord], canaries: list[ProbeRecord]) -> None:
+    """When every canary of the round failed at the network level, flag the round's failed samples
+    `monitor_offline` (not counted: the monitoring machine could not reach anything); samples that
+    loaded still count. Without canaries nothing is flagged."""
+    if canaries and all(c.error in NETWORK_ERRORS for c in canaries):
+        detail = "; ".join(f"{c.url}: {c.error}" for c in canaries)[:300]
+        for r in records:
+            if r.error is not None:
+                r.flags.append("monitor_offline")
+                r.error_detail = f"{r.error_detail or ''} [canaries failed too: {detail}]"[:500]
 
 
 def store_probes(db_url: str, sites: list[dict], records: list[ProbeRecord]) -> None:

@@ -16,9 +16,9 @@ def walled(p: ProbeFact) -> bool:
 
 def measured(p: ProbeFact, timeout_s: float) -> bool:
     """False for a sample that cannot say "not open after 15 s": it gave up before the scheme's limit,
-    or every site of its round failed at the network level (the monitor's own network was down), or
-    it was redirected into a private address it may not follow."""
-    if "all_sites_failed" in p.flags or p.error == "refused_private":
+    or every site of its round failed at the network level, or the round's canaries failed too (the
+    monitor's own network was down), or it was redirected into a private address it may not follow."""
+    if "all_sites_failed" in p.flags or "monitor_offline" in p.flags or p.error == "refused_private":
         return False
     return not (p.error == "timeout" and p.timeout_s < timeout_s and (p.total_ms or 0) < timeout_s * 1000)
 

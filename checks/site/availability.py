@@ -19,7 +19,8 @@ Not applicable when: a day of the window has fewer than `availability.min_probes
 samples (the history is too short; the reason names those days). A sample whose own time limit
 was shorter than the scheme's and that timed out is not counted (it cannot show "not open after
 15 s"), nor are the samples of a probe round in which every site failed at the network level
-(flag `all_sites_failed`: the monitor's own network was down).
+(flag `all_sites_failed`: the monitor's own network was down), nor one taken while every canary of
+its round failed too (flag `monitor_offline`, `govaudit probe --canary`).
 
 Evidence: `probes`, `failures`, `ratio`, `max_failure_ratio`, `timeout_s`, `window` ([first day,
 last day]), `days` ([{day, probes, failures}]), `errors` ({class: count}), `worst_hours`

@@ -15,6 +15,7 @@ from rich.table import Table
 from crawler.cli.orchestrate import AuditFailed, AuditInterrupted, AuditOptions, judge_stored, run_audit, write_reports
 from crawler.demo.portal import sites_yaml, start_demo
 from crawler.sites import RegistryError, SiteEntry, load_registry
+from crawler.urls import canonical
 from reports.scheme import Scheme, SchemeError, load_scheme
 from storage.session import DEFAULT_DB
 
@@ -136,6 +137,9 @@ def probe(
     scheme: SchemeOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="print nothing for a round (cron)")] = False,
     user_agent: Annotated[str | None, typer.Option("--user-agent", help="probe User-Agent naming you")] = None,
+    canary: Annotated[list[str] | None, typer.Option(
+        "--canary", help="a URL that is always up (repeatable): when all fail too, the round's failures are "
+                         "the monitor's own outage and not counted")] = None,
 ) -> None:
     """One availability sample of every homepage (可用性监测); run it from cron every few minutes."""
     from crawler.cli.monitor import print_round, print_summary, probe_rounds
@@ -159,9 +163,13 @@ def probe(
         raise UsageError("--for needs --every")
     if every_s is not None and every_s <= 0:
         raise UsageError("--every must be positive")
+    bad = [c for c in canary or () if canonical(c) is None]
+    if bad:
+        raise UsageError(f"--canary must be an http(s) URL: {bad[0]!r}")
     _prepare_db(url)
     probe_rounds(chosen, url, timeout, every_s, for_s, user_agent or os.environ.get("GOVAUDIT_USER_AGENT"),
-                 report=(lambda _records: None) if quiet else (lambda records: print_round(out_console, records)))
+                 report=(lambda _records: None) if quiet else (lambda records: print_round(out_console, records)),
+                 canaries=[canonical(c) for c in canary or ()])
 
 
 @app.command()

@@ -24,11 +24,13 @@ def _site_rows(sites: list[SiteEntry]) -> list[dict]:
 
 def probe_rounds(sites: list[SiteEntry], db_url: str, timeout_s: float, every_s: float | None,
                  for_s: float | None, user_agent: str | None, report: Callable[[list[ProbeRecord]], None],
-                 sleep: Callable[[float], None] = time.sleep) -> int:
+                 sleep: Callable[[float], None] = time.sleep, canaries: list[str] = ()) -> int:
     """Take one round of samples, or one every `every_s` seconds for `for_s` seconds; returns the rounds taken."""
     targets = [(s.id, s.url) for s in sites]
     rows = _site_rows(sites)
     kwargs = {"user_agent": user_agent} if user_agent else {}
+    if canaries:
+        kwargs["canaries"] = list(canaries)
     start = time.monotonic()
     rounds = 0
     while True:
@@ -48,8 +50,9 @@ def probe_rounds(sites: list[SiteEntry], db_url: str, timeout_s: float, every_s:
 def print_round(console: Console, records: list[ProbeRecord]) -> None:
     for r in records:
         what = f"HTTP {r.status}" if r.error is None else f"{r.error}: {r.error_detail}"
-        console.print(f"{r.started_at:%Y-%m-%dT%H:%M:%SZ} {r.site_id} {what} {r.total_ms / 1000:.2f} s {r.url}",
-                      highlight=False, soft_wrap=True)
+        flags = f" [{', '.join(r.flags)}]" if r.flags else ""
+        console.print(f"{r.started_at:%Y-%m-%dT%H:%M:%SZ} {r.site_id} {what} {r.total_ms / 1000:.2f} s {r.url}{flags}",
+                      highlight=False, soft_wrap=True, markup=False)
 
 
 def print_summary(console: Console, db_url: str, sites: list[SiteEntry], as_of: date, days: int,

@@ -158,9 +158,10 @@ def test_unmeasured_audit_time_rule_leaves_no_veto_open() -> None:
     assert "web.veto.unreachable" not in card.undecided_vetoes and not card.vetoed
 
 
-def test_rounds_where_every_site_failed_are_not_counted() -> None:
+@pytest.mark.parametrize("flag", ["all_sites_failed", "monitor_offline"])
+def test_rounds_of_the_monitors_own_outage_are_not_counted(flag: str) -> None:
     # 12 of 224 (5.4 %) would veto; flagged as the monitor's own outage, they leave 212 samples, 0 failures.
     assert judge_rule(history(32, 12)).status == Status.FAIL
     probes = [ProbeFact(started_at=p.started_at, status=p.status, error=p.error, total_ms=p.total_ms, timeout_s=30,
-                        flags=("all_sites_failed",) if p.error else ()) for p in history(32, 12)]
+                        flags=(flag,) if p.error else ()) for p in history(32, 12)]
     assert judge_rule(probes).status == Status.PASS

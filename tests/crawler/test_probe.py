@@ -183,3 +183,32 @@ def test_redirect_into_private_range_refused_for_public_site(server: FixtureServ
     assert asyncio.run(fetch(moved, timeout_s=5)).status == 200
     rec = asyncio.run(fetch(moved, timeout_s=5, allow_private=False))
     assert rec.error == "refused_private" and rec.redirects == 1
+
+
+def test_canaries_tell_the_monitors_own_outage(tmp_path: Path, server: FixtureServer) -> None:
+    """A one-site registry cannot tell its site's outage from the monitor's: canaries can. The site is
+    down in both rounds; only when the canary fails too are its failures left uncounted."""
+    sites = tmp_path / "one.yaml"
+    sites.write_text(yaml.safe_dump({"sites": [{"id": "down", "name": "关闭", "url": "http://127.0.0.1:9/"},
+                                               {"id": "up", "name": "正常", "url": server.base_url + "/"}]},
+                                    allow_unicode=True), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    dead_canary, live_canary = "http://127.0.0.1:9/canary", server.base_url + "/moved/"
+    offline = run_cli("probe", "--sites", str(sites), "--db", db, "--timeout", "2", "--canary", dead_canary, timeout=60)
+    online = run_cli("probe", "--sites", str(sites), "--db", db, "--timeout", "2", "--canary", live_canary,
+                     "--canary", dead_canary, timeout=60)  # one canary answering is enough: the monitor is online
+    assert offline.returncode == 0 and online.returncode == 0, offline.stderr + online.stderr
+    assert "monitor_offline" in offline.stdout and "monitor_offline" not in online.stdout
+    with session_scope(db) as session:
+        rows = session.scalars(select(m.Probe).order_by(m.Probe.id)).all()
+    assert [(p.site_id, p.error, p.flags) for p in rows] == [
+        ("down", "connect", ["monitor_offline"]), ("up", None, []),  # a sample that loaded still counts
+        ("down", "connect", []), ("up", None, [])]
+    assert "canaries failed too" in rows[0].error_detail
+    from checks.derived.availability import measured
+    from storage.probes import load_probes
+    with session_scope(db) as session:
+        facts = load_probes(session, "down", datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+    assert [measured(p, 15) for p in facts] == [False, True]
+    bad = run_cli("probe", "--sites", str(sites), "--db", db, "--canary", "ftp://example.com/", timeout=60)
+    assert bad.returncode == 2 and "--canary" in bad.stderr
