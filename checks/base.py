@@ -70,7 +70,11 @@ class Params(Mapping[str, Any]):
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule's metadata; `reads` names the fact families it needs, `params` the scheme keys it uses."""
+    """A rule's metadata; `reads` names the fact families it needs, `params` the scheme keys it uses.
+
+    `whole_site`: the rule concludes that something is absent from the site, which only a crawl that
+    finished can show — on an interrupted or failed run its findings become `not_measured` (runner).
+    """
 
     id: str
     name_zh: str
@@ -78,6 +82,7 @@ class Rule:
     indicator: str
     reads: tuple[str, ...] = ("pages",)
     params: tuple[str, ...] = ()
+    whole_site: bool = False
 
 
 CheckFn = Callable[[Any, Params], RuleResult]

@@ -28,6 +28,11 @@ def run_rules(snap: Any, rule_ids: Iterable[str], params: Mapping[str, Any]) -> 
             result.findings = _one_per_subject(rule_id, result.findings)
             if result.status == Status.FAIL and not result.findings:
                 result = RuleResult.of([])
+            state = getattr(snap, "run_state", "complete")
+            if result.status == Status.FAIL and entry.rule.whole_site and state != "complete":
+                result = RuleResult.not_measured(
+                    f"抓取未完成（{state}）：{len(result.findings)} 项缺失未经完整抓取确认 / "
+                    f"the crawl did not finish, absence not confirmed")
         except Exception as exc:  # noqa: BLE001 - a defect of ours becomes the rule's status
             log.exception("rule %s failed", rule_id)
             result = RuleResult(Status.ERROR, reason=f"{type(exc).__name__}: {exc}")

@@ -20,6 +20,9 @@ title names another unit (a portal's column listing its departments' reports) ar
 Not applicable when: the deadline of the year before `as_of` has not passed; `not_measured` when
 neither a 年报 column nor any report was found.
 
+Also `not_measured` when the crawl did not finish (an interrupted or failed run): an absence is
+only shown by a whole crawl (`whole_site`).
+
 Evidence: `state` ("missing"), `year`, `deadline`, `deadline_param`, `kind`, `years_found`, `column`.
 """
 from __future__ import annotations
@@ -30,7 +33,7 @@ from storage.snapshot import Snapshot
 
 RULE = Rule(id="disclosure.annual_report_missing", name_zh="年度报告未发布", name_en="Annual report missing",
             indicator="gk.report_deadline", reads=("pages", "disclosure"),
-            params=("annual_report.department_deadline", "annual_report.government_deadline"))
+            params=("annual_report.department_deadline", "annual_report.government_deadline"), whole_site=True)
 
 
 def check(snap: Snapshot, params: Params) -> RuleResult:

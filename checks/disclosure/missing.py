@@ -17,6 +17,9 @@ Not applicable when: never; `not_measured` when no platform root and no part lin
 (the platform may live on another site, e.g. a department's on its government's portal), or when the
 root page could not be read (another host, not crawled, an error) and parts are still unseen.
 
+Also `not_measured` when the crawl did not finish (an interrupted or failed run): an absence is
+only shown by a whole crawl (`whole_site`).
+
 Evidence: `part`, `label`, `root`, `found` (part → URL of what was found), `broken` (when the link fails).
 """
 from __future__ import annotations
@@ -26,7 +29,7 @@ from checks.disclosure.common import PART_LABELS, broken
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="disclosure.missing", name_zh="政府信息公开栏目缺失", name_en="Disclosure platform part missing",
-            indicator="gk.channels", reads=("pages", "disclosure"), params=("disclosure.required_parts",))
+            indicator="gk.channels", reads=("pages", "disclosure"), params=("disclosure.required_parts",), whole_site=True)
 
 
 def check(snap: Snapshot, params: Params) -> RuleResult:

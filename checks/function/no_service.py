@@ -13,6 +13,9 @@ Does not fire when: any entry exists, even only a link to the province's 政务�
 
 Not applicable when: never. `not_measured` when the homepage could not be loaded.
 
+Also `not_measured` when the crawl did not finish (an interrupted or failed run): an absence is
+only shown by a whole crawl (`whole_site`).
+
 Evidence: `pages_examined`, `links_examined`, `looked_for` (texts, hosts and paths from
 `checks/function/services.yaml`).
 """
@@ -28,7 +31,7 @@ from checks.function.data import services
 from storage.snapshot import LinkFact, Snapshot
 
 RULE = Rule(id="function.no_service", name_zh="无办事服务", name_en="No online services",
-            indicator="web.veto.no_service", reads=("pages", "links"))
+            indicator="web.veto.no_service", reads=("pages", "links"), whole_site=True)
 
 
 @cache

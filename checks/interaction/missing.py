@@ -16,6 +16,9 @@ not called broken).
 Not applicable when: never; `not_measured` when the homepage could not be loaded, or no channel
 was found while the homepage was a script challenge or no other page could be read.
 
+Also `not_measured` when the crawl did not finish (an interrupted or failed run): an absence is
+only shown by a whole crawl (`whole_site`).
+
 Evidence: `homepage`, `channels` (every channel found with kind and URL), `excluded`, `broken`.
 """
 from __future__ import annotations
@@ -25,7 +28,7 @@ from checks.disclosure.common import broken
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="interaction.missing", name_zh="无有效咨询建言渠道", name_en="No consultation channel",
-            indicator="web.veto.no_consult_channel", reads=("pages", "interaction"))
+            indicator="web.veto.no_consult_channel", reads=("pages", "interaction"), whole_site=True)
 
 
 def check(snap: Snapshot, params: Params) -> RuleResult:

@@ -35,7 +35,7 @@ from checks.newmedia.common import no_accounts
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="newmedia.not_listed", name_zh="政务新媒体未在门户网站公开", name_en="Account not listed on the portal",
-            indicator="nm.registry_published", reads=("accounts", "pages", "links"))
+            indicator="nm.registry_published", reads=("accounts", "pages", "links"), whole_site=True)
 
 
 @cache
@@ -51,8 +51,6 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     home = snap.homepage
     if home is None or not home.ok or not home.crawled:
         return RuleResult.not_measured("首页未能抓取，无法查找政务新媒体栏目 / homepage not crawled")
-    if snap.run_state != "complete":
-        return RuleResult.not_measured(f"抓取未完成（{snap.run_state}），政务新媒体栏目可能未被访问")
     words = listing_words()
     listing = [p for p in snap.pages.values() if p.crawled and p.ok and p.is_html
                and any(w in (p.title or "") or w in (p.text or "") for w in words)]
