@@ -36,7 +36,7 @@ class Protected:
     # (pigeonhole): the pieces, located with one literal search, say where a variant may start.
     piece_rx: re.Pattern
     pieces: dict[str, tuple[tuple[int, int], ...]]  # piece → ((formulation index, offset in it), …)
-    wrong: tuple[tuple[str, str], ...]
+    wrong: tuple[tuple[str, str, str], ...]  # (wrong, right, kind)
     wrong_rx: re.Pattern | None
     near: dict[str, frozenset[str]]
 
@@ -111,7 +111,7 @@ def protected() -> Protected:
     persons = tuple(Person(p["name"], tuple(p["posts"]), tuple(p.get("check_posts") or p["posts"]))
                     for p in data["persons"])
     posts = {post for p in persons for post in p.posts} | set(data["exclusive_posts"])
-    wrong = tuple((w["wrong"], w["right"]) for w in data.get("wrong_formulations") or [])
+    wrong = tuple((w["wrong"], w["right"], w.get("kind", "formulation")) for w in data.get("wrong_formulations") or [])
     formulations = [(str(f["text"]), int(f["max_diff"])) for f in data["formulations"]]
     pieces: dict[str, list[tuple[int, int]]] = {}
     for i, (text, d) in enumerate(formulations):
@@ -126,7 +126,7 @@ def protected() -> Protected:
         # a match also stands for every shorter piece it starts with (中国特色社会 → 中国特)
         pieces={k: tuple(x for k2, v in pieces.items() if k.startswith(k2) for x in v) for k in pieces},
         wrong=wrong,
-        wrong_rx=(re.compile("|".join(re.escape(w) for w, _ in sorted(wrong, key=lambda x: -len(x[0]))))
+        wrong_rx=(re.compile("|".join(re.escape(w[0]) for w in sorted(wrong, key=lambda x: -len(x[0]))))
                   if wrong else None),
         near=near,
     )

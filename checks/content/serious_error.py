@@ -22,7 +22,7 @@ name similar to a unit leader's stands next to another post (副县长张剑华 
 
 Not applicable when: never; `not_measured` when no crawled page body was stored.
 
-Evidence: `errors` (up to 20: `kind` name | post | formulation | leader_name, `wrong`, `right` the
+Evidence: `errors` (up to 20: `kind` name | post | formulation | party_name | leader_name, `wrong`, `right` the
 correct form, `quote` with context, `path` the element), `count`, `leaders` (the unit's leaders
 read, with the page they came from).
 """
@@ -105,9 +105,10 @@ def scan_text(text: str, leaders: list[tuple[Person, str]] = ()) -> list[dict]:
         out.append({"kind": kind, "wrong": wrong, "right": right, "quote": quote(text, start, end)})
 
     if prot.wrong_rx is not None:
-        rights = dict(prot.wrong)
+        known = {w: (right, kind) for w, right, kind in prot.wrong}
         for m in prot.wrong_rx.finditer(text):
-            add("formulation", m.start(), m.end(), m.group(0), rights[m.group(0)])
+            right, kind = known[m.group(0)]
+            add(kind, m.start(), m.end(), m.group(0), right)
     starts: set[tuple[int, int]] = set()
     for m in prot.piece_rx.finditer(text):
         for index, offset in prot.pieces[m.group(1)]:

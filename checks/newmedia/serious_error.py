@@ -1,52 +1,39 @@
 """newmedia.serious_error — 政务新媒体发布内容存在严重表述错误.
 
-检查内容 / What it checks: the title and text of every post read from the accounts, against a
-dictionary of wrong forms of protected names and official formulations
-(`checks/newmedia/serious_errors.yaml`, each with the right form).
+检查内容 / What it checks: the title and text of every post read from the accounts, the way
+`content.serious_error` reads a web page (`scan_text`, `checks/data/protected_names.yaml`): known
+wrong forms, homophone and near-form variants of protected formulations, misspelt leaders' names and
+wrong post–name pairs next to a post.
 
 Why: 政务新媒体 veto M1 (安全、泄密事故等严重问题, incl. 严重表述错误) (indicators.md §3,
 nm.veto.serious_error) [U wording]; as the websites' V1 [V].
 
-Fires when: a post's title or text contains a listed wrong form (e.g. 习近凭, 中国特色社会主意).
+Fires when: a post's title or text contains such an error (e.g. 习近凭, 中国特色社会主意, 李强总书记).
 
-Does not fire when: the text uses the right form; a wrong form is not in the dictionary (the
-dictionary lists only forms that cannot occur inside correct text). Posts of accounts that could
-not be read are not judged.
+Does not fire when: the text uses the right form, or words that merely share characters (近平湖畔，
+主意已定). Posts of accounts that could not be read are not judged. The unit's own leaders (read from
+its website's 领导信息 page by the website rule) are not checked in posts.
 
 Not applicable when: no post was read (no accounts, or none readable).
 
 Evidence: `platform`, `handle`, `account`, `title`, `published`, `errors` (list of {wrong, right,
-kind, context}).
+kind, context}; kind as in `content.serious_error`).
 """
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-import yaml
-
 from checks.base import Finding, Params, Rule, RuleResult
+from checks.content.serious_error import scan_text
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="newmedia.serious_error", name_zh="政务新媒体严重表述错误", name_en="Serious error in a post",
             indicator="nm.veto.serious_error", reads=("accounts",))
 
 
-@cache
-def dictionary() -> tuple[dict, ...]:
-    data = yaml.safe_load((Path(__file__).parent / "serious_errors.yaml").read_text(encoding="utf-8"))
-    return tuple(data["entries"])
-
-
 def find_errors(text: str) -> list[dict]:
-    """Every listed wrong form in `text`, with 12 characters of context either side."""
-    out = []
-    for entry in dictionary():
-        at = text.find(entry["wrong"])
-        if at >= 0:
-            out.append({"wrong": entry["wrong"], "right": entry["right"], "kind": entry["kind"],
-                        "context": text[max(0, at - 12): at + len(entry["wrong"]) + 12]})
-    return out
+    """The serious errors in a post's text, each with the text around it."""
+    text = " ".join(text.split())
+    return [{"wrong": e["wrong"], "right": e["right"], "kind": e["kind"], "context": e["quote"]}
+            for e in scan_text(text)]
 
 
 def check(snap: Snapshot, params: Params) -> RuleResult:
