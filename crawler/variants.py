@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-import lxml.html
-from lxml import etree
 from scrapy import Request
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.extractors import PageContext
 from crawler.items import StoredRecord
+from storage.html import crawler_view
 from storage.models import PageVariant
 from storage.models.page import TEXT_CAP
 
@@ -32,7 +31,6 @@ VARIANTS: tuple[tuple[str, str, str | None], ...] = (
     ("sogou", "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)", None),
     ("search_referer", BROWSER_UA, "https://www.baidu.com/s?wd={query}"),
 )
-_SKIP = {"script", "style", "noscript", "template"}
 _DATED = re.compile(r"/(?:19|20)\d{2}[01]?\d|\d{6,}|_\d{4,}")
 
 
@@ -52,24 +50,9 @@ class PageVariantRecord(StoredRecord):
 
 
 def page_text(html: str) -> tuple[str | None, str]:
-    """The title and everything a crawler reads: title, meta keywords/description, all body text (hidden too)."""
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return None, ""
-    title_el = tree.find(".//title")
-    title = " ".join(title_el.text_content().split()) if title_el is not None else None
-    parts = [title or ""]
-    for meta in tree.iter("meta"):
-        if (meta.get("name") or "").lower() in ("keywords", "description"):
-            parts.append(meta.get("content") or "")
-    body = tree.find("body")
-    for el in (body if body is not None else tree).iter():
-        if isinstance(el.tag, str) and el.tag not in _SKIP and el.text:
-            parts.append(el.text)
-        if el.tail:
-            parts.append(el.tail)
-    return title, " ".join(" ".join(parts).split())[:TEXT_CAP]
+    """The title and everything a crawler reads (`storage.html.crawler_view`), capped as Page.text is."""
+    title, text = crawler_view(html)
+    return title, text[:TEXT_CAP]
 
 
 class VariantFetcher:

@@ -42,3 +42,29 @@ def merge_roots(tree: etree._Element) -> etree._Element:
         for child in list(src):
             body.append(child)
     return tree
+
+
+_NOT_READ = {"script", "style", "noscript", "template"}
+
+
+def crawler_view(html: str) -> tuple[str | None, str]:
+    """What a search engine's crawler reads of a page: its title, and the title, meta keywords and
+    description and all body text — hidden text included — whitespace collapsed. The crawler stores
+    it for each spider/referrer variant, and `content.cloaking` compares it with the normal page's."""
+    try:
+        tree = parse_document(html)
+    except (etree.ParserError, ValueError):
+        return None, ""
+    title_el = tree.find(".//title")
+    title = " ".join(title_el.text_content().split()) if title_el is not None else None
+    parts = [title or ""]
+    for meta in tree.iter("meta"):
+        if (meta.get("name") or "").lower() in ("keywords", "description"):
+            parts.append(meta.get("content") or "")
+    body = tree.find("body")
+    for el in (body if body is not None else tree).iter():
+        if isinstance(el.tag, str) and el.tag not in _NOT_READ and el.text:
+            parts.append(el.text)
+        if el.tail:
+            parts.append(el.tail)
+    return title, " ".join(" ".join(parts).split())

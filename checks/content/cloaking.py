@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.content.lexicon import lexicon
-from checks.content.pages import page_tree
+from storage.html import crawler_view
 from storage.snapshot import Snapshot
 
 RULE = Rule(
@@ -42,7 +42,6 @@ RULE = Rule(
     indicator="web.veto.illegal_content_or_link", reads=("pages", "page_variants"), params=("content.spam_min_score",),
 )
 _SEGMENTS = re.compile(r"\s{1,}|[。！？!?；;|_]")
-_SKIP = {"script", "style", "noscript", "template"}
 
 
 def check(snap: Snapshot, params: Params) -> RuleResult:
@@ -64,7 +63,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         if not spam:
             continue
         if v.url not in normals:
-            normals[v.url] = _normal_view(html)
+            normals[v.url] = crawler_view(html)
         normal_title, normal_text = normals[v.url]
         fresh = [s for s in spam if any(t.lower() not in normal_text.lower() for t in s["terms"])]
         if not fresh:
@@ -108,21 +107,3 @@ def _spam_segments(title: str | None, text: str, min_score: int) -> list[dict]:
         if score >= min_score:
             out.append({"quote": seg[:200], "terms": sorted({h.term for h in hits}), "score": score})
     return out
-
-
-def _normal_view(html: str) -> tuple[str | None, str]:
-    """What the normal fetch gave a crawler to read: title, meta keywords/description, all body text."""
-    tree = page_tree(html)
-    title_el = tree.find(".//title")
-    title = " ".join(title_el.text_content().split()) if title_el is not None else None
-    parts = [title or ""]
-    for meta in tree.iter("meta"):
-        if (meta.get("name") or "").lower() in ("keywords", "description"):
-            parts.append(meta.get("content") or "")
-    body = tree.find("body")
-    for el in (body if body is not None else tree).iter():
-        if isinstance(el.tag, str) and el.tag not in _SKIP and el.text:
-            parts.append(el.text)
-        if el.tail:
-            parts.append(el.tail)
-    return title, " ".join(" ".join(parts).split())
