@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-FULL = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?:\s*日)?(?![\d])")
+from crawler.dates import FULL, valid_date
+
 SHORT = re.compile(r"(?<![\d./年-])(\d{1,2})\s*(?:[-/]|月)\s*(\d{1,2})(?:\s*日)?(?![\d./-])")
 # A label just before a date says which date it is: publication (prefer) or another one (skip).
 _PUBLISHED = re.compile(r"(发布|公开|发表|更新|上传|信息)(日期|时间)?[:：\s]*$|日期[:：\s]*$|时间[:：\s]*$")
@@ -36,19 +37,12 @@ class FoundDate:
     source: str  # text | short | url | url_month
 
 
-def _valid(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
-
-
 def full_dates(text: str) -> list[FoundDate]:
     """Every complete date in `text` that is not labelled as another kind of date (成文日期 …)."""
     labelled: list[FoundDate] = []
     plain: list[FoundDate] = []
     for m in FULL.finditer(text):
-        day = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        day = valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day is None:
             continue
         before = text[max(0, m.start() - 10): m.start()]
@@ -62,11 +56,11 @@ def full_dates(text: str) -> list[FoundDate]:
 def infer_year(month: int, day: int, ref: date, year_hint: int | None = None) -> date | None:
     """The date of a year-less `MM-DD`: the hinted year if given, else the latest not after `ref`."""
     if year_hint is not None:
-        found = _valid(year_hint, month, day)
+        found = valid_date(year_hint, month, day)
         if found is not None and found <= ref:
             return found
     for year in (ref.year, ref.year - 1):
-        found = _valid(year, month, day)
+        found = valid_date(year, month, day)
         if found is not None and found <= ref:
             return found
     return None
@@ -91,7 +85,7 @@ def url_date(url: str) -> FoundDate | None:
     for rx in _URL_DAY:
         m = rx.search(url)
         if m:
-            day = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if day is not None:
                 return FoundDate(day, m.group(0), "url")
     m = _URL_MONTH.search(url)

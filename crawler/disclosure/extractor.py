@@ -17,7 +17,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.disclosure import annual_report as ar
-from crawler.disclosure.dates import find_date
+from crawler.dates import find_date
 from crawler.disclosure.messages import EXCLUDED_KINDS, channel_kind, detail_message, table_messages
 from crawler.disclosure.metadata import read_metadata
 from crawler.disclosure.records import (AnnualReportRecord, ChannelRecord, DisclosurePartRecord, DocumentRecord,

@@ -11,7 +11,7 @@ from datetime import date
 
 from lxml import etree
 
-from crawler.disclosure.dates import find_date
+from crawler.dates import find_date
 
 # Checked in order: 信访 and 纪检举报 first, so "信访信箱" is never counted as a consultation channel.
 CHANNEL_KINDS: list[tuple[str, re.Pattern]] = [

@@ -8,8 +8,8 @@ import lxml.html
 import pytest
 
 from checks.disclosure.arithmetic import check_report
+from crawler.dates import find_date
 from crawler.disclosure import annual_report as ar
-from crawler.disclosure.dates import find_date
 from crawler.disclosure.messages import channel_kind, detail_message, table_messages
 from crawler.disclosure.metadata import read_metadata
 from crawler.page import parse_html
