@@ -102,8 +102,7 @@ class StoragePipeline:
         self._wait()
         if self.error is not None:  # the run has failed: nothing more is stored for it
             return
-        pages = [(tuple([getattr(r, k) for k in PAGE_COLUMNS]), r.html, [(ln.target, ln.tag, ln.text) for ln in r.links])
-                 for r in records]
+        pages = [(tuple([getattr(r, k) for k in PAGE_COLUMNS]), r.html, [tuple(ln) for ln in r.links]) for r in records]
         by_model: dict[type, list[dict]] = {}
         for rec in others:
             by_model.setdefault(rec.model, []).append(rec.row())
