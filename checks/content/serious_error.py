@@ -104,11 +104,16 @@ def scan_text(text: str, leaders: list[tuple[Person, str]] = ()) -> list[dict]:
         taken.append((start, end))
         out.append({"kind": kind, "wrong": wrong, "right": right, "quote": quote(text, start, end)})
 
-    if prot.wrong_rx is not None:
+    def known_wrong(names: bool) -> None:
+        if prot.wrong_rx is None:
+            return
         known = {w: (right, kind) for w, right, kind in prot.wrong}
         for m in prot.wrong_rx.finditer(text):
             right, kind = known[m.group(0)]
-            add(kind, m.start(), m.end(), m.group(0), right)
+            if (kind == "name") == names:
+                add(kind, m.start(), m.end(), m.group(0), right)
+
+    known_wrong(names=False)
     starts: set[tuple[int, int]] = set()
     for m in prot.piece_rx.finditer(text):
         for index, offset in prot.pieces[m.group(1)]:
@@ -132,6 +137,7 @@ def scan_text(text: str, leaders: list[tuple[Person, str]] = ()) -> list[dict]:
                 elif post in person.check_posts and _near_miss(cand, person.name, prot.near):
                     fixed = person.name + post if before else post + person.name
                     add("name", min(cs, s), max(ce, e), text[min(cs, s):max(ce, e)], fixed)
+    known_wrong(names=True)  # a listed misspelt name out of a post's reach (next to one, reported with it above)
     if leaders:
         local_posts = _local()[3]
         for m in local_posts.finditer(text):
