@@ -11,8 +11,10 @@ writer process never loads Scrapy.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
+import time
 import zlib
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +31,7 @@ PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
 # (target, tag, text) tuples.
 PageRow = tuple[tuple, str | None, list[tuple[str, str, str | None]]]
 
+WATCHDOG_S = 0.5  # how often the writer process checks that the crawl process still lives
 _pool: Executor | None = None
 _lock = threading.Lock()
 
@@ -52,7 +55,7 @@ def _new_pool() -> Executor:
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="govaudit-storage")
     # spawn: a fresh interpreter, no inherited reactor, threads or pooled connections
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_ignore_interrupts)
+                               initializer=_writer_process_init, initargs=(os.getpid(),))
 
 
 def shutdown() -> None:
@@ -64,10 +67,21 @@ def shutdown() -> None:
         pool.shutdown(wait=True)
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group: the crawl stops, marks its runs interrupted and still
-    # hands over its last batch, which this process must write rather than die on.
+def _writer_process_init(crawl_pid: int) -> None:
+    """Ctrl-C (SIGINT) and a service stop (SIGTERM) reach the whole process group: the crawl stops,
+    marks its runs interrupted and still hands over its last batch, which this process must write
+    rather than die on; it ends when the crawl process shuts it down. If the crawl process itself is
+    killed, the pool never says so (the child holds both ends of its queue), so a watchdog ends this
+    process too, its open transaction rolled back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(crawl_pid,), name="crawl-watchdog", daemon=True).start()
+
+
+def _exit_with(crawl_pid: int) -> None:
+    while os.getppid() == crawl_pid:
+        time.sleep(WATCHDOG_S)
+    os._exit(1)
 
 
 def write_batch(db_url: str, pages: list[PageRow], others: list[tuple[type, list[dict[str, Any]]]]) -> int:

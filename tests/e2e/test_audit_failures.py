@@ -132,3 +132,43 @@ def test_storage_failure_fails_the_run(tmp_path: Path, cli, with_clean_site: boo
     assert doc["run"]["state"] == "failed"
     if with_clean_site:
         assert runs["4213000011"] == ("complete", None) and stored["4213000011"] == 1001
+
+
+def _group_alive(pgid: int) -> list[str]:
+    return subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True).stdout.split()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM to the group", "SIGKILL to the audit"])
+def test_stopped_audit_leaves_no_process_behind(tmp_path: Path, how: str) -> None:
+    # A service stop sends SIGTERM to every process of the group (the writer process ignores it and
+    # writes the last batch); a killed audit must not leave its writer process running.
+    routes = _many_pages(1500, poison=False)
+    for path, route in list(routes.items())[1:]:
+        routes[path] = Route(body=route.body, delay=0.02)
+    db = tmp_path / "g.db"
+    with FixtureServer(routes) as server:
+        (tmp_path / "sites.yaml").write_text(f'sites:\n  - {{id: "4213000020", name: 站点, url: "{server.base_url}/"}}\n',
+                                             encoding="utf-8")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "audit", "--sites", str(tmp_path / "sites.yaml"), "--db", f"sqlite:///{db}",
+             "--out", str(tmp_path / "out"), "--no-browser"], env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while server.requests < 500 and time.monotonic() < deadline:  # past the first batches: the writer runs
+            time.sleep(0.05)
+        if how.startswith("SIGTERM"):
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            os.kill(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=120)
+        deadline = time.monotonic() + 10
+        while _group_alive(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert not _group_alive(proc.pid)
+    if how.startswith("SIGTERM"):
+        assert proc.returncode == 130, err
+        with create_engine(f"sqlite:///{db}").connect() as conn:
+            state, pages = conn.execute(text("SELECT state, pages FROM run")).one()
+            stored = conn.execute(text("SELECT count(*) FROM page WHERE crawled")).scalar()
+        assert state == "interrupted" and 0 < pages < 1501 and stored == pages  # every crawled page was written
