@@ -14,6 +14,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler import writer
+from crawler.lifeline import exit_with
 from crawler.spiders.site import SiteSpider
 from crawler.urls import host_of, is_private_ip
 from storage import models as m
@@ -84,10 +85,10 @@ def _crawl_in_workers(groups: list[list[CrawlJob]], db_url: str, overrides: dict
     readers: dict = {}
     procs = []
     for group in groups:
-        reader, writer = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_crawl_worker, args=(group, db_url, overrides, writer), daemon=True)
+        reader, sender = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_crawl_worker, args=(group, db_url, overrides, sender, os.getpid()), daemon=True)
         proc.start()
-        writer.close()
+        sender.close()
         readers[reader] = proc
         procs.append(proc)
     states: dict[int, str] = {}
@@ -113,8 +114,9 @@ def _crawl_in_workers(groups: list[list[CrawlJob]], db_url: str, overrides: dict
     return states
 
 
-def _crawl_worker(jobs: list[CrawlJob], db_url: str, overrides: dict | None, pipe) -> None:  # noqa: ANN001
+def _crawl_worker(jobs: list[CrawlJob], db_url: str, overrides: dict | None, pipe, parent_pid: int) -> None:  # noqa: ANN001
     """Body of a crawl worker process: crawl its sites, report progress in batches and the final states."""
+    exit_with(parent_pid)  # a killed audit takes its workers with it
     pending: list[str] = []
 
     def page(site_id: str) -> None:

@@ -5,8 +5,8 @@ process it took the GIL from Scrapy's reactor thread, the crawl's bottleneck, so
 writer process (the second core) instead. One writer serves every site crawled in a process and takes
 batches in the order they were handed over; each batch is one transaction. A crawl worker process
 (several sites, `crawler.crawl`) is daemonic and may not start processes: there the writer is a
-thread, as the workers already share out the cores. This module imports only storage code: the
-writer process never loads Scrapy.
+thread, as the workers already share out the cores. This module imports storage code and
+`crawler.lifeline` only: the writer process never loads Scrapy.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 import zlib
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from crawler.lifeline import exit_with
 from storage import models as m
 from storage.session import session_scope
 
@@ -31,7 +31,6 @@ PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
 # (target, tag, text) tuples.
 PageRow = tuple[tuple, str | None, list[tuple[str, str, str | None]]]
 
-WATCHDOG_S = 0.5  # how often the writer process checks that the crawl process still lives
 _pool: Executor | None = None
 _lock = threading.Lock()
 
@@ -75,13 +74,7 @@ def _writer_process_init(crawl_pid: int) -> None:
     process too, its open transaction rolled back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(crawl_pid,), name="crawl-watchdog", daemon=True).start()
-
-
-def _exit_with(crawl_pid: int) -> None:
-    while os.getppid() == crawl_pid:
-        time.sleep(WATCHDOG_S)
-    os._exit(1)
+    exit_with(crawl_pid)
 
 
 def write_batch(db_url: str, pages: list[PageRow], others: list[tuple[type, list[dict[str, Any]]]]) -> int:

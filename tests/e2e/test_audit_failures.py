@@ -139,21 +139,25 @@ def _group_alive(pgid: int) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["SIGTERM to the group", "SIGKILL to the audit"])
-def test_stopped_audit_leaves_no_process_behind(tmp_path: Path, how: str) -> None:
+@pytest.mark.parametrize(("how", "sites"), [("SIGTERM to the group", 1), ("SIGKILL to the audit", 1),
+                                           ("SIGKILL to the audit", 2)])
+def test_stopped_audit_leaves_no_process_behind(tmp_path: Path, how: str, sites: int) -> None:
     # A service stop sends SIGTERM to every process of the group (the writer process ignores it and
-    # writes the last batch); a killed audit must not leave its writer process running.
+    # writes the last batch); a killed audit leaves neither its writer process nor, with several
+    # sites, its crawl worker processes running.
     routes = _many_pages(1500, poison=False)
     for path, route in list(routes.items())[1:]:
-        routes[path] = Route(body=route.body, delay=0.02)
+        routes[path] = Route(body=route.body, delay=0.05)  # a crawl still far from done when stopped
     db = tmp_path / "g.db"
-    with FixtureServer(routes) as server:
-        (tmp_path / "sites.yaml").write_text(f'sites:\n  - {{id: "4213000020", name: 站点, url: "{server.base_url}/"}}\n',
-                                             encoding="utf-8")
+    with FixtureServer(routes) as server, FixtureServer(routes, host="127.0.0.2") as second:
+        entries = [f'  - {{id: "421300002{i}", name: 站点{i}, url: "{s.base_url}/"}}\n'
+                   for i, s in enumerate([server, second][:sites])]
+        (tmp_path / "sites.yaml").write_text("sites:\n" + "".join(entries), encoding="utf-8")
         proc = subprocess.Popen(
             [sys.executable, "-m", "crawler", "audit", "--sites", str(tmp_path / "sites.yaml"), "--db", f"sqlite:///{db}",
              "--out", str(tmp_path / "out"), "--no-browser"], env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+            # stderr to a file: a pipe would make the wait below wait for the children too
+            stdout=subprocess.DEVNULL, stderr=(tmp_path / "stderr.txt").open("w"), start_new_session=True)
         deadline = time.monotonic() + 60
         while server.requests < 500 and time.monotonic() < deadline:  # past the first batches: the writer runs
             time.sleep(0.05)
@@ -161,13 +165,13 @@ def test_stopped_audit_leaves_no_process_behind(tmp_path: Path, how: str) -> Non
             os.killpg(proc.pid, signal.SIGTERM)
         else:
             os.kill(proc.pid, signal.SIGKILL)
-        _, err = proc.communicate(timeout=120)
-        deadline = time.monotonic() + 10
+        proc.wait(timeout=120)
+        deadline = time.monotonic() + 5
         while _group_alive(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
     assert not _group_alive(proc.pid)
     if how.startswith("SIGTERM"):
-        assert proc.returncode == 130, err
+        assert proc.returncode == 130, (tmp_path / "stderr.txt").read_text(encoding="utf-8")
         with create_engine(f"sqlite:///{db}").connect() as conn:
             state, pages = conn.execute(text("SELECT state, pages FROM run")).one()
             stored = conn.execute(text("SELECT count(*) FROM page WHERE crawled")).scalar()
