@@ -1,6 +1,7 @@
 """A site that fails is a finding, not a crash; an interrupted crawl is marked interrupted."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -149,7 +150,8 @@ def test_stopped_audit_leaves_no_process_behind(tmp_path: Path, how: str, sites:
     for path, route in list(routes.items())[1:]:
         routes[path] = Route(body=route.body, delay=0.05)  # a crawl still far from done when stopped
     db = tmp_path / "g.db"
-    with FixtureServer(routes) as server, FixtureServer(routes, host="127.0.0.2") as second:
+    with (FixtureServer(routes) as server, FixtureServer(routes, host="127.0.0.2") as second,
+          (tmp_path / "stderr.txt").open("w") as stderr):
         entries = [f'  - {{id: "421300002{i}", name: 站点{i}, url: "{s.base_url}/"}}\n'
                    for i, s in enumerate([server, second][:sites])]
         (tmp_path / "sites.yaml").write_text("sites:\n" + "".join(entries), encoding="utf-8")
@@ -157,19 +159,24 @@ def test_stopped_audit_leaves_no_process_behind(tmp_path: Path, how: str, sites:
             [sys.executable, "-m", "crawler", "audit", "--sites", str(tmp_path / "sites.yaml"), "--db", f"sqlite:///{db}",
              "--out", str(tmp_path / "out"), "--no-browser"], env={**os.environ, "PYTHONPATH": str(ROOT)},
             # stderr to a file: a pipe would make the wait below wait for the children too
-            stdout=subprocess.DEVNULL, stderr=(tmp_path / "stderr.txt").open("w"), start_new_session=True)
-        deadline = time.monotonic() + 60
-        while server.requests < 500 and time.monotonic() < deadline:  # past the first batches: the writer runs
-            time.sleep(0.05)
-        if how.startswith("SIGTERM"):
-            os.killpg(proc.pid, signal.SIGTERM)
-        else:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=120)
-        deadline = time.monotonic() + 5
-        while _group_alive(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-    assert not _group_alive(proc.pid)
+            stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while server.requests < 500 and time.monotonic() < deadline:  # past the first batches: the writer runs
+                time.sleep(0.05)
+            if how.startswith("SIGTERM"):
+                os.killpg(proc.pid, signal.SIGTERM)
+            else:
+                os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=120)
+            deadline = time.monotonic() + 5
+            while _group_alive(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            left = _group_alive(proc.pid)
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # never leave an orphan behind a failing test
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert not left
     if how.startswith("SIGTERM"):
         assert proc.returncode == 130, (tmp_path / "stderr.txt").read_text(encoding="utf-8")
         with create_engine(f"sqlite:///{db}").connect() as conn:
