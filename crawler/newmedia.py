@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from crawler.platforms import AdapterFailure, FailureKind, GatherContext, adapter_for
 from crawler.platforms.base import CHINA_TZ, AccountData
@@ -25,8 +25,11 @@ def portal_article_links(db_url: str, run_id: int, wechat_base: str | None) -> l
     hosts = {*WECHAT_HOSTS}
     if wechat_base:
         hosts.add(urlsplit(wechat_base).netloc.lower())
+    # Only candidate rows leave the database (a large site has ~150,000 links); the exact test follows.
+    # Targets are canonical (lower-case scheme and host), so the patterns need no case folding.
+    like = or_(*(m.Link.target.like(f"%://{host}/s%") for host in sorted(hosts)))
     with session_scope(db_url) as session:
-        targets = session.scalars(select(m.Link.target).where(m.Link.run_id == run_id).order_by(m.Link.id)).all()
+        targets = session.scalars(select(m.Link.target).where(m.Link.run_id == run_id, like).order_by(m.Link.id)).all()
     return list(dict.fromkeys(t for t in targets
                               if urlsplit(t).netloc.lower() in hosts and urlsplit(t).path.startswith("/s")))
 
