@@ -24,7 +24,7 @@ browser:
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
 
 demo: setup
-	$(PY) -m crawler demo
+	$(PY) -m govaudit demo
 
 test: setup
 	$(PY) -m pytest -q

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from crawler.demo.server import Route
+from demo.server import Route
 
 __all__ = ["build_big_site", "page_path"]
 

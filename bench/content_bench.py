@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402
 
-from crawler.demo.server import FixtureServer, Route  # noqa: E402
+from demo.server import FixtureServer, Route  # noqa: E402
 
 SITE_ID = "9999000006"
 CONTENT_RULES = ("content.spam_injection", "content.hidden_link", "content.cloaking", "content.serious_error",
@@ -107,7 +107,8 @@ def real_pages(rounds: int = 20) -> None:
     from checks.runner import run_rules
     from crawler.page import parse_html
     from reports.scheme import load_scheme
-    from storage.snapshot import LinkFact, PageFact, SiteFact, snapshot_from
+    from storage.facts.pages import LinkFact, PageFact, SiteFact
+    from storage.snapshot import snapshot_from
     from tests.checks.test_content_realdata import _documents  # the same loader as the test
 
     docs = _documents()

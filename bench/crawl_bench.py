@@ -26,9 +26,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
-
 from bigsite import build_big_site  # noqa: E402  (sibling module; bench/ is not a package)
-from crawler.demo.server import FixtureServer  # noqa: E402
+
+from demo.server import FixtureServer  # noqa: E402
 
 SITE_ID = "9999000001"
 TIME_BIN = "/usr/bin/time"

@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 from render_site import build_render_site  # noqa: E402  (sibling module; bench/ is not a package)
 
-from crawler.demo.server import FixtureServer  # noqa: E402
+from demo.server import FixtureServer  # noqa: E402
 
 SITE_ID = "9999000002"
 

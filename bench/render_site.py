@@ -12,7 +12,7 @@ import json
 import random
 from datetime import date, timedelta
 
-from crawler.demo.server import Route
+from demo.server import Route
 
 __all__ = ["build_render_site", "page_path"]
 

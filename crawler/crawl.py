@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import connection as mp_connection
@@ -16,10 +15,7 @@ from crawler import settings as default_settings
 from crawler import writer
 from crawler.lifeline import exit_with
 from crawler.spiders.site import SiteSpider
-from crawler.urls import host_of, is_private_ip
-from storage import models as m
-from storage.base import utcnow
-from storage.session import session_scope
+from storage.runs import finish_run
 
 
 @dataclass
@@ -42,17 +38,6 @@ def _offline_public_suffixes() -> None:
     from tldextract import TLDExtract
 
     cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
-
-
-def site_lives_private(url: str) -> bool:
-    """True when the site's own host resolves into a private/loopback range (then it may link there)."""
-    host = host_of(url).strip("[]")
-    if is_private_ip(host):
-        return True
-    try:
-        return any(is_private_ip(i[4][0]) for i in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM))
-    except (OSError, UnicodeError):
-        return False
 
 
 def make_settings(db_url: str, overrides: dict | None = None) -> Settings:
@@ -136,7 +121,7 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
     """Crawl every job's site concurrently in this process (one Scrapy reactor)."""
     overrides = dict(overrides or {})
     if any(job.browser for job in jobs):
-        from crawler.browser import playwright_settings
+        from crawler.browser.launch import playwright_settings
 
         overrides = {**playwright_settings(float(overrides.get("DOWNLOAD_TIMEOUT", 15))), **overrides}
         # Its per-page failure warnings carry full tracebacks; the spider logs one line per failed render.
@@ -183,23 +168,13 @@ def _signals():  # noqa: ANN202 - scrapy.signals module
 
 
 def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None, reason: str) -> None:
-    with session_scope(db_url) as session:
-        run = session.get(m.Run, run_id)
-        run.state = state
-        run.finished_at = utcnow()
-        if spider is not None:
-            run.pages = spider.counts["crawled"]
-            # Each extractor names the fact families it gathers (rules reading others are not_measured);
-            # facts an extractor already recorded itself stay.
-            recorded = (run.stats or {}).get("facts", [])
-            gathered = [*spider.gathered_facts, *(f for e in spider.extractors for f in getattr(e, "facts", ()))]
-            facts = list(dict.fromkeys(["pages", "links", *recorded, *gathered]))
-            run.stats = {**(run.stats or {}), "facts": facts, "close_reason": reason, **spider.counts,
-                         "browser": _browser_stats(spider)}
-            if state == "failed":
-                run.error = reason
-        else:
-            run.error = reason
+    """Record how the crawl ended (the fact families it gathered were marked with its last batch)."""
+    if spider is None:
+        finish_run(db_url, run_id, state, error=reason)
+        return
+    finish_run(db_url, run_id, state, pages=spider.counts["crawled"],
+               stats={"close_reason": reason, **spider.counts, "browser": _browser_stats(spider)},
+               error=reason if state == "failed" else None)
 
 
 def _browser_stats(spider: SiteSpider) -> dict:

@@ -1,20 +1,14 @@
 """Complete calendar dates as Chinese government pages print them: `2024-01-05`, `2024年1月5日`,
 `2024/1/5`, `2024.01.05`, with or without a time after them. Column item dating
-(`crawler/columns/dates.py`) and the 公开/互动 parsers (metadata, message boards) read dates this one way."""
+(`crawler/extractors/columns/dates.py`) and the 公开/互动 parsers (metadata, message boards) read dates this one way."""
 from __future__ import annotations
 
 import re
 from datetime import date
 
+from storage.vocabulary import valid_date
+
 FULL = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?:\s*日)?(?![\d])")
-
-
-def valid_date(y: int, m: int, d: int) -> date | None:
-    """The date, or None when it is not on the calendar (2026-02-30)."""
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
 
 
 def find_date(text: str | None) -> date | None:

@@ -1,8 +1,9 @@
-"""Items are facts the crawl saw (no verdicts); the `Record` suffix keeps them apart from storage models."""
+"""The spine's items: fetched URLs and their links (no verdicts); the `Record` suffix keeps them apart from
+storage models. Every other fact the crawl yields is a `storage.facts.FactRow` of a declared fact table."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, NamedTuple
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class LinkRecord(NamedTuple):
@@ -39,12 +40,3 @@ class PageRecord:
     flags: list = field(default_factory=list)
     html: str | None = None
     links: list[LinkRecord] = field(default_factory=list)
-
-
-class StoredRecord:
-    """Mixin for facts other than pages: `model` is the storage model its fields are written to."""
-
-    model: ClassVar[type]
-
-    def row(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]

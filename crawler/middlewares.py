@@ -1,15 +1,14 @@
 """Downloader middlewares: refuse intranet targets (CONTRACT.md §3) and time each download."""
 from __future__ import annotations
 
-import asyncio
-import socket
 import time
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.urls import host_of, is_private_ip
+from crawler.egress import resolves_private_async
+from storage.vocabulary import host_of
 
 
 class PrivateAddressRefused(IgnoreRequest):
@@ -32,21 +31,10 @@ class PrivateAddressGuard:
             return None
         host = host_of(request.url)
         if host not in self._cache:
-            self._cache[host] = await _resolves_private(host)
+            self._cache[host] = await resolves_private_async(host)
         if self._cache[host]:
             raise PrivateAddressRefused(f"{host} resolves to a private/loopback/link-local address")
         return None
-
-
-async def _resolves_private(host: str) -> bool:
-    bare = host.strip("[]")
-    if is_private_ip(bare):
-        return True
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(bare, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return False  # let the real download report the DNS failure
-    return any(is_private_ip(info[4][0]) for info in infos)
 
 
 class Timing:

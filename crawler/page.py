@@ -7,9 +7,15 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from crawler.items import LinkRecord
-from crawler.urls import canonical
+from storage.facts.pages import TEXT_CAP
 from storage.html import parse_document
-from storage.models.page import TEXT_CAP
+from storage.vocabulary import canonical
+
+# Targets that are documents, not pages to parse: checked (HEAD, then a ranged GET), never crawled.
+ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".zip", ".rar",
+                  ".7z", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".svg", ".ico", ".mp4", ".mp3",
+                  ".flv", ".avi", ".css", ".js", ".txt", ".xml", ".apk", ".exe", ".ofd", ".tif")
+CRAWL_TAGS = {"a", "area", "iframe", "frame"}
 
 _REFS = (
     ("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("link", "href"),
@@ -117,3 +123,19 @@ def _visible_text(tree: etree._Element) -> str:
         if el.tail and el.tail.strip():
             parts.append(el.tail)
     return " ".join(" ".join(parts).split())
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Decode a page by its BOM, its declared charset (Content-Type, then meta) — GBK and GB2312 read as
+    GB18030 — else UTF-8 when it is valid, else GB18030 (w3lib, as Scrapy decodes the crawl)."""
+    from w3lib.encoding import html_to_unicode
+
+    return html_to_unicode(content_type, body, auto_detect_fun=_utf8_or_gb18030)[1]
+
+
+def _utf8_or_gb18030(body: bytes) -> str:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"

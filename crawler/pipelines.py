@@ -9,8 +9,9 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler import writer
-from crawler.items import PageRecord, StoredRecord
+from crawler.items import PageRecord
 from crawler.writer import PAGE_COLUMNS
+from storage.facts import FactRow, table_of
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +19,12 @@ logger = logging.getLogger(__name__)
 class ValidatePipeline:
     """Drop records that cannot be stored, with the reason (a bug of ours, never silent)."""
 
-    def process_item(self, item: PageRecord) -> PageRecord:
-        if isinstance(item, StoredRecord):
+    def process_item(self, item: PageRecord | FactRow) -> PageRecord | FactRow:
+        if isinstance(item, FactRow):
+            try:
+                table_of(item.fact)
+            except TypeError as exc:
+                raise DropItem(str(exc)) from None
             return item
         if not isinstance(item, PageRecord):
             raise DropItem(f"unknown item type {type(item).__name__}")
@@ -33,6 +38,9 @@ class ValidatePipeline:
 class StoragePipeline:
     """Buffer page records and other facts; hand them in batches to the writer process (`crawler.writer`).
 
+    At the end of the crawl the extractors' `finish()` facts and the fact families the spider gathered
+    go with the last batch.
+
     One batch of this site in flight at a time. A failed write is noticed at the next batch or at
     close: `error` says why, the spider's `storage_error` too (its run is then marked failed, not
     judged on half its pages), and a crawl still running is stopped.
@@ -43,7 +51,7 @@ class StoragePipeline:
         self.batch = batch
         self.crawler = crawler
         self.buffer: list[PageRecord] = []
-        self.others: list[StoredRecord] = []
+        self.others: list[FactRow] = []
         self.urls: set[str] = set()
         self.written = 0
         self.error: str | None = None
@@ -54,8 +62,8 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler.settings.get("GOVAUDIT_DB"), crawler.settings.getint("GOVAUDIT_BATCH_PAGES", 200), crawler)
 
-    def process_item(self, item: PageRecord | StoredRecord) -> PageRecord | StoredRecord:
-        if isinstance(item, StoredRecord):
+    def process_item(self, item: PageRecord | FactRow) -> PageRecord | FactRow:
+        if isinstance(item, FactRow):
             self.others.append(item)
             if len(self.others) >= self.batch * 5:
                 self.flush()
@@ -70,7 +78,12 @@ class StoragePipeline:
 
     def close_spider(self) -> None:
         self._closing = True
-        self.flush()
+        spider = self.crawler.spider if self.crawler is not None else None
+        gathered = None
+        if spider is not None and hasattr(spider, "finish_extractors"):
+            self.others.extend(spider.finish_extractors())
+            gathered = (spider.run_id, tuple(spider.gathered_families()))
+        self.flush(gathered)
         self._wait()
 
     def _wait(self) -> None:
@@ -93,9 +106,10 @@ class StoragePipeline:
         if spider is not None and not self._closing:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_failed"))
 
-    def flush(self) -> None:
-        """Hand the buffered pages and other facts to the writer (after this site's previous batch is written)."""
-        if not self.buffer and not self.others:
+    def flush(self, gathered: tuple[int, tuple[str, ...]] | None = None) -> None:
+        """Hand the buffered pages and other facts to the writer (after this site's previous batch is
+        written); `gathered` marks the run's fact families with the last batch."""
+        if not self.buffer and not self.others and gathered is None:
             return
         records, self.buffer = self.buffer, []
         others, self.others = self.others, []
@@ -103,10 +117,7 @@ class StoragePipeline:
         if self.error is not None:  # the run has failed: nothing more is stored for it
             return
         pages = [(tuple([getattr(r, k) for k in PAGE_COLUMNS]), r.html, [tuple(ln) for ln in r.links]) for r in records]
-        by_model: dict[type, list[dict]] = {}
-        for rec in others:
-            by_model.setdefault(rec.model, []).append(rec.row())
         try:
-            self._pending = writer.submit(self.db_url, pages, list(by_model.items()))
+            self._pending = writer.submit(self.db_url, pages, others, gathered)
         except Exception as exc:  # noqa: BLE001 - e.g. the writer process died (BrokenProcessPool)
             self._failed(f"{type(exc).__name__}: {exc}"[:1000])

@@ -47,12 +47,12 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 GOVAUDIT_BATCH_PAGES = 200
-# Gatherers that see every crawled page (crawler/extractors.py); later capabilities append theirs.
+# Gatherers that see every crawled page (crawler/extractors/__init__.py); later capabilities append theirs.
 GOVAUDIT_EXTRACTORS: list[str] = [
-    "crawler.columns.extractor.ColumnExtractor",  # 栏目 and their dated items
-    "crawler.disclosure.extractor.DisclosureExtractor",  # 政府信息公开 platform, documents, annual reports
-    "crawler.disclosure.extractor.InteractionExtractor",  # 互动交流 channels and messages
-    "crawler.variants.VariantFetcher",  # content.cloaking: spider/referrer views of a sample
+    "crawler.extractors.columns.extractor.ColumnExtractor",  # 栏目 and their dated items
+    "crawler.extractors.disclosure.extractor.DisclosureExtractor",  # 政府信息公开 platform, documents, annual reports
+    "crawler.extractors.disclosure.extractor.InteractionExtractor",  # 互动交流 channels and messages
+    "crawler.extractors.variants.VariantFetcher",  # content.cloaking: spider/referrer views of a sample
 ]
 # content.cloaking: the homepage and 4 pages it links to, each fetched 3 more times (0 = off)
 GOVAUDIT_VARIANT_PAGES = int(os.environ.get("GOVAUDIT_VARIANT_PAGES", "5"))

@@ -1,4 +1,7 @@
-"""The crawl's storage writer: batches of pages, bodies, links and other facts, written in a process of its own.
+"""The one writer of crawl facts: batches of pages, bodies, links and declared facts, in a process of its own.
+
+The item pipeline hands it the crawl's batches; post-crawl gatherers and the evidence step hand it
+their facts through `store()` — nothing else in gathering writes to storage.
 
 Writing 150,000 link rows through SQLAlchemy and the driver is Python work; in a thread of the crawl
 process it took the GIL from Scrapy's reactor thread, the crawl's bottleneck, so the batches go to one
@@ -23,6 +26,8 @@ from sqlalchemy import insert
 
 from crawler.lifeline import exit_with
 from storage import models as m
+from storage.facts import FactRow, FactTable, table_of
+from storage.runs import mark_gathered
 from storage.session import session_scope
 
 PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
@@ -30,12 +35,14 @@ PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
 # A page as the writer takes it: the values of PAGE_COLUMNS, the HTML (or None), and its links as
 # (target, tag, text) tuples.
 PageRow = tuple[tuple, str | None, list[tuple[str, str, str | None]]]
+# The fact families a run gathered, marked with the batch: (run id, families).
+Gathered = tuple[int, tuple[str, ...]]
 
 _pool: Executor | None = None
 _lock = threading.Lock()
 
 
-def submit(db_url: str, pages: list[PageRow], others: list[tuple[type, list[dict[str, Any]]]]) -> Future:
+def submit(db_url: str, pages: list[PageRow], facts: list[FactRow], gathered: Gathered | None = None) -> Future:
     """Queue one batch for the writer process; the future fails with the batch's error. A writer
     process that died (killed, out of memory) fails the batches it had; the next batch starts a new one."""
     global _pool
@@ -43,10 +50,15 @@ def submit(db_url: str, pages: list[PageRow], others: list[tuple[type, list[dict
         if _pool is None:
             _pool = _new_pool()
         try:
-            return _pool.submit(write_batch, db_url, pages, others)
+            return _pool.submit(write_batch, db_url, pages, facts, gathered)
         except BrokenProcessPool:
             _pool = _new_pool()
-            return _pool.submit(write_batch, db_url, pages, others)
+            return _pool.submit(write_batch, db_url, pages, facts, gathered)
+
+
+def store(db_url: str, facts: list[FactRow], gathered: Gathered | None = None) -> int:
+    """Write facts gathered outside the crawl (post-crawl gatherers, evidence) here and now, the same way."""
+    return write_batch(db_url, [], facts, gathered)
 
 
 def _new_pool() -> Executor:
@@ -77,8 +89,9 @@ def _writer_process_init(crawl_pid: int) -> None:
     exit_with(crawl_pid)
 
 
-def write_batch(db_url: str, pages: list[PageRow], others: list[tuple[type, list[dict[str, Any]]]]) -> int:
-    """Write pages (with bodies and links), then the other facts, in one transaction; returns the pages written."""
+def write_batch(db_url: str, pages: list[PageRow], facts: list[FactRow], gathered: Gathered | None = None) -> int:
+    """Write pages (with bodies and links), then the other facts, in one transaction, and mark the fact
+    families the run gathered; returns the pages written."""
     with session_scope(db_url) as session:
         if pages:
             table = m.Page.__table__
@@ -94,6 +107,12 @@ def write_batch(db_url: str, pages: list[PageRow], others: list[tuple[type, list
                      for values, _, page_links in pages for t, g, x in page_links]
             if links:
                 session.execute(insert(m.Link.__table__), links)
-        for model, rows in others:
-            session.execute(insert(model), rows)
+        by_table: dict[FactTable, list[dict[str, Any]]] = {}
+        for run_id, fact in facts:
+            table = table_of(fact)
+            by_table.setdefault(table, []).append(table.row(run_id, fact))
+        for table, rows in by_table.items():
+            session.execute(insert(table.model.__table__), rows)
+        if gathered is not None:
+            mark_gathered(session, *gathered)
     return len(pages)

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from checks.registry import get_rules
 from storage import models as m
-from storage.models.newmedia import FAILURE_ZH
-from storage.snapshot import china_time
+from storage.facts.evidence import shot_page
+from storage.facts.newmedia import FAILURE_ZH
+from storage.vocabulary import china_time
 
 SCHEMA_ID = "govaudit.findings/1"
 _SEVERITY_ORDER = {"veto": 0, "deduction": 1, "info": 2}
@@ -31,7 +32,7 @@ def findings_document(session: Session, run_id: int) -> dict:
     score = session.get(m.Score, run_id)
     rules = get_rules()
     rule_rows = session.scalars(
-        select(m.RuleResult).where(m.RuleResult.run_id == run_id).order_by(m.RuleResult.id)).all()
+        select(m.RuleOutcome).where(m.RuleOutcome.run_id == run_id).order_by(m.RuleOutcome.id)).all()
     indicators = session.scalars(
         select(m.IndicatorScore).where(m.IndicatorScore.run_id == run_id).order_by(m.IndicatorScore.id)).all()
     order = {r.rule: i for i, r in enumerate(rule_rows)}
@@ -39,6 +40,7 @@ def findings_document(session: Session, run_id: int) -> dict:
         session.scalars(select(m.Finding).where(m.Finding.run_id == run_id)).all(),
         key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), order.get(f.rule, 999), f.subject),
     )
+    shots = _screenshots(session, run_id, findings)
     doc = {
         "schema": SCHEMA_ID,
         "generator": {"name": "govaudit", "version": _version()},
@@ -60,7 +62,7 @@ def findings_document(session: Session, run_id: int) -> dict:
         ],
         "findings": [
             {"rule": f.rule, "subject": f.subject, "severity": f.severity, "page": f.page, "message": f.message,
-             "evidence": f.evidence, **({"screenshot": f.screenshot} if f.screenshot else {}),
+             "evidence": f.evidence, **({"screenshot": shots[f.id]} if f.id in shots else {}),
              "name_zh": rules[f.rule].rule.name_zh if f.rule in rules else f.rule,
              "indicator": rules[f.rule].rule.indicator if f.rule in rules else None}
             for f in findings
@@ -71,13 +73,31 @@ def findings_document(session: Session, run_id: int) -> dict:
     return doc
 
 
+def _screenshots(session: Session, run_id: int, findings: list) -> dict[int, str]:
+    """Each finding's screenshot: its rule's own (a phone render, a search page), else the run's evidence
+    screenshot of the page it is about (storage/facts/evidence.py)."""
+    shots = {s.url: s.path for s in session.scalars(select(m.EvidenceShot).where(m.EvidenceShot.run_id == run_id))}
+    fetched: set[str] = set()
+    if shots:  # the page a screenshot shows is chosen among the URLs the run fetched, as when it was taken
+        wanted = sorted({u for f in findings for u in (f.page, f.subject) if u and u.startswith("http")})
+        for at in range(0, len(wanted), 500):
+            fetched.update(session.scalars(select(m.Page.url).where(m.Page.run_id == run_id,
+                                                                    m.Page.url.in_(wanted[at:at + 500]))))
+    out = {}
+    for f in findings:
+        path = f.screenshot or shots.get(shot_page(f.page, f.subject, fetched) or "")
+        if path:
+            out[f.id] = path
+    return out
+
+
 def _accounts(session: Session, run_id: int, findings: list) -> list[dict]:
     """The 政务新媒体 accounts of the run as read, with the rules that found something about each."""
     rows = session.scalars(select(m.Account).where(m.Account.run_id == run_id).order_by(m.Account.id)).all()
     out = []
     for a in rows:
         key = f"{a.platform}:{a.handle}"
-        posts = session.scalars(select(m.Post).where(m.Post.account_id == a.id)).all()
+        posts = session.scalars(select(m.Post).where(m.Post.run_id == run_id, m.Post.account == key)).all()
         dated = [p for p in posts if p.published_at is not None]
         newest = max(dated, key=lambda p: china_time(p.published_at), default=None)
         out.append({

@@ -1,18 +1,34 @@
-"""Judge a stored run: snapshot → rules → score, stored in one transaction (replacing older results)."""
+"""Judging and scoring a stored run: snapshot → rules (`judge`) → scheme (`score`) → stored results.
+
+The two are separate steps of the audit pipeline (govaudit/pipeline.py): between them the evidence
+step screenshots the pages the findings are about. Storing replaces older results of the run in one
+transaction; the run's facts (evidence screenshots included) are never touched.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from checks.base import RuleResult
-from checks.registry import get_rules
 from checks.runner import run_rules
 from reports.scheme import Scheme
 from reports.scoring import ScoreCard, score
 from storage import models as m
 from storage.snapshot import Snapshot, build_snapshot
+
+
+@dataclass
+class Judged:
+    """A run's rule results against a scheme, on the 监测时间点 it was judged with."""
+
+    run_id: int
+    as_of: date
+    scheme: Scheme
+    results: dict[str, RuleResult]
+    fetched: set[str]  # the URLs the run fetched (the evidence step shows only those)
 
 
 def judge(snap: Snapshot, scheme: Scheme) -> tuple[dict[str, RuleResult], ScoreCard]:
@@ -21,22 +37,32 @@ def judge(snap: Snapshot, scheme: Scheme) -> tuple[dict[str, RuleResult], ScoreC
     return results, score(scheme, results)
 
 
+def judge_stored(session: Session, run_id: int, scheme: Scheme, as_of: date | None = None) -> Judged:
+    """Run the scheme's rules on a stored run (nothing is written)."""
+    snap = build_snapshot(session, run_id, as_of)
+    return Judged(run_id, snap.as_of, scheme, run_rules(snap, scheme.rule_ids, scheme.params), set(snap.pages))
+
+
+def score_and_store(session: Session, judged: Judged) -> ScoreCard:
+    """Score judged results with their scheme and store results, findings and score (replacing older ones)."""
+    card = score(judged.scheme, judged.results)
+    store_results(session, judged.run_id, judged.as_of, judged.scheme, judged.results, card)
+    return card
+
+
 def judge_run(session: Session, run_id: int, scheme: Scheme, as_of: date | None = None) -> ScoreCard:
     """Judge a stored run and store its rule results, findings and score."""
-    snap = build_snapshot(session, run_id, as_of)
-    results, card = judge(snap, scheme)
-    store_results(session, run_id, snap.as_of, scheme, results, card)
-    return card
+    return score_and_store(session, judge_stored(session, run_id, scheme, as_of))
 
 
 def store_results(session: Session, run_id: int, as_of: date, scheme: Scheme,
                   results: dict[str, RuleResult], card: ScoreCard) -> None:
-    for table in (m.Finding, m.RuleResult, m.IndicatorScore, m.Score, m.Judgement):
+    for table in (m.Finding, m.RuleOutcome, m.IndicatorScore, m.Score, m.Judgement):
         session.execute(delete(table).where(table.run_id == run_id))
     session.add(m.Judgement(run_id=run_id, scheme=scheme.ref, as_of=as_of))
     for rule_id, res in results.items():
-        session.add(m.RuleResult(run_id=run_id, rule=rule_id, status=str(res.status), findings=len(res.findings),
-                                 reason=res.reason, duration_ms=round(res.duration_ms, 3)))
+        session.add(m.RuleOutcome(run_id=run_id, rule=rule_id, status=str(res.status), findings=len(res.findings),
+                                  reason=res.reason, duration_ms=round(res.duration_ms, 3)))
         session.add_all(
             m.Finding(run_id=run_id, rule=f.rule, subject=f.subject, page=f.page, message=f.message,
                       evidence=f.evidence, screenshot=f.screenshot,
@@ -51,6 +77,3 @@ def store_results(session: Session, run_id: int, as_of: date, scheme: Scheme,
         for i in card.indicators
     )
 
-
-def rule_names() -> dict[str, str]:
-    return {rid: r.rule.name_zh for rid, r in get_rules().items()}

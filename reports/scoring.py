@@ -12,7 +12,7 @@ NOT_JUDGED = {Status.NOT_MEASURED, Status.ERROR}
 
 
 @dataclass
-class IndicatorScore:
+class IndicatorResult:
     id: str
     name: str
     kind: str
@@ -32,7 +32,7 @@ class ScoreCard:
     vetoes: list[str] = field(default_factory=list)  # rule ids that caused a veto
     veto_indicators: list[str] = field(default_factory=list)
     undecided_vetoes: list[str] = field(default_factory=list)  # veto indicators whose rules were not judged
-    indicators: list[IndicatorScore] = field(default_factory=list)
+    indicators: list[IndicatorResult] = field(default_factory=list)
     severity: dict[tuple[str, str], str] = field(default_factory=dict)  # (rule, subject) → veto|deduction|info
 
 
@@ -59,7 +59,7 @@ def score(scheme: Scheme, results: Mapping[str, RuleResult]) -> ScoreCard:
         not_judged = any(results.get(r) is not None and results[r].status in NOT_JUDGED for r in ind.rules)
         cap_value = scheme.value(ind.cap)  # a {param} the scheme leaves unset (null) means no cap
         cap = None if cap_value is None else float(cap_value)
-        item = IndicatorScore(id=ind.id, name=ind.name, kind=ind.kind, findings=len(findings), cap=cap)
+        item = IndicatorResult(id=ind.id, name=ind.name, kind=ind.kind, findings=len(findings), cap=cap)
         for f in findings:
             card.severity.setdefault((f.rule, f.subject), "info")
         if ind.veto:

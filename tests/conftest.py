@@ -77,9 +77,9 @@ def redis_url() -> str:
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run `python -m crawler …` in a child process (the crawl needs a fresh reactor each time)."""
+    """Run `python -m govaudit …` in a child process (the crawl needs a fresh reactor each time)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd or ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "govaudit", *args], cwd=cwd or ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
 
 

@@ -15,7 +15,7 @@ from checks.content.dom import Styles, element_path, field_name, text_blocks
 from checks.content.hosts import outside
 from checks.content.lexicon import Hit, lexicon, quote
 from checks.content.pages import page_tree
-from storage.models.page import TEXT_CAP
+from storage.facts.pages import TEXT_CAP
 
 # An empty element carrying an id: <legend id="h4sia"></legend>
 _EMPTY_ID = re.compile(r"id=[\"']?([A-Za-z0-9_-]{3,16})[\"']?\s*></([a-zA-Z][a-zA-Z0-9]*)>")

@@ -1,12 +1,13 @@
 """Availability samples read the scheme's way: which probe failed, and the history per Beijing day."""
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from checks.derived.fetch import WALL_STATUSES
 from storage.probes import ProbeFact
+from storage.vocabulary import WALL_STATUSES
 
 
 def walled(p: ProbeFact) -> bool:
@@ -56,11 +57,9 @@ class DaySummary:
 
 
 def median(values: Iterable[float]) -> float | None:
-    xs = sorted(values)
-    if not xs:
-        return None
-    mid = len(xs) // 2
-    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+    """The median, or None of no values."""
+    xs = list(values)
+    return statistics.median(xs) if xs else None
 
 
 def window_days(as_of: date, days: int) -> list[date]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from checks.base import Params
-from storage.snapshot import ColumnFact, ColumnItemFact
+from storage.facts.columns import ColumnFact, ColumnItemFact
 
 TYPE_ZH = {"news": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事信息类",
            "plan": "规划计划类", "interaction": "互动交流类", "service": "办事服务类", "other": "其他"}

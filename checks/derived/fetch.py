@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from storage.snapshot import PageFact
+from storage.facts.pages import PageFact
+from storage.vocabulary import WALL_STATUSES
 
 # Error classes recorded by the crawler that say the target itself failed.
 FAILED_ERRORS = {"dns", "connect", "tls", "timeout", "reset", "redirect_loop", "too_many_redirects"}
 # Error classes that say we did not (or could not honestly) measure the target.
 UNMEASURED_ERRORS = {"refused_private", "skipped", "other"}
-WALL_STATUSES = {202, 403, 412, 521}
 
 
 def behind_wall(page: PageFact) -> bool:

@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.function.data import services
-from storage.snapshot import LinkFact, Snapshot
+from storage.facts.pages import LinkFact
+from storage.snapshot import Snapshot
 
 RULE = Rule(id="function.no_service", name_zh="无办事服务", name_en="No online services",
             indicator="web.veto.no_service", reads=("pages", "links"), whole_site=True)

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 from checks.base import Finding, Params, Rule, RuleResult
 from checks.derived.fetch import FAILED_ERRORS, behind_wall, redirect_funnels, soft_404, unconfirmed_failure
-from storage.snapshot import PageFact, Snapshot
+from storage.facts.pages import PageFact
+from storage.snapshot import Snapshot
 
 RULE = Rule(
     id="link.broken", name_zh="链接不可用", name_en="Broken link",

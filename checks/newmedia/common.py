@@ -5,8 +5,9 @@ from collections import defaultdict
 from datetime import date
 
 from checks.base import Finding, RuleResult
-from storage.models.newmedia import FAILURE_ZH
-from storage.snapshot import AccountFact, PostFact, Snapshot, china_time
+from storage.facts.newmedia import FAILURE_ZH, AccountFact, PostFact
+from storage.snapshot import Snapshot
+from storage.vocabulary import china_time
 
 
 def failure_text(acc: AccountFact) -> str:

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from checks.base import Finding, Params, Rule, RuleResult, Status
 from checks.derived.columns import item_evidence, unmeasured_reason
-from storage.snapshot import ColumnItemFact, Snapshot
+from storage.facts.columns import ColumnItemFact
+from storage.snapshot import Snapshot
 
 RULE = Rule(
     id="site.homepage_not_updated", name_zh="首页不更新", name_en="Homepage not updated",

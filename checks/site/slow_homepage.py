@@ -20,7 +20,7 @@ Evidence: `median_s`, `p90_s`, `max_load_s`, `samples`, `slow_samples` (above th
 from __future__ import annotations
 
 from checks.base import Finding, Params, Rule, RuleResult
-from checks.derived.availability import by_day, median, measured, window_days
+from checks.derived.availability import by_day, measured, median, window_days
 from storage.snapshot import Snapshot
 
 RULE = Rule(

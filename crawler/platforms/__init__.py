@@ -7,8 +7,8 @@ from crawler.platforms.base import Adapter, AdapterFailure, FailureKind, GatherC
 def adapter_for(platform: str, ctx: GatherContext, base_url: str | None = None) -> Adapter:
     """The adapter of a registry platform name (`platforms:` base URLs override the public host)."""
     from crawler.platforms.douyin import DouyinAdapter
-    from crawler.platforms.rss import AtomAdapter, FeedAdapter
     from crawler.platforms.manual import ManualAdapter
+    from crawler.platforms.rss import AtomAdapter, FeedAdapter
     from crawler.platforms.toutiao import ToutiaoAdapter
     from crawler.platforms.wechat import WechatAdapter
     from crawler.platforms.weibo import WeiboAdapter

@@ -13,12 +13,13 @@ import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
-CHINA_TZ = timezone(timedelta(hours=8))
+from storage.vocabulary import BEIJING
+
 DEFAULT_USER_AGENT = ("Mozilla/5.0 (Linux; Android 12; Pixel 6) AppleWebKit/537.36 (KHTML, like Gecko) "
                       "Chrome/120.0 Mobile Safari/537.36 govaudit")
 
@@ -78,6 +79,16 @@ class AccountData:
     posts_source: str  # timeline (the account's own list) | feed | portal (articles linked by the unit) | manual
 
 
+@dataclass(frozen=True)
+class AccountRef:
+    """An account as its unit registered it (sites.yaml `accounts:`)."""
+
+    platform: str
+    handle: str
+    name: str | None = None
+    interaction: dict | None = None  # channels a person checked (留言/评论, 私信, 菜单), where the platform hides them
+
+
 @dataclass
 class GatherContext:
     """Everything an adapter may use besides the network: limits, stored sessions, the portal's links."""
@@ -92,7 +103,7 @@ class GatherContext:
     state_dir: Path | None = None  # stored login states (<platform>.json), from `govaudit login`
     registry_dir: Path = Path(".")  # manual CSVs resolve against the sites.yaml's folder
     portal_links: list[str] = field(default_factory=list)  # article URLs the unit's portal links to
-    now: datetime = field(default_factory=lambda: datetime.now(CHINA_TZ))  # fetch time, for "3天前"
+    now: datetime = field(default_factory=lambda: datetime.now(BEIJING))  # fetch time, for "3天前"
 
     def state_file(self, platform: str) -> Path | None:
         if self.state_dir is None:
@@ -153,23 +164,6 @@ class Adapter(ABC):
             raise AdapterFailure(FailureKind.CHANGED_MARKUP, f"{url}: HTTP {status}, not JSON") from None
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Decode a page by its declared charset (header, then meta), else UTF-8, else GB18030."""
-    import re
-
-    for source in (content_type or "", body[:2048].decode("ascii", "replace")):
-        m = re.search(r"charset=[\"']?([\w-]+)", source, re.IGNORECASE)
-        if m:
-            try:
-                return body.decode(m.group(1).lower().replace("gb2312", "gb18030").replace("gbk", "gb18030"))
-            except (LookupError, UnicodeDecodeError):
-                break
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("gb18030", "replace")
-
-
 def count(value: Any) -> int | None:
     """A platform count: 1234, "1234", "1.2万", "3亿" → int; anything else → None."""
     if isinstance(value, bool):
@@ -199,4 +193,4 @@ def bytedance_id_time(item_id: str) -> datetime | None:
     ts = int(item_id) >> 32
     if not 1_400_000_000 <= ts <= 4_000_000_000:
         return None
-    return datetime.fromtimestamp(ts, CHINA_TZ)
+    return datetime.fromtimestamp(ts, BEIJING)

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from crawler.browser import LAUNCH_ARGS, find_chromium
+from crawler.browser.launch import LAUNCH_ARGS, find_chromium
 
 LOGIN_URLS = {"wechat": "https://mp.weixin.qq.com/", "douyin": "https://www.douyin.com/",
               "toutiao": "https://www.toutiao.com/", "weibo": "https://m.weibo.cn/"}

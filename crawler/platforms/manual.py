@@ -11,14 +11,15 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from crawler.platforms.base import CHINA_TZ, AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile, count
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile, count
+from storage.vocabulary import BEIJING
 
 
 def _when(value: str) -> datetime | None:
     value = value.strip().replace("/", "-")
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=CHINA_TZ)
+            return datetime.strptime(value, fmt).replace(tzinfo=BEIJING)
         except ValueError:
             continue
     return None

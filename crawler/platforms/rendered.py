@@ -11,7 +11,7 @@ import re
 from abc import abstractmethod
 from dataclasses import dataclass
 
-from crawler.browser import LAUNCH_ARGS, BrowserNotFound, find_chromium
+from crawler.browser.launch import LAUNCH_ARGS, BrowserNotFound, find_chromium
 from crawler.platforms.base import (
     AccountData,
     Adapter,

@@ -7,7 +7,8 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from crawler.platforms.base import CHINA_TZ, AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile
+from storage.vocabulary import BEIJING
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -23,7 +24,7 @@ def _when(value: str | None) -> datetime | None:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=CHINA_TZ)
+    return dt if dt.tzinfo else dt.replace(tzinfo=BEIJING)
 
 
 def _clean(text: str | None) -> str | None:

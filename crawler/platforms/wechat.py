@@ -17,8 +17,9 @@ import time
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from crawler.platforms.base import (CHINA_TZ, AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile,
-                                    decode_html)
+from crawler.page import decode_html
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile
+from storage.vocabulary import BEIJING
 
 MAX_ARTICLES = 20
 _VAR = r"var\s+{name}\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"
@@ -47,9 +48,9 @@ def parse_article(page: str) -> dict | None:
     ct = page_var(page, "ct")
     published = None
     if ct and ct.isdigit():
-        published = datetime.fromtimestamp(int(ct), CHINA_TZ)
+        published = datetime.fromtimestamp(int(ct), BEIJING)
     elif (day := page_var(page, "publish_time")) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-        published = datetime.fromisoformat(day).replace(tzinfo=CHINA_TZ)
+        published = datetime.fromisoformat(day).replace(tzinfo=BEIJING)
     if nickname is None or (title is None and published is None):
         return None
     comment = page_var(page, "comment_id")
@@ -138,7 +139,7 @@ class WechatAdapter(Adapter):
         for item in data.get("list", []):
             info, ext = item.get("comm_msg_info") or {}, item.get("app_msg_ext_info") or {}
             ts = info.get("datetime")
-            when = datetime.fromtimestamp(ts, CHINA_TZ) if isinstance(ts, int) else None
+            when = datetime.fromtimestamp(ts, BEIJING) if isinstance(ts, int) else None
             for art in [ext, *(ext.get("multi_app_msg_item_list") or [])]:
                 if art.get("title") or art.get("content_url"):
                     link = html.unescape(art.get("content_url") or "") or None

@@ -14,8 +14,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from crawler.platforms.base import (CHINA_TZ, AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile,
-                                    count)
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile, count
+from storage.vocabulary import BEIJING
 
 NOT_EXIST = ("这里还没有内容", "用户不存在", "User does not exists", "该用户不存在", "账号已注销")
 _TAGS = re.compile(r"<[^>]+>")
@@ -124,7 +124,7 @@ class WeiboAdapter(Adapter):
         if not isinstance(value, str):
             return None
         value = value.strip()
-        now = self.ctx.now.astimezone(CHINA_TZ)
+        now = self.ctx.now.astimezone(BEIJING)
         try:
             return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
         except ValueError:
@@ -138,8 +138,8 @@ class WeiboAdapter(Adapter):
             return (now - timedelta(days=1)).replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0,
                                                      microsecond=0)
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value):
-            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=CHINA_TZ)
+            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=BEIJING)
         if m := re.fullmatch(r"(\d{1,2})-(\d{1,2})", value):
-            day = datetime(now.year, int(m.group(1)), int(m.group(2)), tzinfo=CHINA_TZ)
+            day = datetime(now.year, int(m.group(1)), int(m.group(2)), tzinfo=BEIJING)
             return day if day <= now else day.replace(year=now.year - 1)
         return None

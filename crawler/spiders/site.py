@@ -7,31 +7,17 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-    ResponseDataLossError,
-)
 from scrapy.http import Response, TextResponse
-from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 
+from crawler.browser.policy import looks_like_wall, render_reason
+from crawler.browser.visibility import visibility_records
+from crawler.errors import classify
 from crawler.extractors import PageContext, load_extractors
 from crawler.items import PageRecord
-from crawler.middlewares import PrivateAddressRefused
-from crawler.page import ParsedPage, parse_html
-from crawler.render_policy import WALL_STATUSES, looks_like_wall, render_reason
-from crawler.urls import canonical, host_of
-from crawler.visibility import visibility_records
+from crawler.page import ATTACHMENT_EXT, CRAWL_TAGS, ParsedPage, parse_html
+from storage.vocabulary import SPINE_FACTS, WALL_STATUSES, canonical, host_of
 
-# Targets that are documents, not pages to parse: checked (HEAD, then a ranged GET), never crawled.
-ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ppt", ".pptx", ".zip", ".rar",
-                  ".7z", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".svg", ".ico", ".mp4", ".mp3",
-                  ".flv", ".avi", ".css", ".js", ".txt", ".xml", ".apk", ".exe", ".ofd", ".tif")
-CRAWL_TAGS = {"a", "area", "iframe", "frame"}
 # A HEAD answered with these is retried with GET: many government servers refuse or mishandle HEAD.
 HEAD_FALLBACK = set(range(400, 600))
 # Plain failures retried in the browser before they may become findings (walls that drop or stall
@@ -115,7 +101,7 @@ class SiteSpider(Spider):
         record) is what is kept if the browser fails."""
         from scrapy_playwright.page import PageMethod
 
-        from crawler.render import settle
+        from crawler.browser.settle import settle
 
         self.render_counts["requests"] += 1
         self.render_reasons[reason] = self.render_reasons.get(reason, 0) + 1
@@ -129,7 +115,7 @@ class SiteSpider(Spider):
         meta = {
             "playwright": True, "playwright_context": self.context_name,
             "playwright_context_kwargs": _context_kwargs(),
-            "playwright_page_init_callback": "crawler.browser.page_init",
+            "playwright_page_init_callback": "crawler.browser.launch.page_init",
             "playwright_page_methods": [method], "ga_navigations": navigations, "ga_screenshot": bool(shot),
             # The browser's time includes waiting for scripts: not the server's latency AutoThrottle adapts to.
             "autothrottle_dont_adjust_delay": True,
@@ -143,13 +129,30 @@ class SiteSpider(Spider):
     def _may_render(self) -> bool:
         return self.browser and self.render_counts["requests"] < self.max_renders
 
-    def request_page(self, url: str, depth: int) -> Request | None:
+    # --- what extractors may ask (crawler.extractors.SpiderPort) ------------------------------------
+    def request_page(self, url: str, depth: int, within_budget: bool = True) -> Request | None:
         """A crawl request for a page an extractor needs (a column list …): it goes through
-        `parse_page`, so the browser decision applies; None when the run already asked for it."""
+        `parse_page`, so the browser decision applies; None when the run already asked for it or,
+        `within_budget`, when the run's max_pages is reached."""
+        if within_budget and self.crawl_scheduled >= self.max_pages:
+            return None
         if not self.claim(url):
             return None
         self.crawl_scheduled += 1
         return self._crawl_request(url, depth)
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        crawler = getattr(self, "crawler", None)
+        return crawler.settings.get(name, default) if crawler is not None else default
+
+    def finish_extractors(self) -> list:
+        """The extractors' facts gathered across pages (the storage pipeline writes them with the last batch)."""
+        return [row for extractor in self.extractors for row in extractor.finish()]
+
+    def gathered_families(self) -> list[str]:
+        """The fact families this crawl gathered: pages and links, the extractors' and the browser's."""
+        return list(dict.fromkeys([*SPINE_FACTS, *self.gathered_facts,
+                                   *(f for e in self.extractors for f in e.families)]))
 
     def claim(self, url: str) -> bool:
         """Mark a URL as requested by this run; False when something already asked for it."""
@@ -390,7 +393,7 @@ class SiteSpider(Spider):
 
 
 def _settled(meta: dict) -> dict | None:
-    """The result of `crawler.render.settle` for a rendered response."""
+    """The result of `crawler.browser.settle.settle` for a rendered response."""
     methods = meta.get("playwright_page_methods") or ()
     return methods[0].result if methods and isinstance(methods[0].result, dict) else None
 
@@ -405,7 +408,7 @@ def _relative_evidence(path: str | None, evidence_dir: str | None) -> str | None
 
 
 def _context_kwargs() -> dict:
-    from crawler.browser import CONTEXT_KWARGS
+    from crawler.browser.launch import CONTEXT_KWARGS
 
     return dict(CONTEXT_KWARGS)
 
@@ -420,35 +423,3 @@ def _looped(request: Request) -> bool:
     """True when the redirect chain that ran out of hops came back to a URL it had already visited."""
     chain = [*(request.meta.get("redirect_urls") or []), request.url]
     return len(set(chain)) < len(chain)
-
-
-def classify(failure: Failure) -> tuple[str, str]:
-    """An error class for the failure (dns, connect, tls, timeout, reset, …) and its text."""
-    detail = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-    lowered = detail.lower()
-    if failure.check(PrivateAddressRefused):
-        return "refused_private", detail
-    if failure.check(CannotResolveHostError, twisted_errors.DNSLookupError):
-        return "dns", detail
-    if failure.check(DownloadTimeoutError, twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError):
-        return "timeout", detail
-    if failure.check(twisted_errors.ConnectError) and "reset by peer" in detail:
-        return "reset", detail
-    if failure.check(DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError,
-                     twisted_errors.NoRouteError):
-        return "connect", detail
-    if "ssl" in lowered or "certificate" in lowered or "tls" in lowered or "handshake" in lowered:
-        return "tls", detail
-    if failure.check(IgnoreRequest):
-        return ("too_many_redirects" if "redirect" in lowered else "skipped"), detail
-    if "timeout" in lowered:
-        return "timeout", detail
-    # Scrapy 2.19 wraps download failures in its own exceptions; the wrapped cause is in the text.
-    if failure.check(ResponseDataLossError, twisted_errors.ConnectionLost, twisted_errors.ConnectionDone) or (
-            failure.check(DownloadFailedError) and any(
-                k in detail for k in ("ConnectionDone", "ConnectionLost", "ResponseNeverReceived", "ResponseFailed"))) \
-            or "connection lost" in lowered or "connection was closed" in lowered:
-        return "reset", detail
-    if failure.check(twisted_errors.ConnectError):
-        return "connect", detail
-    return "other", detail  # unknown: not counted as a failure of the target (precision first)

@@ -1,41 +1,43 @@
-"""All models, imported so Alembic and create_all see the whole metadata."""
-from storage.models.column import Column, ColumnItem
-from storage.models.disclosure import AnnualReport, DisclosurePart, Document, InteractionChannel, Message
-from storage.models.function import AxeResult, HostFact, MobileRender, SearchProbe
-from storage.models.newmedia import Account, Post
+"""All models, imported so Alembic and create_all see the whole metadata.
+
+The spine (sites, runs, pages, links), probes and judged results are written here; every other fact
+table is generated from its declaration in storage/facts/ and named here for the code that queries it.
+"""
+from storage.facts.columns import ColumnFact, ColumnItemFact
+from storage.facts.content import LinkVisibilityFact, PageVariantFact
+from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, DocumentFact
+from storage.facts.evidence import EvidenceShotFact
+from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
+from storage.facts.interaction import ChannelFact, MessageFact
+from storage.facts.newmedia import AccountFact, PostFact
+from storage.facts.tls import TlsFact
 from storage.models.page import Link, Page, PageBody
-from storage.models.probe import Probe, TlsCheck
-from storage.models.result import Finding, IndicatorScore, Judgement, RuleResult, Score
+from storage.models.probe import Probe
+from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
 from storage.models.run import Run
 from storage.models.site import Site
-from storage.models.variant import LinkVisibility, PageVariant
+
+Column = ColumnFact.__fact_table__.model
+ColumnItem = ColumnItemFact.__fact_table__.model
+LinkVisibility = LinkVisibilityFact.__fact_table__.model
+PageVariant = PageVariantFact.__fact_table__.model
+AnnualReport = AnnualReportFact.__fact_table__.model
+DisclosurePart = DisclosurePartFact.__fact_table__.model
+Document = DocumentFact.__fact_table__.model
+EvidenceShot = EvidenceShotFact.__fact_table__.model
+AxeResult = AxeResultFact.__fact_table__.model
+HostInfo = HostInfoFact.__fact_table__.model
+MobileRender = MobileRenderFact.__fact_table__.model
+SearchProbe = SearchProbeFact.__fact_table__.model
+InteractionChannel = ChannelFact.__fact_table__.model
+Message = MessageFact.__fact_table__.model
+Account = AccountFact.__fact_table__.model
+Post = PostFact.__fact_table__.model
+TlsCheck = TlsFact.__fact_table__.model
 
 __all__ = [
-    "Account",
-    "AnnualReport",
-    "AxeResult",
-    "Column",
-    "ColumnItem",
-    "DisclosurePart",
-    "Document",
-    "Finding",
-    "HostFact",
-    "IndicatorScore",
-    "InteractionChannel",
-    "Judgement",
-    "Link",
-    "LinkVisibility",
-    "Message",
-    "MobileRender",
-    "Page",
-    "PageBody",
-    "PageVariant",
-    "Probe",
-    "Post",
-    "RuleResult",
-    "Run",
-    "Score",
-    "SearchProbe",
-    "Site",
-    "TlsCheck",
+    "Account", "AnnualReport", "AxeResult", "Column", "ColumnItem", "DisclosurePart", "Document", "EvidenceShot",
+    "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "Judgement", "Link", "LinkVisibility", "Message",
+    "MobileRender", "Page", "PageBody", "PageVariant", "Post", "Probe", "RuleOutcome", "Run", "Score",
+    "SearchProbe", "Site", "TlsCheck",
 ]

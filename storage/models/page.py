@@ -6,8 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
 
-TEXT_CAP = 20000  # characters of visible text kept in Page.text and PageVariant.text
-
 
 class Page(Base):
     """One fetched URL of a run: a crawled page, or a link target only checked."""

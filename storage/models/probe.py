@@ -1,9 +1,9 @@
-"""Availability samples of homepages (`govaudit probe`) and the TLS facts of a run's homepage host."""
+"""Availability samples of homepages (`govaudit probe`): per site, not per run."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -36,31 +36,3 @@ class Probe(Base):
     redirects: Mapped[int] = mapped_column(Integer, default=0)
     timeout_s: Mapped[float] = mapped_column(Float)  # how long the probe waited before giving up
     flags: Mapped[list] = mapped_column(default=list)  # e.g. "js_challenge" (an anti-bot wall answered)
-
-
-class TlsCheck(Base):
-    """What the homepage host showed over HTTPS at audit time (security.no_https reads it)."""
-
-    __tablename__ = "tls_check"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
-    host: Mapped[str] = mapped_column(Text)
-    https_url: Mapped[str] = mapped_column(Text)
-    handshake_ok: Mapped[bool] = mapped_column(Boolean, default=False)
-    https_status: Mapped[int | None] = mapped_column(Integer)
-    error: Mapped[str | None] = mapped_column(String(32))  # dns | connect | tls | timeout | reset | protocol
-    error_detail: Mapped[str | None] = mapped_column(Text)
-    cert_verified: Mapped[bool | None] = mapped_column(Boolean)  # chain and host name accepted by the system CAs
-    verify_error: Mapped[str | None] = mapped_column(Text)
-    host_match: Mapped[bool | None] = mapped_column(Boolean)
-    cert_subject: Mapped[str | None] = mapped_column(Text)
-    cert_issuer: Mapped[str | None] = mapped_column(Text)
-    cert_names: Mapped[list] = mapped_column(default=list)
-    not_before: Mapped[date | None] = mapped_column(Date)
-    not_after: Mapped[date | None] = mapped_column(Date)
-    self_signed: Mapped[bool | None] = mapped_column(Boolean)
-    http_url: Mapped[str | None] = mapped_column(Text)
-    http_status: Mapped[int | None] = mapped_column(Integer)
-    http_final_url: Mapped[str | None] = mapped_column(Text)
-    http_error: Mapped[str | None] = mapped_column(String(32))

@@ -20,7 +20,9 @@ class Judgement(Base):
     judged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class RuleResult(Base):
+class RuleOutcome(Base):
+    """A rule's status on a judged run (checks.base.RuleResult as stored)."""
+
     __tablename__ = "rule_result"
     __table_args__ = (UniqueConstraint("run_id", "rule"),)
 

@@ -8,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, utcnow
 
-RUN_STATES = ("running", "complete", "interrupted", "failed")
-
 
 class Run(Base):
     __tablename__ = "run"

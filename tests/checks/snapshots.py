@@ -4,30 +4,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from storage.disclosure_facts import (
-    AnnualReportFact,
-    ChannelFact,
-    DisclosurePartFact,
-    DocumentFact,
-    MessageFact,
-)
-from storage.probes import ProbeFact, TlsFact
-from storage.snapshot import (
-    AccountFact,
-    AxeResultFact,
-    ColumnFact,
-    ColumnItemFact,
-    HostFactFact,
-    LinkFact,
-    LinkVisibilityFact,
-    MobileRenderFact,
-    PageFact,
-    PageVariantFact,
-    PostFact,
-    SearchProbeFact,
-    SiteFact,
-    Snapshot,
-)
+from storage.facts.columns import ColumnFact, ColumnItemFact
+from storage.facts.content import LinkVisibilityFact, PageVariantFact
+from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, DocumentFact
+from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
+from storage.facts.interaction import ChannelFact, MessageFact
+from storage.facts.newmedia import AccountFact, PostFact
+from storage.facts.pages import LinkFact, PageFact, SiteFact
+from storage.facts.tls import TlsFact
+from storage.probes import ProbeFact
+from storage.snapshot import Snapshot
 
 DEFAULT_SITE = {"id": "4213000001", "name": "示例县人民政府", "url": "http://www.example.gov.cn/"}
 
@@ -38,7 +24,7 @@ FACT_TYPES: dict[str, type] = {
     "disclosure_parts": DisclosurePartFact, "documents": DocumentFact, "annual_reports": AnnualReportFact,
     "interaction_channels": ChannelFact, "messages": MessageFact,
     "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
-    "host_facts": HostFactFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
+    "host_facts": HostInfoFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
     "probes": ProbeFact, "tls": TlsFact,
 }
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.

@@ -12,7 +12,8 @@ import pytest
 from checks.runner import run_rules
 from crawler.page import parse_html
 from reports.scheme import load_scheme
-from storage.snapshot import LinkFact, PageFact, SiteFact, snapshot_from
+from storage.facts.pages import LinkFact, PageFact, SiteFact
+from storage.snapshot import snapshot_from
 
 _ROOT = Path(__file__).resolve().parents[2]
 # beside the checkout (/work/main → /work/shared) or beside a worktree's parent (/work/wt/issue-6)

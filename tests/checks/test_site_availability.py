@@ -9,7 +9,8 @@ from checks.base import Status
 from checks.runner import run_rules
 from reports.judge import judge
 from reports.scheme import load_scheme
-from storage.probes import BEIJING, ProbeFact
+from storage.probes import ProbeFact
+from storage.vocabulary import BEIJING
 from tests.checks.snapshots import build
 
 AS_OF = date(2026, 11, 27)

@@ -8,7 +8,7 @@ attachments served with odd content types, an anti-bot wall (not measured), work
 """
 from __future__ import annotations
 
-from crawler.demo.server import Route, redirect
+from demo.server import Route, redirect
 
 TIMEOUT_S = 3  # the test scheme's availability.timeout_s (the crawl's download timeout)
 

@@ -22,7 +22,7 @@ import json
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from crawler.demo.server import Route
+from demo.server import Route
 
 AS_OF = date(2026, 11, 23)
 NEVER_DELAY = 12.0  # longer than the test scheme's 5 s navigation timeout

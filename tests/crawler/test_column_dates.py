@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from crawler.columns.dates import full_dates, infer_year, item_date, short_date, url_date
+from crawler.extractors.columns.dates import full_dates, infer_year, item_date, short_date, url_date
 
 AS_OF = date(2022, 12, 20)
 

@@ -6,8 +6,8 @@ from datetime import date
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
-from crawler.columns.extractor import ColumnExtractor
 from crawler.extractors import PageContext
+from crawler.extractors.columns.extractor import ColumnExtractor
 from crawler.page import parse_html
 
 HOME = "http://www.x.gov.cn/"
@@ -15,18 +15,19 @@ AS_OF = date(2022, 12, 20)
 
 
 class FakeSpider:
+    """The extractor's view of the spider (crawler.extractors.SpiderPort): page requests within a budget."""
+
     def __init__(self) -> None:
         self.seen: set[str] = set()
         self.crawl_scheduled = 1
         self.max_pages = 100
 
-    def claim(self, url: str) -> bool:
-        if url in self.seen:
-            return False
+    def request_page(self, url: str, depth: int, within_budget: bool = True) -> Request | None:
+        if (within_budget and self.crawl_scheduled >= self.max_pages) or url in self.seen:
+            return None
         self.seen.add(url)
-        return True
-
-    parse_page = on_error = staticmethod(lambda *a: None)
+        self.crawl_scheduled += 1
+        return Request(url, meta={"ga_depth": depth})
 
 
 def visit(ext: ColumnExtractor, spider: FakeSpider, url: str, body: str, depth: int = 1, rendered: bool = False,
@@ -44,7 +45,7 @@ NAV = ('<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/xwzx/"
 
 
 def test_discovery_levels_parents_and_overrides() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF, overrides=[{"url": "/zt/", "type": "news"}])
+    ext = ColumnExtractor(1, HOME, overrides=[{"url": "/zt/", "type": "news"}], fetched_on=AS_OF)
     spider = FakeSpider()
     requests = visit(ext, spider, HOME, NAV + '<h3>通知公告 <a href="/tzgg/">更多&gt;&gt;</a></h3>', depth=0)
     assert [r.url for r in requests] == ["http://www.x.gov.cn/zt/"]  # the override's list page is fetched
@@ -60,7 +61,7 @@ def test_discovery_levels_parents_and_overrides() -> None:
 
 
 def test_script_list_needs_render_until_a_rendered_response_arrives() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    ext = ColumnExtractor(1, HOME, fetched_on=AS_OF)
     spider = FakeSpider()
     visit(ext, spider, HOME, NAV, depth=0)
     loader = '<ul id="list"></ul><script>$.getJSON("/xwzx/list.json", function (d) {})</script>'
@@ -74,7 +75,7 @@ def test_script_list_needs_render_until_a_rendered_response_arrives() -> None:
 
 
 def test_trs_pager_requests_one_more_page_only() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    ext = ColumnExtractor(1, HOME, fetched_on=AS_OF)
     spider = FakeSpider()
     visit(ext, spider, HOME, NAV, depth=0)
     out = visit(ext, spider, HOME + "xwzx/", '<ul><li><a href="./t20221218_1.html">新闻</a>2022-12-18</li></ul>'
@@ -83,11 +84,11 @@ def test_trs_pager_requests_one_more_page_only() -> None:
     visit(ext, spider, HOME + "xwzx/index_1.html", '<ul><li><a href="./t20221001_2.html">旧新闻</a>2022-10-01</li></ul>'
           '<script>createPageHTML(4, 1, "index", "html");</script>')
     col = next(c for c in ext.records()[0] if c.url == HOME + "xwzx/")
-    assert col.page_count == 4 and col.items_seen == 2 and col.pages_seen == [HOME + "xwzx/", HOME + "xwzx/index_1.html"]
+    assert col.page_count == 4 and col.items_seen == 2 and col.pages_seen == (HOME + "xwzx/", HOME + "xwzx/index_1.html")
 
 
 def test_gbk_list_page() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    ext = ColumnExtractor(1, HOME, fetched_on=AS_OF)
     spider = FakeSpider()
     visit(ext, spider, HOME, NAV, depth=0)
     visit(ext, spider, HOME + "xwzx/", '<ul><li><a href="/xwzx/a_1001.html">县政府召开会议</a>2022年12月01日</li>'
@@ -97,7 +98,7 @@ def test_gbk_list_page() -> None:
 
 
 def test_article_pages_with_related_lists_are_not_columns() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    ext = ColumnExtractor(1, HOME, fetched_on=AS_OF)
     spider = FakeSpider()
     visit(ext, spider, HOME, NAV, depth=0)
     visit(ext, spider, HOME + "xwzx/202212/t20221201_1.html",
@@ -107,7 +108,7 @@ def test_article_pages_with_related_lists_are_not_columns() -> None:
 
 
 def test_levels_follow_the_column_tree() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF, overrides=[{"url": "/xwzx/gsgg/", "type": "notice", "level": 1}])
+    ext = ColumnExtractor(1, HOME, overrides=[{"url": "/xwzx/gsgg/", "type": "notice", "level": 1}], fetched_on=AS_OF)
     spider = FakeSpider()
     blocks = ('<div class="block"><h3>通知公告 <a href="/xwzx/tzgg/">更多</a></h3></div>'
               '<div class="block"><h3>政策文件 <a href="/zcwj/">更多</a></h3></div>')
@@ -125,7 +126,7 @@ def test_levels_follow_the_column_tree() -> None:
 
 def test_redirected_homepage_host_keeps_its_columns() -> None:
     # sites.yaml says http://x.gov.cn/; the site answers from https://www.x.gov.cn/ (the spider adds the host)
-    ext = ColumnExtractor(1, "http://x.gov.cn/", None, AS_OF)
+    ext = ColumnExtractor(1, "http://x.gov.cn/", fetched_on=AS_OF)
     ext.hosts = {"x.gov.cn", "www.x.gov.cn"}
     spider = FakeSpider()
     html = ('<html><body><div class="nav"><ul><li><a href="/index.html">首页</a></li><li><a href="/xwzx/">新闻</a>'
@@ -138,7 +139,7 @@ def test_redirected_homepage_host_keeps_its_columns() -> None:
 
 
 def test_anti_bot_wall_on_a_list_page_is_not_a_reading() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    ext = ColumnExtractor(1, HOME, fetched_on=AS_OF)
     spider = FakeSpider()
     visit(ext, spider, HOME, NAV, depth=0)
     visit(ext, spider, HOME + "xwzx/", '<p>暂无信息</p><script>var $_ts=window["$_ts"];$_ts.nsd=1;</script>')
@@ -147,7 +148,7 @@ def test_anti_bot_wall_on_a_list_page_is_not_a_reading() -> None:
 
 
 def test_a_column_read_only_from_a_later_page_is_not_read() -> None:
-    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    ext = ColumnExtractor(1, HOME, fetched_on=AS_OF)
     spider = FakeSpider()
     visit(ext, spider, HOME, NAV, depth=0)
     visit(ext, spider, HOME + "xwzx/index_5.html", '<ul><li><a href="/xwzx/t20200101_1.html">旧闻</a>2020-01-01</li>'

@@ -6,8 +6,8 @@ from datetime import date
 import lxml.html
 import pytest
 
-from crawler.columns.listing import column_key, is_article_url, is_column_url, is_later_page, read_list
-from crawler.columns.kinds import column_type
+from crawler.extractors.columns.kinds import column_type
+from crawler.extractors.columns.listing import column_key, is_article_url, is_column_url, is_later_page, read_list
 
 AS_OF = date(2022, 12, 20)
 HOME = "http://www.x.gov.cn/"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.columns.kinds import column_type
-from crawler.columns.listing import is_column_url, read_list
+from crawler.extractors.columns.kinds import column_type
+from crawler.extractors.columns.listing import is_column_url, read_list
 from crawler.page import parse_html
 
 _ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import threading
 import pytest
 import yaml
 
-from crawler.demo.server import FixtureServer, redirect
+from demo.server import FixtureServer, redirect
 from tests.conftest import run_cli
 from tests.crawler import faultsite
 from tests.crawler.tlsfixture import TlsServer, make_cert

@@ -4,7 +4,7 @@ from __future__ import annotations
 from scrapy.http import HtmlResponse, Request
 
 from crawler.page import parse_html
-from crawler.urls import canonical, is_private_ip
+from storage.vocabulary import canonical, is_private_ip
 
 
 def test_canonical_urls() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.page import _fast_root_relative, _origin, parse_html
-from crawler.urls import canonical
+from storage.vocabulary import canonical
 
 BASES = ["http://www.example.gov.cn/a/b.html", "HTTPS://WWW.Example.gov.cn:443/", "http://127.0.0.1:8080/x/",
          "http://[::1]:81/p?q=1"]

@@ -10,14 +10,16 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from crawler.demo.server import FixtureServer, Route, redirect
-from crawler.probe import fetch, parse_duration
-from crawler.sites import load_registry
+from crawler.gatherers.probe import fetch
+from demo.server import FixtureServer, Route, redirect
+from govaudit.monitor import parse_duration
+from govaudit.registry import load_registry
 from reports.judge import judge_run
 from reports.scheme import load_scheme
 from storage import models as m
-from storage.probes import BEIJING, _aware
+from storage.probes import _aware
 from storage.session import session_scope, upgrade
+from storage.vocabulary import BEIJING
 from tests.conftest import run_cli
 
 
@@ -65,7 +67,7 @@ def test_probe_cli_stores_one_sample_per_site(db_url: str, tmp_path: Path, serve
 
 
 def test_probe_loop_rounds(tmp_path: Path, server: FixtureServer) -> None:
-    from crawler.cli.monitor import probe_rounds
+    from govaudit.monitor import probe_rounds
 
     url = f"sqlite:///{tmp_path / 'loop.db'}"
     upgrade(url)
@@ -132,8 +134,8 @@ def test_history_through_storage(db_url: str, per_day: int, failures: int, vetoe
     run_id = _store_history(db_url, f"s{per_day}x{failures}", per_day, failures)
     with session_scope(db_url) as session:
         card = judge_run(session, run_id, load_scheme("national-2019"), AS_OF)
-        result = session.scalar(select(m.RuleResult).where(m.RuleResult.run_id == run_id,
-                                                          m.RuleResult.rule == "site.availability"))
+        result = session.scalar(select(m.RuleOutcome).where(m.RuleOutcome.run_id == run_id,
+                                                          m.RuleOutcome.rule == "site.availability"))
         assert result.status == status, result.reason
         assert ("web.veto.unreachable" in card.veto_indicators) is vetoed  # other rules judge an empty site too
         if vetoed:
@@ -160,7 +162,7 @@ def test_window_bounds_follow_beijing_days(db_url: str) -> None:
 
 
 def test_round_of_network_failures_is_flagged() -> None:
-    from crawler.probe import ProbeRecord, mark_round
+    from crawler.gatherers.probe import ProbeRecord, mark_round
 
     def rec(error: str | None) -> ProbeRecord:
         return ProbeRecord(site_id="s", url="http://s/", started_at=datetime.now(timezone.utc), timeout_s=30,

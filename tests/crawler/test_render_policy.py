@@ -1,13 +1,13 @@
-"""The per-page browser decision (crawler/render_policy.py): pure, no browser."""
+"""The per-page browser decision (crawler/browser/policy.py): pure, no browser."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
+from crawler.browser.policy import dated_items, is_js_list, list_loader, looks_like_wall, render_reason
 from crawler.page import parse_html
-from crawler.render_policy import dated_items, is_js_list, list_loader, looks_like_wall, render_reason
-from crawler.sites import RegistryError, load_registry
+from govaudit.registry import RegistryError, load_registry
 
 BASE = "https://www.example.gov.cn/"
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from crawler.browser import LAUNCH_ARGS, SharedBrowserProvider, find_chromium
+from crawler.browser.launch import LAUNCH_ARGS, SharedBrowserProvider, find_chromium
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sites import RegistryError, load_registry
+from govaudit.registry import RegistryError, load_registry
 
 
 def _write(tmp_path: Path, columns: str) -> Path:

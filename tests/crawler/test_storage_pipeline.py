@@ -4,16 +4,16 @@ from __future__ import annotations
 import os
 import signal
 import time
-from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
 
 from crawler import writer
-from crawler.items import LinkRecord, PageRecord, StoredRecord
+from crawler.items import LinkRecord, PageRecord
 from crawler.pipelines import StoragePipeline
 from storage import models as m
+from storage.facts import FactRow
+from storage.facts.pages import LinkFact
 from storage.session import session_scope, upgrade
-from storage.snapshot import LinkFact, build_snapshot
+from storage.snapshot import build_snapshot
 
 HOME = "http://www.example.gov.cn/"
 
@@ -68,20 +68,11 @@ class _Crash:
         return os._exit, (1,)
 
 
-@dataclass
-class _DeadlyRecord(StoredRecord):
-    model: ClassVar = m.Page
-    poison: object = None
-
-    def row(self) -> dict:
-        return {"poison": self.poison}
-
-
 def test_a_writer_process_that_dies_with_a_batch_fails_the_run(sqlite_url: str) -> None:
     run_id = _run(sqlite_url)
     pipe = StoragePipeline(sqlite_url, batch=1)
     pipe.process_item(_page(run_id, 0))
-    pipe.process_item(_DeadlyRecord(poison=_Crash()))
+    pipe.process_item(FactRow(run_id, _Crash()))
     pipe.process_item(_page(run_id, 1))
     for i in range(2, 5):
         pipe.process_item(_page(run_id, i))  # never raises

@@ -9,10 +9,10 @@ import pytest
 
 from checks.base import Status
 from checks.runner import run_rules
-from crawler.demo.server import FixtureServer, Route, redirect
-from crawler.probe import check_tls, host_matches, https_targets
+from crawler.gatherers.probe import check_tls, host_matches, https_targets
+from demo.server import FixtureServer, Route, redirect
 from reports.scheme import load_scheme
-from storage.probes import TlsFact
+from storage.facts.tls import TlsFact
 from tests.checks.snapshots import build
 from tests.crawler.tlsfixture import TlsServer, make_cert
 

@@ -1,8 +1,8 @@
 """The cloaking gatherer: which pages it samples, what requests it makes, what text it keeps."""
 from __future__ import annotations
 
+from crawler.extractors.variants import VariantFetcher, page_text
 from crawler.items import LinkRecord
-from crawler.variants import VariantFetcher, page_text
 
 
 def test_pick_prefers_articles_in_document_order() -> None:
@@ -43,8 +43,8 @@ def test_sample_zero_gathers_nothing_and_declares_no_facts() -> None:
     ctx = SimpleNamespace(url="http://www.example.gov.cn/", depth=0,
                           parsed=ParsedPage(links=[LinkRecord("http://www.example.gov.cn/a.html", text="很长的一条新闻标题")]))
     off = VariantFetcher(run_id=1, site_name="示例", sample=0, site_hosts={"www.example.gov.cn"})
-    assert list(off.on_page(ctx)) == [] and off.facts == ()
+    assert list(off.on_page(ctx)) == [] and off.families == ()
     on = VariantFetcher(run_id=1, site_name="示例", sample=2, site_hosts={"www.example.gov.cn"})
     urls = [r.url for r in on.on_page(ctx)]
     assert urls == ["http://www.example.gov.cn/"] * 3 + ["http://www.example.gov.cn/a.html"] * 3
-    assert on.facts == ("page_variants",) and list(on.on_page(ctx)) == []  # once per run
+    assert on.families == ("page_variants",) and list(on.on_page(ctx)) == []  # once per run

@@ -7,11 +7,12 @@ from datetime import date
 import pytest
 
 from checks.runner import run_rules
-from crawler.browser import LAUNCH_ARGS, find_chromium
-from crawler.demo.server import FixtureServer, Route
-from crawler.visibility import LINK_VISIBILITY_JS, visibility_records
+from crawler.browser.launch import LAUNCH_ARGS, find_chromium
+from crawler.browser.visibility import LINK_VISIBILITY_JS, visibility_records
+from demo.server import FixtureServer, Route
 from reports.scheme import load_scheme
-from storage.snapshot import LinkFact, LinkVisibilityFact, PageFact, SiteFact, snapshot_from
+from storage.facts.pages import LinkFact, PageFact, SiteFact
+from storage.snapshot import snapshot_from
 
 CSS = ".ad{display:none}.off{position:absolute;left:-5000px}.tabs .pane{display:none}"
 PAGE = """<html><head><link rel="stylesheet" href="/s.css"></head><body style="background:#fff">
@@ -48,8 +49,7 @@ def test_collector_reads_computed_style() -> None:
     assert by_href["visible.html"]["hidden"] == ""
     records = list(visibility_records(7, home, raw))
     assert {r.run_id for r in records} == {7}
-    facts = [LinkVisibilityFact(page=r.page, href=r.href, text=r.text, hidden=r.hidden, path=r.path,
-                                in_menu=r.in_menu) for r in records]
+    facts = [r.fact for r in records]  # what the crawl stores is what the rule reads
     snap = snapshot_from(SiteFact("4213000001", "示例", home), date(2026, 11, 27), home, [PageFact(url=home)],
                          links=[LinkFact(home, f"{ext}/casino.html")], bodies={home: html},
                          facts=frozenset({"pages", "links", "link_visibility"}), link_visibility=facts)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from lxml import html as lxml_html
 
-from crawler.demo.portal import DemoPortal, sites_yaml, start_demo
+from demo.portal import DemoPortal, sites_yaml, start_demo
 
 AS_OF = date(2026, 11, 23)
 LINK_ATTRS = "//a/@href | //img/@src | //link/@href | //script/@src | //iframe/@src | //form/@action"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from crawler.demo.server import FixtureServer, Route, redirect
+from demo.server import FixtureServer, Route, redirect
 
 
 def _request(server: FixtureServer, method: str, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from crawler.demo.server import Route
+from demo.server import Route
 from tests.disclosure import reports as rp
 
 AS_OF = "2026-11-27"

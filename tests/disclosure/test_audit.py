@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.demo.server import FixtureServer
+from demo.server import FixtureServer
 from storage.models import AnnualReport, Message
 from tests.conftest import run_cli
 from tests.disclosure import site

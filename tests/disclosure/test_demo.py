@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from crawler.demo.portal import sites_yaml, start_demo
+from demo.portal import sites_yaml, start_demo
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow

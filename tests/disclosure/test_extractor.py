@@ -5,10 +5,17 @@ from types import SimpleNamespace
 
 from scrapy.http import HtmlResponse
 
-from crawler.disclosure.extractor import DisclosureExtractor, InteractionExtractor
-from crawler.disclosure.records import ChannelRecord, DisclosurePartRecord, DocumentRecord
 from crawler.extractors import PageContext
+from crawler.extractors.disclosure.extractor import DisclosureExtractor, InteractionExtractor
 from crawler.page import parse_html
+from storage.facts import FactRow
+from storage.facts.disclosure import DisclosurePartFact, DocumentFact
+from storage.facts.interaction import ChannelFact
+
+
+def facts(out: list, kind: type) -> list:
+    """The facts of one kind among what an extractor yielded for a page."""
+    return [r.fact for r in out if isinstance(r, FactRow) and isinstance(r.fact, kind)]
 
 HOME = "http://www.example.gov.cn/"
 
@@ -24,35 +31,35 @@ def on_page(extractor, url: str, body: str, depth: int = 1) -> list:  # noqa: AN
 def test_root_is_the_platform_link_not_a_part_link() -> None:
     ex = DisclosureExtractor(1, {"url": HOME}, HOME)
     out = on_page(ex, HOME, "<a href='/zn/'>政府信息公开指南</a><div class='nav'><a href='/zwgk/'>政府信息公开</a></div>", 0)
-    assert [(r.part, r.url) for r in out if isinstance(r, DisclosurePartRecord)] == [
+    assert [(r.part, r.url) for r in facts(out, DisclosurePartFact)] == [
         ("root", HOME + "zwgk/"), ("guide", HOME + "zn/")]
 
 
 def test_root_page_heading_is_a_part() -> None:
     ex = DisclosureExtractor(1, {"url": HOME, "disclosure": "/zwgk/"}, HOME)
     out = on_page(ex, HOME + "zwgk/", "<h2>政府信息公开</h2><h3>法定主动公开内容</h3><ul><li><a href='/a'>机构职能</a></li></ul>")
-    assert [(r.part, r.url) for r in out if isinstance(r, DisclosurePartRecord)] == [("catalog", HOME + "zwgk/")]
+    assert [(r.part, r.url) for r in facts(out, DisclosurePartFact)] == [("catalog", HOME + "zwgk/")]
 
 
 def test_interpretation_list_page_is_not_an_interpretation() -> None:
     ex = DisclosureExtractor(1, {"url": HOME}, HOME)
     items = "".join(f"<li><a href='/jd/{i}.html'>《办法{i}》解读</a> 发布时间：2026-01-0{i}</li>" for i in range(1, 6))
-    assert not [r for r in on_page(ex, HOME + "jd/", f"<h1>政策解读</h1><ul>{items}</ul>") if isinstance(r, DocumentRecord)]
+    assert not [r for r in facts(on_page(ex, HOME + "jd/", f"<h1>政策解读</h1><ul>{items}</ul>"), DocumentFact)]
 
 
 def test_interpretation_links_in_content_not_in_navigation() -> None:
     ex = DisclosureExtractor(1, {"url": HOME}, HOME)
     body = ("<div class='topnav'><a href='/wj/'>《政策文件》</a></div><h1>《示例办法》政策解读</h1><p>发布时间：2026-01-09</p>"
             "<div class='topic-content'><p>详见<a href='/wj/1.html'>《示例办法》</a></p></div>")
-    docs = [r for r in on_page(ex, HOME + "jd/1.html", body) if isinstance(r, DocumentRecord)]
-    assert [(d.kind, d.related) for d in docs] == [("interpretation", [[HOME + "wj/1.html", "《示例办法》"]])]
+    docs = [r for r in facts(on_page(ex, HOME + "jd/1.html", body), DocumentFact)]
+    assert [(d.kind, d.related) for d in docs] == [("interpretation", ((HOME + "wj/1.html", "《示例办法》"),))]
 
 
 def test_channels_by_name_and_board_items_are_not_channels() -> None:
     ex = InteractionExtractor(1, {"url": HOME}, HOME)
     out = on_page(ex, HOME, "<a href='/ldxx/'>领导信箱</a><a href='/xf/'>网上信访</a><a href='/hdjl/'>互动交流</a>"
                             "<a href='/ly/1.html'>咨询学校招生范围</a>", 0)
-    assert [(r.url, r.kind, r.excluded) for r in out if isinstance(r, ChannelRecord)] == [
+    assert [(r.url, r.kind, r.excluded) for r in facts(out, ChannelFact)] == [
         (HOME + "ldxx/", "mailbox", False), (HOME + "xf/", "petition", True)]
 
 

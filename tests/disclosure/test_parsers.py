@@ -9,9 +9,9 @@ import pytest
 
 from checks.disclosure.arithmetic import check_report
 from crawler.dates import find_date
-from crawler.disclosure import annual_report as ar
-from crawler.disclosure.messages import channel_kind, detail_message, table_messages
-from crawler.disclosure.metadata import read_metadata
+from crawler.extractors.disclosure import annual_report as ar
+from crawler.extractors.disclosure.messages import channel_kind, detail_message, table_messages
+from crawler.extractors.disclosure.metadata import read_metadata
 from crawler.page import parse_html
 from tests.disclosure import reports as rp
 from tests.disclosure import site

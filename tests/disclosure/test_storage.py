@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from crawler.disclosure.records import (AnnualReportRecord, ChannelRecord, DisclosurePartRecord, DocumentRecord,
-                                        MessageRecord)
 from crawler.pipelines import StoragePipeline
 from storage import models as m
+from storage.facts import FactRow
+from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, DocumentFact
+from storage.facts.interaction import ChannelFact, MessageFact
 from storage.session import session_scope, upgrade
 from storage.snapshot import build_snapshot
 
@@ -24,16 +25,16 @@ def test_records_round_trip(db_url: str) -> None:
     pipe = StoragePipeline(db_url, batch=10)
     tables = {"table4": {"columns": ["结果维持"], "groups": {"行政复议": [1, 2, 3, 4, 10]}}}
     for rec in (
-        DisclosurePartRecord(run_id=run_id, part="guide", url="http://www.example.gov.cn/zwgk/zn/", name="公开指南"),
-        DocumentRecord(run_id=run_id, url="http://www.example.gov.cn/zwgk/1.html", kind="normative", layout="table",
-                       fields={"索引号": "", "有效性": "有效"}, written_date=date(2026, 1, 5),
-                       related=[["http://www.example.gov.cn/a.html", "原文"]]),
-        AnnualReportRecord(run_id=run_id, url="http://www.example.gov.cn/nb/2025.pdf", parse_status="ok", year=2025,
+        FactRow(run_id, DisclosurePartFact(part="guide", url="http://www.example.gov.cn/zwgk/zn/", name="公开指南")),
+        FactRow(run_id, DocumentFact(url="http://www.example.gov.cn/zwgk/1.html", kind="normative", layout="table",
+                                     fields={"索引号": "", "有效性": "有效"}, written_date=date(2026, 1, 5),
+                       related=[["http://www.example.gov.cn/a.html", "原文"]])),
+        FactRow(run_id, AnnualReportFact(url="http://www.example.gov.cn/nb/2025.pdf", parse_status="ok", year=2025,
                            template="2021", sections=[1, 2, 3, 4, 5, 6], tables=tables,
-                           published_date=date(2026, 3, 20), date_source="list"),
-        ChannelRecord(run_id=run_id, url="http://www.example.gov.cn/xf/", kind="petition", excluded=True),
-        MessageRecord(run_id=run_id, url="http://www.example.gov.cn/ly/1.html", asked_at=date(2026, 7, 1),
-                      answered=False, channel_kind="board"),
+                           published_date=date(2026, 3, 20), date_source="list")),
+        FactRow(run_id, ChannelFact(url="http://www.example.gov.cn/xf/", kind="petition", excluded=True)),
+        FactRow(run_id, MessageFact(url="http://www.example.gov.cn/ly/1.html", asked_at=date(2026, 7, 1),
+                      answered=False, channel_kind="board")),
     ):
         pipe.process_item(rec)
     pipe.close_spider()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from crawler.demo.server import Route
+from demo.server import Route
 
 AS_OF = date(2022, 12, 20)
 FOOTER = ('<div class="footer"><p>Copyright © 2019 {name} 版权所有　2019年5月1日改版</p>'

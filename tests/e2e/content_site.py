@@ -7,7 +7,7 @@ empty tags sharing one random id, served in GBK.
 """
 from __future__ import annotations
 
-from crawler.demo.server import Route
+from demo.server import Route
 
 CONTENT_RULES = ("content.spam_injection", "content.hidden_link", "content.cloaking", "content.serious_error",
                  "content.typo", "privacy.leak")

@@ -7,7 +7,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.demo.server import FixtureServer
+from demo.server import FixtureServer
 from tests.conftest import run_cli
 from tests.crawler import jssite
 

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from openpyxl import load_workbook
 
-from crawler.demo.portal import sites_yaml, start_demo
+from demo.portal import sites_yaml, start_demo
 
 AS_OF = "2026-11-27"
 FOUNDATION_RULES = {"site.unreachable", "link.broken", "identity.missing", "identity.mismatch"}

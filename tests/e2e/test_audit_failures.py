@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from crawler.demo.server import FixtureServer, Route
+from demo.server import FixtureServer, Route
 from tests.conftest import ROOT
 
 
@@ -66,7 +66,7 @@ def test_interrupted_crawl_is_never_marked_complete(tmp_path: Path) -> None:
         sites.write_text(f'sites:\n  - {{id: "4213000003", name: 慢站点, url: "{server.base_url}/"}}\n', encoding="utf-8")
         db = tmp_path / "g.db"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler", "audit", "--sites", str(sites), "--db", f"sqlite:///{db}",
+            [sys.executable, "-m", "govaudit", "audit", "--sites", str(sites), "--db", f"sqlite:///{db}",
              "--out", str(tmp_path / "out"), "--no-browser"],
             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
@@ -156,7 +156,7 @@ def test_stopped_audit_leaves_no_process_behind(tmp_path: Path, how: str, sites:
                    for i, s in enumerate([server, second][:sites])]
         (tmp_path / "sites.yaml").write_text("sites:\n" + "".join(entries), encoding="utf-8")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler", "audit", "--sites", str(tmp_path / "sites.yaml"), "--db", f"sqlite:///{db}",
+            [sys.executable, "-m", "govaudit", "audit", "--sites", str(tmp_path / "sites.yaml"), "--db", f"sqlite:///{db}",
              "--out", str(tmp_path / "out"), "--no-browser"], env={**os.environ, "PYTHONPATH": str(ROOT)},
             # stderr to a file: a pipe would make the wait below wait for the children too
             stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)

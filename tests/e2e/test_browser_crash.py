@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import FixtureServer, Route
+from demo.server import FixtureServer, Route
 from tests.conftest import run_cli
 from tests.crawler.jssite import page
 

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 import yaml
 
-from crawler.demo.server import FixtureServer
+from demo.server import FixtureServer
 from tests.conftest import run_cli
 from tests.e2e import columns_site as fx
 

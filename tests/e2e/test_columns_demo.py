@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from crawler.demo.portal import sites_yaml, start_demo
+from demo.portal import sites_yaml, start_demo
 from tests.conftest import run_cli
 
 AS_OF = date(2026, 11, 23)

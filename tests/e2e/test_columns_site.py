@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import select
 
-from crawler.demo.server import FixtureServer
+from demo.server import FixtureServer
+from storage import models as m
+from storage.session import session_scope
+from storage.snapshot import build_snapshot
 from tests.conftest import run_cli
 from tests.e2e import columns_site as fx
 
@@ -41,6 +46,14 @@ def _columns(db: Path, site_id: str) -> dict[str, dict]:
     out = {r["url"]: dict(r) for r in rows}
     con.close()
     return out
+
+
+def _newest_placed(db: Path, column_url: str) -> date | None:
+    """The newest item date of a column as the rules see it (year-less dates placed against the run's as_of)."""
+    with session_scope(f"sqlite:///{db}") as session:
+        run_id = session.scalar(select(m.ColumnItem.run_id).where(m.ColumnItem.column_url == column_url))
+        items = build_snapshot(session, run_id).items_of[column_url]
+    return items[0].date
 
 
 def test_exactly_the_planted_column_findings(audit) -> None:
@@ -79,14 +92,15 @@ def test_dates_read_in_every_form(audit) -> None:
     cols = _columns(db, "4200000001")
     newest = {u.removeprefix(a): c["newest_date"] for u, c in cols.items()}
     assert newest["/zcwj/"] == "2022-05-01"  # 2022年05月01日
-    assert newest["/bmdt/"] == "2022-11-20"  # [11-20], year inferred
+    assert newest["/bmdt/"] is None  # [11-20] is stored as seen: its year is placed when the run is judged
+    assert _newest_placed(db, a + "/bmdt/") == date(2022, 11, 20)
     assert newest["/rsxx/"] == "2022-10-01"  # from the article URL only
     assert newest["/xwdt/"] == "2022-12-18"  # not the 2019 date in its title or footer
     assert newest["/gzxx/"] == "2022-12-12" and cols[a + "/gzxx/"]["needs_render"] == 0  # 大汉 datastore records
     con = sqlite3.connect(db)
-    src = con.execute("select date_source, date_raw from column_item where column_url = ? order by date desc limit 1",
-                      (a + "/bmdt/",)).fetchone()
-    assert src == ("short", "11-20")
+    src = con.execute("select date_source, date_raw, month_day, date from column_item where column_url = ? "
+                      "order by month_day desc limit 1", (a + "/bmdt/",)).fetchone()
+    assert src == ("short", "11-20", "11-20", None)
 
 
 def test_pagination_pages_recorded(audit) -> None:
@@ -127,3 +141,28 @@ def test_scores(audit) -> None:
     # Other capabilities judge these fixture sites too: only the freshness vetoes are this test's.
     assert not freshness & set(a_score["vetoes"])  # 2 stale and 2 blank columns stay below the V4 counts
     assert b_score["vetoed"] and freshness & set(b_score["vetoes"]) == {"site.homepage_not_updated"}
+
+
+def test_rejudging_places_year_less_dates_against_the_new_as_of(audit, tmp_path: Path) -> None:
+    """`check --run N --as-of D2` of a run crawled as of D1 places `[11-20]` against D2, not D1's guess."""
+    _docs, db, a, _b = audit
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:  # the module's other tests read the original
+        src.backup(dst)
+    con = sqlite3.connect(copy)
+    run_id = con.execute("select id from run where site_id = '4200000001'").fetchone()[0]
+    con.close()
+
+    def bmdt_stale(as_of: str) -> dict | None:
+        proc = run_cli("check", "--run", str(run_id), "--db", f"sqlite:///{copy}", "--as-of", as_of,
+                       "--out", str(tmp_path / as_of))
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        doc = json.loads((tmp_path / as_of / "4200000001" / "findings.json").read_text(encoding="utf-8"))
+        return next((f for f in doc["findings"] if f["rule"] == "column.stale" and f["subject"] == a + "/bmdt/"), None)
+
+    # Crawled as of 2022-12-20, the list's [11-20] and [11-02] were 2022's. As of 2022-11-01 neither can be:
+    # they are 2021-11-20 and 2021-11-02, and the column is stale.
+    earlier = bmdt_stale("2022-11-01")
+    assert earlier is not None and earlier["evidence"]["newest"]["date"] == "2021-11-20", earlier
+    # As of 2022-12-01 it is 2022-11-20, 11 days old: fresh (the negative control).
+    assert bmdt_stale("2022-12-01") is None

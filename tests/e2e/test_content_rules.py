@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from crawler.demo.server import FixtureServer
+from demo.server import FixtureServer
 from tests.conftest import run_cli
 from tests.e2e.content_site import CONTENT_RULES, EXPECTED, build, external_routes
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.portal import sites_yaml, start_demo
+from demo.portal import sites_yaml, start_demo
 
 AS_OF = "2026-11-27"
 BROWSER_ONLY = {"function.not_mobile", "function.accessibility"}  # need a rendered page to be judged

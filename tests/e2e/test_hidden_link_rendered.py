@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import FixtureServer, Route
+from demo.server import FixtureServer, Route
 
 HOME = """<html><head><title>示例镇人民政府</title><link rel="stylesheet" href="/s.css"></head><body>
 <h1>示例镇人民政府</h1><p>网站标识码：4213000009</p>

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import FixtureServer
+from demo.server import FixtureServer
 from tests.conftest import ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "bench"))

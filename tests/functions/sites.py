@@ -15,7 +15,7 @@ from html import escape
 
 import yaml
 
-from crawler.demo.server import FixtureServer, Route
+from demo.server import FixtureServer, Route
 
 ARTICLES = [("/xw/2026/1120/a1.html", "关于开展2026年冬季安全生产大检查的通知"),
             ("/xw/2026/1125/a2.html", "示例县召开2026年第四季度经济运行分析会")]

@@ -14,9 +14,11 @@ import dns.rrset
 import pytest
 
 from checks.runner import run_rules
-from crawler.functions.host import dns_resolver, probe_ipv6
+from crawler.gatherers.functions.host import dns_resolver, probe_ipv6
 from reports.scheme import load_scheme
-from storage.snapshot import HostFactFact, SiteFact, snapshot_from
+from storage.facts.functions import HostInfoFact
+from storage.facts.pages import SiteFact
+from storage.snapshot import snapshot_from
 
 SITE = "www.example.gov.cn"
 
@@ -65,7 +67,7 @@ def _free_v6_port() -> int:
 def _judge(facts) -> object:  # noqa: ANN001
     snap = snapshot_from(SiteFact(id="x", name="x", url=f"http://{SITE}/"), date(2026, 11, 27),
                          f"http://{SITE}/", facts=frozenset({"pages", "links", "host"}),
-                         host_facts=[HostFactFact(**{k: tuple(v) if isinstance(v, list) else v
+                         host_facts=[HostInfoFact(**{k: tuple(v) if isinstance(v, list) else v
                                                      for k, v in facts.__dict__.items()})])
     return run_rules(snap, ["function.no_ipv6"], load_scheme("national-2019").params)["function.no_ipv6"]
 

@@ -1,8 +1,14 @@
 """Finding the search box, picking the query, reading results; CMS and platform fingerprints (no network)."""
 from __future__ import annotations
 
-from crawler.functions.fingerprint import cms_fingerprints, platform_match
-from crawler.functions.search import article_title, find_search_form, pick_query, results_list, search_entry_links
+from crawler.gatherers.functions.fingerprint import cms_fingerprints, platform_match
+from crawler.gatherers.functions.search import (
+    article_title,
+    find_search_form,
+    pick_query,
+    results_list,
+    search_entry_links,
+)
 
 HOME = "http://www.example.gov.cn/"
 
@@ -82,7 +88,7 @@ def test_site_search_preferred_over_a_service_query_form() -> None:
 
 
 def test_search_endpoint_from_a_hot_word_link() -> None:
-    from crawler.functions.search import search_endpoint
+    from crawler.gatherers.functions.search import search_endpoint
 
     html = '<a href="/search/sxgovsearch.jsp?sword=%E8%BD%AC%E5%9E%8B&amp;site=1">转型</a><a href="/xw/?page=2">下一页</a>'
     form = search_endpoint(html, HOME)

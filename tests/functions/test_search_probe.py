@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import FixtureServer, Route
-from crawler.functions.gather import GatherOptions, _Crawl, _search
-from crawler.functions.search import SearchForm
+from crawler.gatherers.functions.gather import GatherOptions, _Crawl, _search
+from crawler.gatherers.functions.search import SearchForm
+from demo.server import FixtureServer, Route
 
 TITLE, ARTICLE = "示例县召开经济运行分析会", "/xw/2.html"
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from email.utils import format_datetime
 from html import escape
 
-from crawler.demo.server import Route
+from demo.server import Route
 
 CN = timezone(timedelta(hours=8))
 WEIBO_FMT = "%a %b %d %H:%M:%S %z %Y"

@@ -7,8 +7,8 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from crawler.accounts_import import ImportError_, handle_of, import_accounts
-from crawler.sites import load_registry
+from govaudit.accounts_import import ImportError_, handle_of, import_accounts
+from govaudit.registry import load_registry
 from tests.conftest import run_cli
 
 SITES = """# 示例
@@ -45,6 +45,17 @@ def test_csv_merge(sites: Path, tmp_path: Path) -> None:
         ("weibo", "1001", "示例发布（新名）"), ("wechat", "MzDemo==", "示例县微信")]
     assert [(a.platform, a.handle) for a in reg.sites[1].accounts] == [("douyin", "MS4wLjABAAAAedu")]
     assert sites.read_text(encoding="utf-8") == SITES  # --out leaves the source alone
+
+
+def test_merge_keeps_the_registry_comments_and_layout(sites: Path, tmp_path: Path) -> None:
+    src = tmp_path / "list.csv"
+    src.write_text("单位,平台,账号名称,账号/链接\n示例县教育局,微博,示例教育,2002\n", encoding="utf-8")
+    out = tmp_path / "merged.yaml"
+    import_accounts(src, sites, out)
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# 示例\nsites:\n")  # the user's comment stays
+    assert '- {platform: weibo, handle: "1001", name: 示例发布}' in text  # untouched entries keep their form
+    assert load_registry(out).sites[1].accounts[0].handle == "2002"
 
 
 def test_xlsx_in_place_via_cli(sites: Path, tmp_path: Path) -> None:
@@ -95,7 +106,7 @@ def test_login_without_display_exits_2(tmp_path: Path) -> None:
 
 
 def test_registry_rejects_unknown_platform_key(tmp_path: Path) -> None:
-    from crawler.sites import RegistryError
+    from govaudit.registry import RegistryError
 
     path = tmp_path / "s.yaml"
     path.write_text(SITES + "platforms:\n  weibo: http://127.0.0.1:8081\n  kuaishou: http://127.0.0.1:8082\n",

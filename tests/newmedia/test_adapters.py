@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import FixtureServer, Route
 from crawler.platforms import AdapterFailure, FailureKind, GatherContext, adapter_for
 from crawler.platforms.wechat import parse_article
+from demo.server import FixtureServer, Route
 from tests.newmedia import mock_platforms as mp
 
 AS_OF = date(2026, 11, 27)

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from crawler.demo.server import FixtureServer, Route
+from demo.server import FixtureServer, Route
 from tests.conftest import run_cli
 from tests.newmedia import mock_platforms as mp
 
@@ -179,7 +179,7 @@ def test_rejudge_without_network_keeps_findings(audited) -> None:
 
 def test_report_html_lists_accounts(audited) -> None:
     tmp, _ = audited
-    from reports.render.html import render_report
+    from reports.outputs.html import render_report
 
     doc = json.loads((tmp / "out" / SITE / "findings.json").read_text(encoding="utf-8"))
     html = render_report(doc)

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from crawler.demo.server import FixtureServer, Route
 from crawler.platforms import AdapterFailure, FailureKind, GatherContext, adapter_for
+from demo.server import FixtureServer, Route
 from tests.newmedia import mock_platforms as mp
 
 pytestmark = pytest.mark.browser

@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from crawler import newmedia
+from crawler import writer
+from crawler.gatherers import newmedia
 from crawler.platforms import GatherContext
-from crawler.platforms.base import AccountData, PostData, Profile
-from crawler.sites import SiteEntry
+from crawler.platforms.base import AccountData, AccountRef, PostData, Profile
 from storage import models as m
 from storage.session import session_scope, upgrade
 from storage.snapshot import build_snapshot
@@ -42,12 +42,11 @@ def run_id(db_url: str) -> int:
 
 def test_gather_writes_rows_and_fact_family(db_url: str, run_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(newmedia, "adapter_for", lambda *a, **k: _Broken())
-    site = SiteEntry(id="1", name="示例县人民政府", url="http://www.example.gov.cn/", accounts=[
-        {"platform": "weibo", "handle": "1001", "name": "示例发布", "interaction": {"messages": False, "comments": True}},
-        {"platform": "weibo", "handle": "boom"},
-        {"platform": "weibo", "handle": "1001", "name": "重复登记"}])
-    counts = newmedia.gather_accounts(db_url, run_id, site, {}, GatherContext(delay_s=0))
+    registered = [AccountRef("weibo", "1001", "示例发布", {"messages": False, "comments": True}),
+                  AccountRef("weibo", "boom"), AccountRef("weibo", "1001", "重复登记")]
+    facts, counts = newmedia.gather_accounts(db_url, run_id, registered, {}, GatherContext(delay_s=0))
     assert counts == {"ok": 1, "failed": 1, "posts": 1}
+    writer.store(db_url, facts, (run_id, newmedia.FAMILIES))  # what the audit pipeline does with them
     with session_scope(db_url) as s:
         run = s.get(m.Run, run_id)
         assert run.stats["facts"] == ["pages", "links", "accounts"] and run.stats["crawled"] == 3

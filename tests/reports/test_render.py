@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from reports.render.html import render_report, write_report
-from reports.render.json import validate, write_findings, write_summary
-from reports.render.summary import rank
-from reports.render.xlsx import EXCEL_CELL_LIMIT, write_summary_xlsx
+from reports.outputs.html import render_report, write_report
+from reports.outputs.json import validate, write_findings, write_summary
+from reports.outputs.summary import rank
+from reports.outputs.xlsx import EXCEL_CELL_LIMIT, write_summary_xlsx
 
 Doc = dict[str, Any]
 

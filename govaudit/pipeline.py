@@ -1,0 +1,311 @@
+"""The audit as a pipeline of named steps: crawl → gather → judge → evidence → score → render.
+
+`audit_sites()` (and `audit_site()` for one) is what every way of starting an audit calls — the CLI
+now, later the HTTP server, the scheduler and the queue worker. Each step is a function of the
+`Audit` it advances; the steps of one command run over all its sites at once, because one Scrapy
+process crawls several sites concurrently and one Chromium serves them all. `rejudge()` (`check
+--run`) and `render_runs()` (`report --run`) are the tail of the same pipeline on stored runs.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from crawler import writer
+from crawler.crawl import CrawlJob, crawl
+from crawler.egress import site_lives_private
+from crawler.gatherers.functions.gather import GatherOptions, gather_functions, open_browser
+from crawler.gatherers.newmedia import FAMILIES as NEWMEDIA_FAMILIES
+from crawler.gatherers.newmedia import gather_accounts
+from crawler.gatherers.probe import check_tls
+from crawler.platforms.base import AccountRef
+from govaudit.registry import SiteEntry
+from reports.canonical import findings_document
+from reports.judge import Judged, judge_stored, score_and_store
+from reports.outputs import write_outputs
+from reports.scheme import Scheme, load_scheme
+from storage import models as m
+from storage.facts import FactRow
+from storage.facts.tls import TlsFact
+from storage.runs import start_run, update_stats
+from storage.session import session_scope
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AuditOptions:
+    db_url: str
+    out: Path
+    as_of: date
+    scheme: Scheme
+    max_pages: int = 2000
+    max_depth: int = 8
+    browser: bool = True
+    allow_private: bool = False
+    user_agent: str | None = None
+    platforms: dict[str, str] | None = None  # sites.yaml `platforms:` base URLs
+    registry_dir: Path = Path(".")  # the sites.yaml's folder (manual account CSVs resolve against it)
+    state_dir: Path | None = None  # stored platform logins (`govaudit login`); default: login.state_dir()
+
+    @property
+    def timeout_s(self) -> float:
+        return float(self.scheme.params.get("availability.timeout_s", 15))
+
+
+class Reporter:
+    """What a step tells whoever started the audit (the CLI shows it; a worker logs it)."""
+
+    def page(self, site_id: str) -> None:
+        """One more page of this site was fetched."""
+
+    def warn(self, message: str) -> None:
+        log.warning("%s", message)
+
+
+@dataclass
+class RunResult:
+    """How one site's run of an audit ended: its state, the reason when not complete, its findings document."""
+
+    site_id: str
+    run_id: int
+    state: str  # complete | interrupted | failed
+    error: str | None = None
+    document: dict | None = None
+
+
+@dataclass
+class Audit:
+    """One audit of several sites, advanced step by step."""
+
+    sites: list[SiteEntry]
+    options: AuditOptions
+    reporter: Reporter
+    browser: bool = False  # a browser was found: the crawl may render pages
+    jobs: list[CrawlJob] = field(default_factory=list)
+    states: dict[int, str] = field(default_factory=dict)  # run id → state the crawl ended in
+    judged: list[Judged] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (GOVAUDIT_LOG_LEVEL=INFO)
+
+    @property
+    def run_ids(self) -> list[int]:
+        return [job.run_id for job in self.jobs]
+
+
+Step = Callable[[Audit], None]
+
+
+def crawl_step(audit: Audit) -> None:
+    """Register the runs, crawl every site (one Scrapy process; worker processes for several sites) and
+    take each homepage host's TLS facts meanwhile."""
+    opts = audit.options
+    audit.browser = opts.browser and _browser_available(audit.reporter)
+    audit.jobs = [_start(site, opts, audit.browser) for site in audit.sites]
+    overrides = {"DOWNLOAD_TIMEOUT": opts.timeout_s, **({"USER_AGENT": opts.user_agent} if opts.user_agent else {})}
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(audit.jobs))), thread_name_prefix="tls") as pool:
+        tls = {job.run_id: pool.submit(_check_tls, site, opts.timeout_s)
+               for job, site in zip(audit.jobs, audit.sites, strict=True)}
+        audit.states = crawl(audit.jobs, opts.db_url, overrides, on_page=audit.reporter.page)
+        for run_id, future in tls.items():
+            facts = future.result()
+            if facts is not None:
+                writer.store(opts.db_url, [FactRow(run_id, TlsFact(**facts))], (run_id, ("tls",)))
+
+
+def gather_step(audit: Audit) -> None:
+    """After the crawl: the 政务新媒体 accounts, then search, phone render, axe-core, IPv6 and fingerprints."""
+    _gather_newmedia(audit)
+    _gather_functions(audit)
+
+
+def judge_step(audit: Audit) -> None:
+    """Every rule of the scheme on every run's snapshot (results kept in memory for the next steps)."""
+    opts = audit.options
+    with session_scope(opts.db_url) as session:
+        audit.judged = [judge_stored(session, run_id, opts.scheme, opts.as_of) for run_id in audit.run_ids]
+
+
+def evidence_step(audit: Audit) -> None:
+    """Screenshots of the pages the findings are about, stored as facts of their runs (docs/browser.md)."""
+    browser_runs = {job.run_id: job for job in audit.jobs if job.browser}
+    if not browser_runs:
+        return
+    from crawler.gatherers.evidence import capture, plan_captures
+
+    plans = [plan_captures(j.run_id, Path(browser_runs[j.run_id].evidence_dir), j.fetched,
+                           ((f.subject, f.page) for res in j.results.values() for f in res.findings
+                            if not f.screenshot))
+             for j in audit.judged if j.run_id in browser_runs]
+    try:
+        shots = capture(plans, audit.options.timeout_s)
+    except Exception as exc:  # noqa: BLE001 - evidence is an addition; its failure never loses the audit
+        audit.reporter.warn(f"截图失败 screenshots failed: {type(exc).__name__}: {exc}")
+        return
+    for plan in plans:
+        writer.store(audit.options.db_url, [s for s in shots if s.run_id == plan.run_id], (plan.run_id, ("evidence",)))
+
+
+def score_step(audit: Audit) -> None:
+    """Score each run's results with the scheme and store results, findings and score."""
+    with session_scope(audit.options.db_url) as session:
+        for judged in audit.judged:
+            score_and_store(session, judged)
+
+
+def render_step(audit: Audit) -> None:
+    """The findings documents and every registered output (findings.json, report.html, summary.json/xlsx)."""
+    audit.documents = render_runs(audit.options.db_url, audit.run_ids, audit.options.out)
+
+
+STEPS: list[tuple[str, Step]] = [
+    ("crawl", crawl_step),
+    ("gather", gather_step),
+    ("judge", judge_step),
+    ("evidence", evidence_step),
+    ("score", score_step),
+    ("render", render_step),
+]
+
+
+def audit_sites(sites: list[SiteEntry], options: AuditOptions, reporter: Reporter | None = None) -> list[RunResult]:
+    """Audit every site (one run each) through the pipeline's steps; one result per site, in order."""
+    audit = Audit(sites=sites, options=options, reporter=reporter or Reporter())
+    for name, step in STEPS:
+        started = time.perf_counter()
+        step(audit)
+        audit.timings[name] = time.perf_counter() - started
+    log.info("audit steps: %s", ", ".join(f"{k} {v:.1f} s" for k, v in audit.timings.items()))
+    with session_scope(options.db_url) as session:
+        errors = {job.run_id: session.get(m.Run, job.run_id).error for job in audit.jobs}
+    docs = {doc["run"]["id"]: doc for doc in audit.documents}
+    return [RunResult(site_id=job.site_id, run_id=job.run_id, state=audit.states.get(job.run_id, "failed"),
+                      error=errors[job.run_id], document=docs.get(job.run_id)) for job in audit.jobs]
+
+
+def audit_site(site: SiteEntry, options: AuditOptions, reporter: Reporter | None = None) -> RunResult:
+    """Audit one site: crawl → gather → judge → evidence → score → render."""
+    return audit_sites([site], options, reporter)[0]
+
+
+def rejudge(db_url: str, run_id: int, scheme: Scheme | None, as_of: date | None, out: Path | None) -> dict:
+    """Judge a stored run again (no network): by default with the scheme and 监测时间点 it was judged with.
+    Its evidence screenshots are facts of its pages and stay attached to the findings about them."""
+    with session_scope(db_url) as session:
+        run = session.get(m.Run, run_id)
+        if run is None:
+            raise LookupError(f"--run {run_id}: no such run in the database")
+        previous = session.get(m.Judgement, run_id)
+        scheme = scheme or load_scheme(previous.scheme if previous else run.options.get("scheme", "national-2019"))
+        as_of = as_of or (previous.as_of if previous else run.as_of)
+        score_and_store(session, judge_stored(session, run_id, scheme, as_of))
+    if out is not None:
+        return render_runs(db_url, [run_id], out)[0]
+    with session_scope(db_url) as session:
+        return findings_document(session, run_id)
+
+
+def render_runs(db_url: str, run_ids: list[int], out: Path) -> list[dict]:
+    """The findings documents of judged runs and every registered output of them in `out`."""
+    with session_scope(db_url) as session:
+        missing = [r for r in run_ids if session.get(m.Run, r) is None]
+        if missing:
+            raise LookupError(f"--run: no such run in the database: {', '.join(map(str, missing))}")
+        docs = [findings_document(session, run_id) for run_id in run_ids]
+        sources = {run_id: ((session.get(m.Run, run_id).stats or {}).get("browser") or {}).get("evidence_dir")
+                   for run_id in run_ids}
+    for doc in docs:
+        _copy_evidence(doc, sources.get(doc["run"]["id"]), out)
+    write_outputs(docs, out)
+    return docs
+
+
+# --- the steps' helpers ---------------------------------------------------------------------------
+def _start(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
+    rendering = browser and site.render != "never"
+    entry = site.model_dump(mode="json")
+    run_id = start_run(opts.db_url, entry, opts.as_of,
+                       {"max_pages": opts.max_pages, "max_depth": opts.max_depth, "browser": rendering,
+                        "allow_private": opts.allow_private, "scheme": opts.scheme.ref})
+    return CrawlJob(site_id=site.id, run_id=run_id, homepage=site.url, max_pages=opts.max_pages,
+                    max_depth=opts.max_depth, allow_private=opts.allow_private or site_lives_private(site.url),
+                    site=entry, browser=rendering, evidence_dir=str((opts.out / site.id / "evidence").resolve()))
+
+
+def _gather_newmedia(audit: Audit) -> None:
+    """Read each site's 政务新媒体 accounts (after the crawl: WeChat falls back on the portal's article links)."""
+    from crawler.platforms import GatherContext
+    from crawler.platforms.login import state_dir
+
+    opts = audit.options
+    ctx = GatherContext(timeout_s=opts.timeout_s, browser=opts.browser, state_dir=opts.state_dir or state_dir(),
+                        registry_dir=opts.registry_dir, **({"user_agent": opts.user_agent} if opts.user_agent else {}))
+    for site, job in zip(audit.sites, audit.jobs, strict=True):
+        registered = [AccountRef(a.platform, a.handle, a.name, a.interaction) for a in site.accounts]
+        facts, counts = gather_accounts(opts.db_url, job.run_id, registered, opts.platforms or {}, ctx)
+        writer.store(opts.db_url, facts, (job.run_id, NEWMEDIA_FAMILIES))
+        update_stats(opts.db_url, job.run_id, accounts=counts)
+
+
+def _gather_functions(audit: Audit) -> None:
+    """Search, phone render, axe-core, IPv6 and fingerprints of each site (docs/functions.md)."""
+    from crawler import settings as crawl_settings
+
+    opts = audit.options
+    base = GatherOptions(out_dir=opts.out, browser=opts.browser, timeout_s=opts.timeout_s,
+                         user_agent=opts.user_agent or crawl_settings.USER_AGENT)
+    session, launch_error = open_browser(base) if opts.browser else (None, None)  # one Chromium for all sites
+    try:
+        for site, job in zip(audit.sites, audit.jobs, strict=True):
+            gopts = replace(base, out_dir=opts.out / site.id, allow_private=job.allow_private)
+            try:
+                facts, families = gather_functions(opts.db_url, job.run_id, site.model_dump(mode="json"), gopts,
+                                                   session, launch_error)
+            except Exception:  # noqa: BLE001 - the rules that need these facts report not_measured
+                log.exception("function gathering failed for %s", site.id)
+                audit.reporter.warn(f"功能检查采集失败 / function gathering failed for {site.id}")
+                continue
+            writer.store(opts.db_url, facts, (job.run_id, families))
+    finally:
+        if session is not None:
+            session.close()
+
+
+def _browser_available(reporter: Reporter) -> bool:
+    from crawler.browser.launch import BrowserNotFound, find_chromium
+
+    try:
+        find_chromium()
+    except BrowserNotFound as exc:
+        reporter.warn(f"no browser, auditing without one: {exc}")
+        return False
+    return True
+
+
+def _check_tls(site: SiteEntry, timeout_s: float) -> dict | None:
+    """The homepage host over HTTPS (security.no_https), taken while the crawl runs; None on a defect of ours."""
+    try:
+        return asyncio.run(check_tls(site.url, site.https, timeout_s))
+    except Exception:  # noqa: BLE001 - the rule then says not_measured; the audit goes on
+        log.exception("TLS check of %s failed", site.url)
+        return None
+
+
+def _copy_evidence(doc: dict, source: str | None, out: Path) -> None:
+    """Reports written elsewhere than the audit's --out take the screenshots they reference along."""
+    if not source:
+        return
+    target = out / doc["site"]["id"] / "evidence"
+    for f in doc["findings"]:
+        name = (f.get("screenshot") or "").removeprefix("evidence/")
+        src = Path(source) / name
+        if name and "/" not in name and src.is_file() and not (target / name).exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / name)

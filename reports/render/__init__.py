@@ -1,1 +1,0 @@
-"""Renderers of the canonical findings document (govaudit.findings/1): JSON, HTML and XLSX."""

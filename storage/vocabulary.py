@@ -1,0 +1,96 @@
+"""The vocabulary several layers share: Beijing time, the anti-bot wall statuses, run states, the
+canonical URL form, the non-public address test and the dates government pages print.
+
+One definition of each, imported by crawler/, checks/, reports/ and govaudit/ alike (storage/ is the
+bottom layer, so this module imports nothing of ours).
+"""
+from __future__ import annotations
+
+import ipaddress
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+# 监测 days are Beijing calendar days: the sites, their operators and the 监测时间点 all live in UTC+8.
+BEIJING = timezone(timedelta(hours=8), "CST")
+
+# Statuses with which anti-bot walls answer a challenge page (瑞数 412, 加速乐 521, WZWS/安全狗 202 and
+# 403, rate limits 429): with a script challenge in the page the target was not really seen.
+WALL_STATUSES = frozenset({202, 403, 412, 429, 521})
+
+# Fact families every crawl gathers (the others are named by their declarations, storage/facts/).
+SPINE_FACTS = ("pages", "links")
+
+# How a run ended; only a `complete` run is graded and ranked as the site's result.
+RUN_STATES = ("running", "complete", "interrupted", "failed")
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def china_time(when: datetime | None) -> datetime | None:
+    """A stored time as an aware Beijing time (SQLite returns the stored wall clock, naive)."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=BEIJING) if when.tzinfo is None else when.astimezone(BEIJING)
+
+
+def beijing_today(now: datetime | None = None) -> date:
+    """Today's Beijing calendar day (the default 监测时间点)."""
+    return (now or datetime.now(timezone.utc)).astimezone(BEIJING).date()
+
+
+def valid_date(y: int, m: int, d: int) -> date | None:
+    """The date, or None when it is not on the calendar (2026-02-30)."""
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def infer_year(month: int, day: int, ref: date, year_hint: int | None = None) -> date | None:
+    """The date of a year-less `MM-DD`: the hinted year if it fits, else the latest not after `ref`."""
+    if year_hint is not None:
+        found = valid_date(year_hint, month, day)
+        if found is not None and found <= ref:
+            return found
+    for year in (ref.year, ref.year - 1):
+        found = valid_date(year, month, day)
+        if found is not None and found <= ref:
+            return found
+    return None
+
+
+def canonical(url: str, base: str | None = None) -> str | None:
+    """The canonical absolute form of `url` (resolved against `base`), or None if not http(s)."""
+    url = (url or "").strip()
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path.replace(" ", "%20"), parts.query, ""))
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def is_private_ip(address: str) -> bool:
+    """Loopback, private, link-local or otherwise non-public addresses (an auditor must not scan intranets)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    return not ip.is_global or ip.is_loopback or ip.is_link_local or ip.is_private
