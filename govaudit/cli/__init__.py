@@ -1,0 +1,47 @@
+"""`govaudit` — the command line: one module per group of commands, all on one Typer app (`common.app`).
+
+A new command (group) is a module here that adds its commands to `common.app`, imported below.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+
+from govaudit.cli import audit, monitoring, accounts  # noqa: F401, I001 - registered in this order (the help lists them so)
+from govaudit.cli.common import AuditFailed, AuditInterrupted, UsageError, app, console
+
+
+def main() -> None:
+    """Entry point: exit 0 on a completed audit, 2 on bad usage or input, 1 on an internal failure."""
+    handler = logging.StreamHandler()
+    handler.setLevel(os.environ.get("GOVAUDIT_LOG_LEVEL", "WARNING").upper())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    # Failed fetches are facts stored with their error class, not log noise (Scrapy resets logger levels).
+    handler.addFilter(lambda r: not r.name.startswith(("scrapy.downloadermiddlewares.retry", "scrapy.core.scraper")))
+    logging.basicConfig(level=handler.level, handlers=[handler])
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except (UsageError, LookupError) as exc:
+        console.print(f"[bold red]error:[/] {str(exc).strip(chr(39))}", highlight=False)
+        sys.exit(2)
+    except AuditInterrupted as exc:
+        console.print(f"interrupted: {exc}")
+        sys.exit(130)
+    except AuditFailed as exc:
+        console.print(f"[bold red]failed:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # the CLI parser's own usage errors
+            exc.show()
+            sys.exit(2 if exc.exit_code else 0)
+        console.print_exception()
+        sys.exit(1)
+    sys.exit(0)
