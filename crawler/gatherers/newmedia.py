@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import asdict, replace
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
@@ -85,9 +85,8 @@ def gather_accounts(db_url: str, run_id: int, registered: list[AccountRef], plat
                               verification=p.verification, followers=p.followers, posts_total=p.posts_total,
                               posts_source=got.posts_source, interaction=interaction)
         facts.append(FactRow(run_id, account))
-        facts.extend(FactRow(run_id, PostFact(account=account.key, url=x.url, published_at=_china(x.published_at),
-                                              title=x.title, text=x.text, pinned=x.pinned, comments=x.comments,
-                                              likes=x.likes, reposts=x.reposts)) for x in got.posts)
+        facts.extend(FactRow(run_id, PostFact(**{**asdict(x), "published_at": _china(x.published_at)},
+                                              account=account.key)) for x in got.posts)
         counts["ok"] += 1
         counts["posts"] += len(got.posts)
     return facts, counts

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+from storage.facts.newmedia import PostSeen
 from storage.vocabulary import BEIJING
 
 DEFAULT_USER_AGENT = ("Mozilla/5.0 (Linux; Android 12; Pixel 6) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -59,23 +60,11 @@ class Profile:
 
 
 @dataclass
-class PostData:
-    url: str | None
-    published_at: datetime | None
-    title: str | None = None
-    text: str | None = None
-    pinned: bool = False
-    comments: int | None = None
-    likes: int | None = None
-    reposts: int | None = None
-
-
-@dataclass
 class AccountData:
     """What one read of an account gave; `posts_source` says how complete the post list is."""
 
     profile: Profile
-    posts: list[PostData]
+    posts: list[PostSeen]
     posts_source: str  # timeline (the account's own list) | feed | portal (articles linked by the unit) | manual
 
 

@@ -11,7 +11,8 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile, count
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, Profile, count
+from storage.facts.newmedia import PostSeen
 from storage.vocabulary import BEIJING
 
 
@@ -49,7 +50,7 @@ class ManualAdapter(Adapter):
             when = _when(row.get("time", ""))
             if when is None:
                 raise AdapterFailure(FailureKind.BAD_INPUT, f"{path}:{line}: time: not a date {row.get('time')!r}")
-            posts.append(PostData(url=row.get("url") or None, published_at=when, title=row.get("title") or None,
+            posts.append(PostSeen(url=row.get("url") or None, published_at=when, title=row.get("title") or None,
                                   text=row.get("text") or None, comments=count(row.get("comments") or None),
                                   likes=count(row.get("likes") or None), reposts=count(row.get("reposts") or None)))
         return AccountData(profile=Profile(name=name), posts=posts, posts_source="manual")

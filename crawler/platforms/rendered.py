@@ -12,16 +12,8 @@ from abc import abstractmethod
 from dataclasses import dataclass
 
 from crawler.browser.launch import LAUNCH_ARGS, BrowserNotFound, find_chromium
-from crawler.platforms.base import (
-    AccountData,
-    Adapter,
-    AdapterFailure,
-    FailureKind,
-    PostData,
-    Profile,
-    bytedance_id_time,
-    count,
-)
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, Profile, bytedance_id_time, count
+from storage.facts.newmedia import PostSeen
 
 LOGIN_WALL = ("登录后查看", "扫码登录", "请完成验证", "验证码", "安全验证")
 NOT_EXIST = ("用户不存在", "该账号已注销", "账号已封禁", "页面不存在")
@@ -107,11 +99,11 @@ class RenderedAdapter(Adapter):
             if any(w in body for w in LOGIN_WALL):
                 raise AdapterFailure(FailureKind.LOGIN_WALL, f"{url}: login or captcha wall (govaudit login {self.platform})")
             raise AdapterFailure(FailureKind.CHANGED_MARKUP, f"{url}: the profile never rendered ({self.selectors.ready})")
-        posts: list[PostData] = []
+        posts: list[PostSeen] = []
         for p in seen.get("posts") or []:
             ids = re.findall(r"\d{15,}", p.get("href") or "")
             when = bytedance_id_time(ids[-1]) if ids else None
-            posts.append(PostData(url=p.get("href"), published_at=when, title=p.get("title") or None,
+            posts.append(PostSeen(url=p.get("href"), published_at=when, title=p.get("title") or None,
                                   pinned=bool(p.get("pinned"))))
         if posts and all(p.published_at is None for p in posts):
             raise AdapterFailure(FailureKind.CHANGED_MARKUP, f"{url}: no post link carries a dated id")

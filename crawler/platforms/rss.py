@@ -7,7 +7,8 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, Profile
+from storage.facts.newmedia import PostSeen
 from storage.vocabulary import BEIJING
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -33,7 +34,7 @@ def _clean(text: str | None) -> str | None:
     return " ".join(re.sub(r"<[^>]+>", " ", text).split()) or None
 
 
-def parse_feed(body: bytes) -> tuple[str | None, list[PostData]]:
+def parse_feed(body: bytes) -> tuple[str | None, list[PostSeen]]:
     """The feed's title and items; raises AdapterFailure(changed_markup) when it is neither RSS nor Atom."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False, huge_tree=False)
     try:
@@ -44,7 +45,7 @@ def parse_feed(body: bytes) -> tuple[str | None, list[PostData]]:
         channel = root.find("channel")
         title = channel.findtext("title") if channel is not None else None
         items = root.iter("item")
-        posts = [PostData(url=(i.findtext("link") or "").strip() or None,
+        posts = [PostSeen(url=(i.findtext("link") or "").strip() or None,
                           published_at=_when(i.findtext("pubDate") or i.findtext("{http://purl.org/dc/elements/1.1/}date")),
                           title=_clean(i.findtext("title")), text=_clean(i.findtext("description")))
                  for i in items]
@@ -53,7 +54,7 @@ def parse_feed(body: bytes) -> tuple[str | None, list[PostData]]:
         posts = []
         for e in root.findall(f"{ATOM}entry"):
             link = next((x.get("href") for x in e.findall(f"{ATOM}link") if x.get("rel", "alternate") == "alternate"), None)
-            posts.append(PostData(url=link, published_at=_when(e.findtext(f"{ATOM}published") or e.findtext(f"{ATOM}updated")),
+            posts.append(PostSeen(url=link, published_at=_when(e.findtext(f"{ATOM}published") or e.findtext(f"{ATOM}updated")),
                                   title=_clean(e.findtext(f"{ATOM}title")),
                                   text=_clean(e.findtext(f"{ATOM}summary") or e.findtext(f"{ATOM}content"))))
     else:

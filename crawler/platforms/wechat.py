@@ -18,7 +18,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from crawler.page import decode_html
-from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, Profile
+from storage.facts.newmedia import PostSeen
 from storage.vocabulary import BEIJING
 
 MAX_ARTICLES = 20
@@ -108,7 +109,7 @@ class WechatAdapter(Adapter):
         profile.interaction = {"comments": True if True in flags else (False if flags and all(f is False for f in flags)
                                                                          else None),
                                "messages": None, "menu": None}
-        posts = [PostData(url=a["url"], published_at=a["published_at"], title=a["title"], text=a["text"]) for a in own]
+        posts = [PostSeen(url=a["url"], published_at=a["published_at"], title=a["title"], text=a["text"]) for a in own]
         return AccountData(profile=profile, posts=posts, posts_source="portal")
 
     def _local(self, url: str) -> str:
@@ -145,7 +146,7 @@ class WechatAdapter(Adapter):
                     link = html.unescape(art.get("content_url") or "") or None
                     if link and link.startswith("/"):
                         link = self.base + link
-                    posts.append(PostData(url=link, published_at=when, title=art.get("title"),
+                    posts.append(PostSeen(url=link, published_at=when, title=art.get("title"),
                                           text=art.get("digest") or None))
         name = page_var(page, "nickname") or (re.search(r'class="profile_nickname"[^>]*>([^<]+)<', page) or [None, None])[1]
         return AccountData(profile=Profile(name=name, url=url, interaction={"comments": None, "messages": None,

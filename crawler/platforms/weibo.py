@@ -14,7 +14,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, PostData, Profile, count
+from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, Profile, count
+from storage.facts.newmedia import PostSeen
 from storage.vocabulary import BEIJING
 
 NOT_EXIST = ("这里还没有内容", "用户不存在", "User does not exists", "该用户不存在", "账号已注销")
@@ -48,8 +49,8 @@ class WeiboAdapter(Adapter):
             profile.interaction["comments"] = None  # zero comments does not show they are closed
         return AccountData(profile=profile, posts=posts, posts_source="timeline")
 
-    def _posts(self, uid: str, profile: Profile) -> list[PostData]:
-        posts: list[PostData] = []
+    def _posts(self, uid: str, profile: Profile) -> list[PostSeen]:
+        posts: list[PostSeen] = []
         for page in range(1, self.ctx.max_pages + 1):
             time.sleep(self.ctx.delay_s)
             try:
@@ -80,10 +81,10 @@ class WeiboAdapter(Adapter):
             raise AdapterFailure(FailureKind.CHANGED_MARKUP, "no post carries a readable created_at")
         return posts
 
-    def _post(self, m: dict[str, Any]) -> PostData:
+    def _post(self, m: dict[str, Any]) -> PostSeen:
         text = _TAGS.sub("", str(m.get("text") or "")).strip()
         pinned = bool(m.get("isTop")) or m.get("mblogtype") == 2
-        return PostData(
+        return PostSeen(
             url=f"{self.base}/status/{m.get('bid') or m.get('id')}", published_at=self._time(m.get("created_at")),
             title=text[:60] or None, text=text or None, pinned=pinned, comments=count(m.get("comments_count")),
             likes=count(m.get("attitudes_count")), reposts=count(m.get("reposts_count")),

@@ -2,7 +2,7 @@
 (docs/newmedia.md)."""
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
@@ -45,12 +45,10 @@ class AccountFact:
         return f"{self.platform}:{self.handle}"
 
 
-@fact_table("post", model="Post", family="accounts", snapshot="posts",
-            loaders={"published_at": china_time})
-class PostFact:
-    """One post (微博, 文章, 视频 …) of an account as listed by the platform."""
+@dataclass(frozen=True)
+class PostSeen:
+    """One post (微博, 文章, 视频 …) as its platform lists it: what an adapter reads."""
 
-    account: Annotated[str, Indexed()]  # "platform:handle" of its account
     url: str | None = None
     published_at: datetime | None = None  # China time
     title: str | None = None
@@ -59,3 +57,12 @@ class PostFact:
     comments: int | None = None
     likes: int | None = None
     reposts: int | None = None
+
+
+@fact_table("post", model="Post", family="accounts", snapshot="posts",
+            loaders={"published_at": china_time})
+@dataclass(frozen=True, kw_only=True)
+class PostFact(PostSeen):
+    """A post of a registered account, as stored with its run."""
+
+    account: Annotated[str, Indexed()]  # "platform:handle" of its account

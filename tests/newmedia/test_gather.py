@@ -9,8 +9,9 @@ from sqlalchemy import select
 from crawler import writer
 from crawler.gatherers import newmedia
 from crawler.platforms import GatherContext
-from crawler.platforms.base import AccountData, AccountRef, PostData, Profile
+from crawler.platforms.base import AccountData, AccountRef, Profile
 from storage import models as m
+from storage.facts.newmedia import PostSeen
 from storage.session import session_scope, upgrade
 from storage.snapshot import build_snapshot
 
@@ -20,7 +21,7 @@ class _Broken:
         if handle == "boom":
             raise ValueError("unexpected shape")
         return AccountData(Profile(name="示例发布", interaction={"comments": None}),
-                           [PostData(url="http://x/1", published_at=datetime(2026, 11, 12, 16, 30, tzinfo=timezone.utc),
+                           [PostSeen(url="http://x/1", published_at=datetime(2026, 11, 12, 16, 30, tzinfo=timezone.utc),
                                      title="t")], "timeline")
 
     def profile_url(self, handle: str) -> str:
