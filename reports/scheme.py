@@ -48,8 +48,7 @@ class VetoCondition(_Strict):
 
 
 SiteKind = Literal["portal", "department"]
-Role = Literal["evaluator", "judge", "office"]  # 评估人员 (third party / 编辑部) · 评审专家 (现场评审) · 公开办
-ROLES_ZH = {"evaluator": "评估人员", "judge": "评审专家", "office": "政务公开办"}
+Role = Literal["evaluator", "judge", "office"]  # storage.vocabulary.SCORER_ROLES
 
 
 class Indicator(_Strict):
