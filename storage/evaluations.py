@@ -88,16 +88,17 @@ def attach_run(session: Session, evaluation_id: int, site_id: str, run_id: int, 
 def add_manual_score(session: Session, evaluation_id: int, site_id: str, *, item: str, points: float, scorer: str,
                      role: str, by: str, note: str | None = None, attachment: str | None = None,
                      source: str | None = None, objection_id: int | None = None) -> int:
-    """A scorer's points for a unit's item; replaces that scorer's current points for the item."""
+    """A scorer's points for a unit's item; replaces that scorer's current points for the item (an accepted
+    objection's new points replace every current score of the item)."""
     ev = _entries_open(session, evaluation_id, objection_id)
     if role not in SCORER_ROLES:
         raise EvaluationError(f"unknown role {role!r} (one of {', '.join(SCORER_ROLES)})")
     if not scorer:
         raise EvaluationError("a manual score needs the scorer's name")
     unit = unit_of(session, ev.id, site_id)
-    for old in session.scalars(select(m.ManualScore).where(
-            m.ManualScore.unit_id == unit.id, m.ManualScore.item == item, m.ManualScore.scorer == scorer,
-            m.ManualScore.current.is_(True))):
+    same = select(m.ManualScore).where(m.ManualScore.unit_id == unit.id, m.ManualScore.item == item,
+                                       m.ManualScore.current.is_(True))
+    for old in session.scalars(same if objection_id is not None else same.where(m.ManualScore.scorer == scorer)):
         old.current = False
     row = m.ManualScore(evaluation_id=ev.id, unit_id=unit.id, item=item, points=float(points), scorer=scorer,
                         role=role, note=note, attachment=attachment, entered_by=by, source=source,
@@ -110,16 +111,18 @@ def add_manual_score(session: Session, evaluation_id: int, site_id: str, *, item
 def add_external_deduction(session: Session, evaluation_id: int, site_id: str, *, item: str, points: float,
                            document: str, by: str, note: str | None = None, attachment: str | None = None,
                            source: str | None = None, objection_id: int | None = None) -> int:
-    """Points a unit lost elsewhere, with the cited document; replaces the current entry for the same document."""
+    """Points a unit lost elsewhere, with the cited document; replaces the current entry for the same document
+    (an accepted objection's correction replaces every current entry of the item)."""
     ev = _entries_open(session, evaluation_id, objection_id)
     if not (document or "").strip():
         raise EvaluationError("an external deduction needs the document that records it (通报/评估报告)")
     if points < 0:
         raise EvaluationError("an external deduction is the number of points lost (≥ 0)")
     unit = unit_of(session, ev.id, site_id)
-    for old in session.scalars(select(m.ExternalDeduction).where(
-            m.ExternalDeduction.unit_id == unit.id, m.ExternalDeduction.item == item,
-            m.ExternalDeduction.document == document, m.ExternalDeduction.current.is_(True))):
+    same = select(m.ExternalDeduction).where(m.ExternalDeduction.unit_id == unit.id, m.ExternalDeduction.item == item,
+                                             m.ExternalDeduction.current.is_(True))
+    for old in session.scalars(same if objection_id is not None
+                               else same.where(m.ExternalDeduction.document == document.strip())):
         old.current = False
     row = m.ExternalDeduction(evaluation_id=ev.id, unit_id=unit.id, item=item, points=float(points),
                               document=document.strip(), note=note, attachment=attachment, entered_by=by,
