@@ -264,7 +264,7 @@ def result(
         meta = _meta(inputs, stage)
     xlsx, html = render.write_results(meta, data, out)
     if format == "json":
-        out_console.print_json(json.dumps({"evaluation": meta, "groups": data}, ensure_ascii=False, default=str))
+        typer.echo(json.dumps({"evaluation": meta, "groups": data}, ensure_ascii=False, default=str))
     else:
         _print(meta, data)
     console.print(f"results: {xlsx}, {html}", highlight=False)

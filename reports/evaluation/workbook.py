@@ -208,12 +208,12 @@ def read_workbook(path: Path, scheme: Scheme, units: dict[str, Unit]) -> Importe
 class _Row:
     def __init__(self, sheet: str, number: int, cells: dict[str, tuple[str, Any]],
                  problems: list[tuple[str, int, str, str]]) -> None:
-        self.sheet, self.number, self.cells, self.problems = sheet, number, cells, problems
+        self.sheet, self.row_no, self.cells, self.problems = sheet, number, cells, problems
         self.bad = False
 
     def error(self, col: str, msg: str) -> None:
         letter = self.cells.get(col, ("?", None))[0]
-        self.problems.append((self.sheet, self.number, f"{letter} ({col})", msg))
+        self.problems.append((self.sheet, self.row_no, f"{letter} ({col})", msg))
         self.bad = True
 
     def raw(self, col: str) -> Any:
@@ -330,7 +330,7 @@ def _unit(row: _Row, units: dict[str, Unit]) -> Unit | None:
 
 
 def _source(path: Path, row: _Row) -> str:
-    return f"{path.name} {row.sheet}!{row.number}"
+    return f"{path.name} {row.sheet}!{row.row_no}"
 
 
 def _manual_row(row: _Row, scheme: Scheme, units: dict[str, Unit], out: Imported, path: Path) -> None:
