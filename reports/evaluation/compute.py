@@ -10,6 +10,7 @@ What could not be measured is never scored: the unit is incomplete, with the rea
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import date
 from typing import Any
 
@@ -107,12 +108,17 @@ def score_unit(scheme: Scheme, unit: UnitInputs, as_of: date, calendar: WorkCale
     total = None
     grade = None
     if complete:
-        total = round(max(0.0, sum(p.weighted for p in parts) - external_total), 2)
+        total = half_up(max(0.0, sum(p.weighted for p in parts) - external_total))
         grade = scheme.fail_grade if fail else scheme.grade_of(total)
     return UnitResult(unit_id=unit.unit_id, site_id=unit.site_id, name=unit.name, kind=unit.kind, group=unit.group,
                       run_id=unit.run.id if unit.run else None, parts=parts, items=items,
                       external=round(external_total, 4), total=total, grade=grade, complete=complete,
                       reasons=list(dict.fromkeys(reasons)), trace=trace)
+
+
+def half_up(value: float, places: str = "0.01") -> float:
+    """四舍五入 to two decimals as published scores are (Python's round() is banker's and sees float noise)."""
+    return float(Decimal(str(round(value, 6))).quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
 def rank(results: list[UnitResult]) -> dict[str, list[UnitResult]]:
