@@ -52,10 +52,11 @@ def check_apply_channel(db_url: str, run_id: int, opts: ApplyOptions) -> list[Fa
     entries = list(dict.fromkeys(e for e in entries if e))
     if not entries:
         return [FactRow(run_id, ApplyChannelFact(outcome="no_entry"))]
-    return [FactRow(run_id, _check(entries[0], opts))]
+    return [FactRow(run_id, check_entry(entries[0], opts))]
 
 
-def _check(entry: str, opts: ApplyOptions) -> ApplyChannelFact:
+def check_entry(entry: str, opts: ApplyOptions) -> ApplyChannelFact:
+    """Open the 依申请公开 page `entry`, find its online application form (on it, or one 在线申请 link away)."""
     status, html, error, final = _fetch(entry, opts)
     base = {"entry_url": entry, "entry_status": status}
     if error == "refused_private" or status in WALL_STATUSES:
