@@ -323,9 +323,8 @@ def _lines(node: yaml.Node | None, at: tuple, out: dict[tuple, int]) -> None:
     out[at] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            out[(*at, key.value)] = key.start_mark.line + 1
             _lines(value, (*at, key.value), out)
-            out[(*at, key.value)] = key.start_mark.line + 1
+            out[(*at, key.value)] = key.start_mark.line + 1  # a key's own line, not its value's
     elif isinstance(node, yaml.SequenceNode):
         for i, value in enumerate(node.value):
             _lines(value, (*at, i), out)
