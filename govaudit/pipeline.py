@@ -121,9 +121,11 @@ def crawl_step(audit: Audit) -> None:
 
 
 def gather_step(audit: Audit) -> None:
-    """After the crawl: the 政务新媒体 accounts, then search, phone render, axe-core, IPv6 and fingerprints."""
+    """After the crawl: the 政务新媒体 accounts, then search, phone render, axe-core, IPv6 and fingerprints,
+    then the 依申请公开 online channel (evaluations read it; no rule does)."""
     _gather_newmedia(audit)
     _gather_functions(audit)
+    _gather_apply_channels(audit)
 
 
 def judge_step(audit: Audit) -> None:
@@ -276,6 +278,24 @@ def _gather_functions(audit: Audit) -> None:
     finally:
         if session is not None:
             session.close()
+
+
+def _gather_apply_channels(audit: Audit) -> None:
+    """Whether each site's 在线申请 page and form open (loaded, never submitted; docs/evaluations.md)."""
+    from crawler import settings as crawl_settings
+    from crawler.gatherers.apply_channel import ApplyOptions, check_apply_channel
+
+    opts = audit.options
+    for job in audit.jobs:
+        aopts = ApplyOptions(timeout_s=opts.timeout_s, user_agent=opts.user_agent or crawl_settings.USER_AGENT,
+                             allow_private=job.allow_private)
+        try:
+            facts = check_apply_channel(opts.db_url, job.run_id, aopts)
+        except Exception:  # noqa: BLE001 - not gathered: the evaluation reports the channel as not measured
+            log.exception("apply channel check failed for %s", job.site_id)
+            audit.reporter.warn(f"在线申请渠道检查失败 / apply channel check failed for {job.site_id}")
+            continue
+        writer.store(opts.db_url, facts, (job.run_id, ("apply_channel",)))
 
 
 def _browser_available(reporter: Reporter) -> bool:

@@ -61,6 +61,7 @@ class SiteEntry(_Strict):
     platform: PlatformEntry | None = None
     render: Literal["never", "auto", "always"] = "auto"  # when pages may go to the browser (docs/browser.md)
     https: str | None = None  # the homepage's HTTPS address when not https://<host>/ (non-default port)
+    group: str | None = Field(default=None, min_length=1)  # the ranking group of evaluations (县市区 / 市直部门)
 
     @field_validator("id", mode="before")
     @classmethod

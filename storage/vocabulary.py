@@ -94,3 +94,24 @@ def is_private_ip(address: str) -> bool:
     except ValueError:
         return False
     return not ip.is_global or ip.is_loopback or ip.is_link_local or ip.is_private
+
+
+# --- Evaluations (issue 15, docs/evaluations.md) ---------------------------------------------------------
+# An evaluation's states, in order: scores are collected and the result is provisional (初评); the
+# provisional result is published and objections are taken within the window (异议); the final result.
+EVALUATION_STATES = ("provisional", "objections", "final")
+
+# Who may score a manual item (a scheme's `scorers`): the evaluators (第三方评估机构 or the 门户网站编辑部),
+# the judges of an on-site review (现场评审专家), the 政务公开领导小组办公室.
+SCORER_ROLES = {"evaluator": "评估人员", "judge": "评审专家", "office": "政务公开办"}
+
+# The 依申请公开 simulation test: the channel a request went through, the kinds of answer (条例 第三十六条),
+# and the elements of a proper answer (答复书要素).
+REQUEST_CHANNELS = {"online": "在线", "letter": "信函", "in_person": "当面", "fax": "传真"}
+REPLY_TYPES = {
+    "provide": "予以公开", "partial": "部分公开", "already_public": "已主动公开（告知获取途径）",
+    "refuse": "不予公开（说明理由）", "not_exist": "信息不存在", "not_ours": "非本机关（告知机关及联系方式）",
+    "repeat": "重复申请", "unclear": "内容不明确（补正告知）", "not_handled": "不予处理",
+}
+REPLY_ELEMENTS = {"legal_basis": "法律依据", "remedy": "救济途径", "authority_date": "答复机关与日期",
+                  "seal": "印章", "time_limit": "告知期限"}

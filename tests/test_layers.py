@@ -58,8 +58,9 @@ def test_only_the_composition_root_imports_all_four_packages() -> None:
     assert four <= set().union(*(_imports(p) for p in _modules("govaudit")))
 
 
-# Where storage is written: crawl facts by the one writer, a run's bookkeeping, probe samples, judged results.
-WRITERS = {"crawler/writer.py", "storage/runs.py", "storage/probes.py", "reports/judge.py"}
+# Where storage is written: crawl facts by the one writer, a run's bookkeeping, probe samples, judged results,
+# evaluations (their units, scores, objections and results) by their repository.
+WRITERS = {"crawler/writer.py", "storage/runs.py", "storage/probes.py", "reports/judge.py", "storage/evaluations.py"}
 _SESSION_NAMES = {"session", "db", "s", "conn", "connection"}
 _WRITE_METHODS = {"add", "add_all", "merge", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"}
 
@@ -91,7 +92,8 @@ def test_only_the_writer_writes_crawl_facts() -> None:
             if rel in WRITERS or rel.startswith(("storage/migrations/", "storage/session.py")):
                 continue
             bad += [f"{rel}:{line}" for line in _writes(path)]
-    assert not bad, "storage written outside crawler/writer.py, storage/runs.py, storage/probes.py, reports/judge.py:\n" \
+    assert not bad, "storage written outside crawler/writer.py, storage/runs.py, storage/probes.py, reports/judge.py, " \
+        "storage/evaluations.py:\n" \
         + "\n".join(bad)
 
 

@@ -10,7 +10,18 @@ from storage.facts.evidence import EvidenceShotFact
 from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
 from storage.facts.interaction import ChannelFact, MessageFact
 from storage.facts.newmedia import AccountFact, PostFact
+from storage.facts.requests import ApplyChannelFact
 from storage.facts.tls import TlsFact
+from storage.models.evaluation import (
+    Evaluation,
+    EvaluationEvent,
+    EvaluationResult,
+    EvaluationUnit,
+    ExternalDeduction,
+    ManualScore,
+    Objection,
+    RequestCase,
+)
 from storage.models.page import Link, Page, PageBody
 from storage.models.probe import Probe
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
@@ -34,9 +45,12 @@ Message = MessageFact.__fact_table__.model
 Account = AccountFact.__fact_table__.model
 Post = PostFact.__fact_table__.model
 TlsCheck = TlsFact.__fact_table__.model
+ApplyChannel = ApplyChannelFact.__fact_table__.model
 
 __all__ = [
-    "Account", "AnnualReport", "AxeResult", "Column", "ColumnItem", "DisclosurePart", "Document", "EvidenceShot",
+    "Evaluation", "EvaluationEvent", "EvaluationResult", "EvaluationUnit", "ExternalDeduction", "ManualScore",
+    "Objection", "RequestCase",
+    "Account", "AnnualReport", "ApplyChannel", "AxeResult", "Column", "ColumnItem", "DisclosurePart", "Document", "EvidenceShot",
     "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "Judgement", "Link", "LinkVisibility", "Message",
     "MobileRender", "Page", "PageBody", "PageVariant", "Post", "Probe", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
