@@ -28,6 +28,7 @@ from crawler.gatherers.probe import check_tls
 from crawler.platforms.base import AccountRef
 from govaudit.registry import SiteEntry
 from reports.canonical import findings_document
+from reports.evidence_targets import locator_terms
 from reports.judge import Judged, judge_stored, score_and_store
 from reports.outputs import write_outputs
 from reports.scheme import Scheme, load_scheme
@@ -141,8 +142,8 @@ def evidence_step(audit: Audit) -> None:
     from crawler.gatherers.evidence import capture, plan_captures
 
     plans = [plan_captures(j.run_id, Path(browser_runs[j.run_id].evidence_dir), j.fetched,
-                           ((f.subject, f.page) for res in j.results.values() for f in res.findings
-                            if not f.screenshot))
+                           ((f.subject, f.page, locator_terms(f.rule, f.subject, f.evidence))
+                            for res in j.results.values() for f in res.findings if not f.screenshot))
              for j in audit.judged if j.run_id in browser_runs]
     try:
         shots = capture(plans, audit.options.timeout_s)
@@ -304,8 +305,9 @@ def _copy_evidence(doc: dict, source: str | None, out: Path) -> None:
         return
     target = out / doc["site"]["id"] / "evidence"
     for f in doc["findings"]:
-        name = (f.get("screenshot") or "").removeprefix("evidence/")
-        src = Path(source) / name
-        if name and "/" not in name and src.is_file() and not (target / name).exists():
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / name)
+        for path in (f.get("screenshot"), (f.get("crop") or {}).get("path")):
+            name = (path or "").removeprefix("evidence/")
+            src = Path(source) / name
+            if name and "/" not in name and src.is_file() and not (target / name).exists():
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target / name)
