@@ -43,15 +43,10 @@ _HIGHLIGHT_JS = """(urls) => {
 
 
 # Finds each locator term on the page and returns its rectangle in page pixels (null when absent or
-# invisible). Links keep the outline above; a string gets a red box drawn over it (an overlay on the
-# root element, so the page's own layout does not move); the footer is the box of its visible content.
+# invisible): a link or image by its URL, a visible string, the footer (the box of its visible content).
 _LOCATE_JS = """(terms) => {
   const page = r => [r.left + scrollX, r.top + scrollY, r.width, r.height];
   const visible = r => r.width >= 1 && r.height >= 1;
-  const box = (l, t, w, h) => { const d = document.createElement('div');
-    d.style.cssText = `position:absolute;left:${l - 4}px;top:${t - 4}px;width:${w + 8}px;height:${h + 8}px;` +
-      'border:3px solid #e00;box-sizing:border-box;z-index:2147483647;pointer-events:none';
-    document.documentElement.appendChild(d); };
   const byHref = url => { for (const el of document.querySelectorAll('a[href], area[href], img[src], iframe[src]')) {
       if ((el.href || el.src || '').split('#')[0] !== url) continue;
       const r = el.getBoundingClientRect(); if (visible(r)) return page(r); } return null; };
@@ -59,9 +54,10 @@ _LOCATE_JS = """(terms) => {
     for (let n = w.nextNode(); n; n = w.nextNode()) {
       const i = n.nodeValue.indexOf(s); if (i < 0) continue;
       const p = n.parentElement; if (!p || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TITLE)$/.test(p.tagName)) continue;
+      if (p.checkVisibility && !p.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
       const range = document.createRange(); range.setStart(n, i); range.setEnd(n, i + s.length);
       const r = range.getBoundingClientRect(); if (!visible(r)) continue;
-      const b = page(r); box(b[0], b[1], b[2], b[3]); return b; } return null; };
+      return page(r); } return null; };
   const footer = () => { let best = null, bottom = -1;
     for (const el of document.querySelectorAll('footer, [role=contentinfo], [id*=foot i], [class*=foot i], #bottom, .bottom')) {
       const r = el.getBoundingClientRect(); if (!visible(r) || r.width < 200) continue;
@@ -83,9 +79,20 @@ _LOCATE_JS = """(terms) => {
     return null; });
 }"""
 
+# Red boxes over located strings (an overlay on the root element, so the page's layout does not move);
+# links are outlined in place by _HIGHLIGHT_JS instead. Called with [] to remove them again.
+_BOX_JS = """(rects) => {
+  for (const d of document.querySelectorAll('[data-ga-box]')) d.remove();
+  for (const [l, t, w, h] of rects) { const d = document.createElement('div'); d.setAttribute('data-ga-box', '');
+    d.style.cssText = `position:absolute;left:${l - 4}px;top:${t - 4}px;width:${w + 8}px;height:${h + 8}px;` +
+      'border:3px solid #e00;box-sizing:border-box;z-index:2147483647;pointer-events:none;margin:0';
+    document.documentElement.appendChild(d); }
+  return rects.length;
+}"""
+
 SCREEN = "region:screen"
 CROP_MARGIN = 24  # px of context around an element
-CROP_MIN = (480, 200)  # a crop never smaller than this (width, height): enough to see where it is
+CROP_MIN = (560, 200)  # a crop never smaller than this (width, height): enough to see where it is
 CROP_MAX_HEIGHT = 640  # a tall element (a long footer) is shown from its top
 SCREEN_HEIGHT = 800
 
@@ -225,6 +232,7 @@ async def _shoot(context, gate: asyncio.Semaphore, url: str, folder: Path,  # no
                 except Exception:  # noqa: BLE001 - an unmarked screenshot is still evidence
                     pass
             located = await _locate(page, terms)
+            await _boxes(page, [r for t, r in located.items() if t.startswith("text:")])
             await take_screenshot(page, path)
             if path.stat().st_size > MAX_BYTES:
                 await take_screenshot(page, path, quality=35)
@@ -237,7 +245,7 @@ async def _shoot(context, gate: asyncio.Semaphore, url: str, folder: Path,  # no
 
 
 async def _locate(page, terms: list[str]) -> dict[str, list[float]]:  # noqa: ANN001
-    """term → its rectangle on the page, for the terms found (boxes drawn around strings)."""
+    """term → its rectangle on the page, for the terms found."""
     if not terms:
         return {}
     try:
@@ -258,6 +266,8 @@ async def _crops(page, url: str, folder: Path, shots: PageShots,  # noqa: ANN001
     wanted += [(term, crop_box(rect, width, height)) for term, rect in located.items()]
     for term, box in wanted:
         target = folder / evidence_name(url, term)
+        # each crop boxes its own string only, so a crop never points at another finding's words
+        await _boxes(page, [located[term]] if term.startswith("text:") else [])
         try:
             await page.screenshot(path=str(target), type="jpeg", quality=SCREENSHOT_QUALITY, full_page=True,
                                   clip=dict(zip(("x", "y", "width", "height"), box, strict=True)),
@@ -270,3 +280,10 @@ async def _crops(page, url: str, folder: Path, shots: PageShots,  # noqa: ANN001
         else:
             shots.crops[term] = (target, box)
     return shots
+
+
+async def _boxes(page, rects: list[list[float]]) -> None:  # noqa: ANN001
+    try:
+        await page.evaluate(_BOX_JS, rects)
+    except Exception:  # noqa: BLE001 - an unboxed screenshot is still evidence
+        pass
