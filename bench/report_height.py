@@ -4,7 +4,8 @@ Run: ``.venv/bin/python bench/report_height.py OUT/<site-id>/report.html [more.h
 Loads each report in Chromium at 1280×800 (the desktop width the report is designed for), makes
 every lazy image load (``loading=eager``, then waits until all images are complete), and prints
 the document's height in CSS pixels, the number of images and their total pixel area, and the
-text of the first screen (what a unit sees before scrolling). Used for issue 22's acceptance
+text of the first screen (what a unit sees before scrolling). `--open-details` measures with every
+collapsed part opened (the evidence tables, the full indicator table). Used for issue 22's acceptance
 (the new report's height ≤ 1/3 of the old one's on the demo; docs/report.md).
 """
 from __future__ import annotations
@@ -38,7 +39,7 @@ _MEASURE_JS = """() => ({
 })"""
 
 
-async def measure(paths: list[Path]) -> list[dict]:
+async def measure(paths: list[Path], open_details: bool = False) -> list[dict]:
     from playwright.async_api import async_playwright
 
     out = []
@@ -49,6 +50,8 @@ async def measure(paths: list[Path]) -> list[dict]:
                 page = await browser.new_page(viewport=VIEWPORT)
                 await page.goto(path.resolve().as_uri(), wait_until="load")
                 await page.evaluate(_LOAD_ALL_JS)
+                if open_details:  # every collapsed part (evidence tables, the full indicator table) open
+                    await page.evaluate("() => { for (const d of document.querySelectorAll('details')) d.open = true; }")
                 figures = await page.evaluate(_MEASURE_JS)
                 # What is visible without scrolling: the elements whose top lies within the first 800 px.
                 figures["first_screen"] = await page.evaluate(
@@ -66,8 +69,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reports", nargs="+", type=Path)
     parser.add_argument("--json", action="store_true", help="print JSON instead of lines")
+    parser.add_argument("--open-details", action="store_true", help="measure with every <details> opened")
     args = parser.parse_args()
-    results = asyncio.run(measure(args.reports))
+    results = asyncio.run(measure(args.reports, args.open_details))
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
