@@ -213,8 +213,9 @@ def rejudge(db_url: str, run_id: int, scheme: Scheme | None, as_of: date | None,
         return findings_document(session, run_id)
 
 
-def render_runs(db_url: str, run_ids: list[int], out: Path) -> list[dict]:
-    """The findings documents of judged runs and every registered output of them in `out`."""
+def render_runs(db_url: str, run_ids: list[int], out: Path, formats: tuple[str, ...] = ("html",)) -> list[dict]:
+    """The findings documents of judged runs and their outputs in `out`: every registered output (`html`,
+    what audits write) and/or the printable report (`docx`, `pdf`; the PDF is printed by Chromium)."""
     with session_scope(db_url) as session:
         missing = [r for r in run_ids if session.get(m.Run, r) is None]
         if missing:
@@ -222,9 +223,14 @@ def render_runs(db_url: str, run_ids: list[int], out: Path) -> list[dict]:
         docs = [findings_document(session, run_id) for run_id in run_ids]
         sources = {run_id: ((session.get(m.Run, run_id).stats or {}).get("browser") or {}).get("evidence_dir")
                    for run_id in run_ids}
+    browser = None
+    if "pdf" in formats:
+        from crawler.browser.launch import LAUNCH_ARGS, find_chromium
+
+        browser = (find_chromium(), LAUNCH_ARGS)  # BrowserNotFound says how to get one
     for doc in docs:
         _copy_evidence(doc, sources.get(doc["run"]["id"]), out)
-    write_outputs(docs, out)
+    write_outputs(docs, out, formats, browser)
     return docs
 
 
