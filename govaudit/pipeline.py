@@ -225,9 +225,12 @@ def render_runs(db_url: str, run_ids: list[int], out: Path, formats: tuple[str, 
                    for run_id in run_ids}
     browser = None
     if "pdf" in formats:
-        from crawler.browser.launch import LAUNCH_ARGS, find_chromium
+        from crawler.browser.launch import LAUNCH_ARGS, BrowserNotFound, find_chromium
 
-        browser = (find_chromium(), LAUNCH_ARGS)  # BrowserNotFound says how to get one
+        try:
+            browser = (find_chromium(), LAUNCH_ARGS)
+        except BrowserNotFound as exc:  # before anything is written
+            raise LookupError(f"--format pdf prints with Chromium: {exc} (or use --format docx)") from None
     for doc in docs:
         _copy_evidence(doc, sources.get(doc["run"]["id"]), out)
     write_outputs(docs, out, formats, browser)
