@@ -55,7 +55,7 @@ async def measure(paths: list[Path], open_details: bool = False) -> list[dict]:
                 figures = await page.evaluate(_MEASURE_JS)
                 # What is visible without scrolling: the elements whose top lies within the first 800 px.
                 figures["first_screen"] = await page.evaluate(
-                    """(h) => [...document.querySelectorAll('h1,h2,h3,.total,.grade,.problem-title,li.top-problem')]
+                    """(h) => [...document.querySelectorAll('h1,h2,h3,.total,.grade,.first-problems li')]
                          .filter(e => e.getBoundingClientRect().top < h && e.offsetParent !== null)
                          .map(e => e.innerText.trim().replace(/\\s+/g, ' ')).slice(0, 20)""", VIEWPORT["height"])
                 out.append({"report": str(path), **figures})
