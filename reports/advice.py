@@ -36,7 +36,7 @@ def advice_table(path: Path = ADVICE_FILE) -> dict[str, dict[str, Any]]:
             raise AdviceFileError(f"{where}: expected a mapping")
         unknown = set(entry) - _KEYS
         if unknown:
-            raise AdviceFileError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+            raise AdviceFileError(f"{where}: unknown key {min(unknown)!r}")
         for key in ("advice", "requirement", "source"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise AdviceFileError(f"{where}: {key} must be a non-empty text")

@@ -129,7 +129,7 @@ def crop_box(rect: Sequence[float], page_width: int, page_height: int) -> tuple[
     def inside(lo: float, hi: float, size: int) -> tuple[int, int]:
         span = min(hi - lo, size)
         lo = min(max(lo, 0), size - span)
-        return int(lo), max(1, int(round(span)))
+        return int(lo), max(1, round(span))
 
     cx, cw = inside(left, right, max(1, page_width))
     cy, ch = inside(top, bottom, max(1, page_height))
@@ -244,7 +244,7 @@ async def _shoot(context, gate: asyncio.Semaphore, url: str, folder: Path,  # no
             await page.close()
 
 
-async def _locate(page, terms: list[str]) -> dict[str, list[float]]:  # noqa: ANN001
+async def _locate(page, terms: list[str]) -> dict[str, list[float]]:
     """term → its rectangle on the page, for the terms found."""
     if not terms:
         return {}
@@ -256,7 +256,7 @@ async def _locate(page, terms: list[str]) -> dict[str, list[float]]:  # noqa: AN
     return {term: rect for term, rect in zip(terms, rects, strict=True) if rect}
 
 
-async def _crops(page, url: str, folder: Path, shots: PageShots,  # noqa: ANN001
+async def _crops(page, url: str, folder: Path, shots: PageShots,
                  located: dict[str, list[float]]) -> PageShots:
     """The first screen and one crop per located term (a failed crop costs that crop only)."""
     width = (page.viewport_size or {"width": 1280})["width"]
@@ -282,8 +282,8 @@ async def _crops(page, url: str, folder: Path, shots: PageShots,  # noqa: ANN001
     return shots
 
 
-async def _boxes(page, rects: list[list[float]]) -> None:  # noqa: ANN001
+async def _boxes(page, rects: list[list[float]]) -> None:
     try:
         await page.evaluate(_BOX_JS, rects)
-    except Exception:  # noqa: BLE001 - an unboxed screenshot is still evidence
-        pass
+    except Exception as exc:  # noqa: BLE001 - an unboxed screenshot is still evidence
+        log.info("evidence: boxing %d strings failed: %s", len(rects), str(exc).splitlines()[0])

@@ -15,14 +15,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from reports.outputs.json import atomic_write, site_dir, validate
-from reports.outputs.view import fmt_number, image_src, report_view, web_href
+from reports.outputs.view import fmt_number, report_view
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CONTEXT_HOOKS: list[Callable[[dict[str, Any]], dict[str, Any]]] = []
-
-__all__ = ["CONTEXT_HOOKS", "context", "environment", "fmt_number", "render_report", "screenshot_src", "web_href",
-           "write_report"]
-screenshot_src = image_src  # the name earlier code used
 
 
 @cache

@@ -68,7 +68,7 @@ def image_src(path: str | None) -> str | None:
     return web_href(path)
 
 
-def fmt_number(value: float | int | None) -> str:
+def fmt_number(value: float | None) -> str:
     """82.0 → "82", 1.25 → "1.25", None → "—"."""
     if value is None:
         return "—"

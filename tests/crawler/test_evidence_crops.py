@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from crawler.gatherers.evidence import CROP_MARGIN, CROP_MAX_HEIGHT, CROP_MIN, capture, crop_box, evidence_name, plan_captures
+from crawler.gatherers.evidence import (
+    CROP_MARGIN,
+    CROP_MAX_HEIGHT,
+    CROP_MIN,
+    capture,
+    crop_box,
+    evidence_name,
+    plan_captures,
+)
 from demo.server import FixtureServer, Route
 from storage.facts.evidence import EvidenceShotFact
 
@@ -82,7 +90,9 @@ def test_capture_crops_each_located_term_and_boxes_only_its_own(tmp_path: Path) 
         assert f.path.startswith("evidence/") and (tmp_path / f.path.removeprefix("evidence/")).is_file()
         with Image.open(tmp_path / f.path.removeprefix("evidence/")) as img:
             assert img.size == ((1280, 800) if f.kind == "screen" else tuple(f.box[2:])) or f.kind == "page"
-    shot = lambda f: tmp_path / f.path.removeprefix("evidence/")  # noqa: E731
+    def shot(f: EvidenceShotFact) -> Path:
+        return tmp_path / f.path.removeprefix("evidence/")
+
     assert _red(shot(link)) > 100 and _red(shot(word)) > 100  # the anchor outlined, the word boxed
     assert _red(shot(footer)) < 20  # the footer crop does not carry another finding's box
     assert _red(shot(kinds["page"])) > 200  # the full page shows every mark

@@ -55,7 +55,7 @@ def test_problems_ordered_vetoes_first_and_numbered_once(suizhou: Doc) -> None:
     view = report_view(suizhou)
     assert [p["number"] for p in view["problems"]] == [1, 2, 3, 4]
     assert view["problems"][0]["rule"] == "interaction.unanswered" and view["problems"][0]["severity"] == "veto"
-    assert [g["id"] for g in view["groups"]][0] == "web.veto.interaction_unanswered"
+    assert view["groups"][0]["id"] == "web.veto.interaction_unanswered"
     assert view["counts"] == {"total": 4, "veto": 1, "deduction": 3, "info": 0}
     assert view["score"]["vetoes"] == [{"id": "web.veto.interaction_unanswered",
                                         "label": "互动回应差（web.veto.interaction_unanswered）", "problems": [1],
@@ -108,7 +108,7 @@ def test_html_reads_in_the_order_a_unit_acts(cropped: tuple[Doc, Path]) -> None:
     tree = lxml_html.fromstring(text)
     articles = tree.cssselect("article.problem")
     assert [a.get("id") for a in articles] == ["p1", "p2", "p3", "p4"]
-    assert [(a.get("data-rule"), a.get("data-subject")) for a in articles][0] == (
+    assert (articles[0].get("data-rule"), articles[0].get("data-subject")) == (
         "interaction.unanswered", "https://www.suizhou.gov.cn/hdjl/ly/123.html")
     for a, p in zip(articles, report_view(doc)["problems"], strict=True):
         assert p["advice"]["text"] in a.cssselect(".advice")[0].text_content()
