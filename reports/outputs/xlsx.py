@@ -118,15 +118,16 @@ def _findings_sheet(wb: Workbook, docs: list[dict[str, Any]], views: dict[int, d
             f = p["finding"]
             evidence = json.dumps(f["evidence"], ensure_ascii=False, separators=(",", ":"))
             advice = p["advice"]
+            # relative to summary.xlsx, which sits beside the site folders (an http(s) image stays as it is)
+            link = (p["image"] if "://" in p["image"] else f"{site['id']}/{p['image']}") if p["image"] else ""
             _append(findings, [site["id"], site["name"], f["rule"], p["rule_name"], p["severity_zh"],
                                f["subject"], f["page"] or "", f["message"], evidence, p["number"],
                                p["indicator_name"], advice["text"],
-                               f"{advice['requirement']}（{advice['source']}）[{advice['tag']}]",
-                               f"{site['id']}/{p['image']}" if p["image"] else ""])
-            if not p["image"]:
+                               f"{advice['requirement']}（{advice['source']}）[{advice['tag']}]", link])
+            if not link:
                 continue
             cell = findings.cell(row=findings.max_row, column=shot_col)
-            cell.hyperlink = f"{site['id']}/{p['image']}"  # relative to summary.xlsx, beside the site folders
+            cell.hyperlink = link
             thumb = thumbnail(evidence_file(out_dir, site["id"], p["image"]), *THUMB_PX) if out_dir else None
             if thumb is None or embedded >= MAX_THUMBNAILS:
                 continue
