@@ -4,9 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench clean browser
+.PHONY: setup demo test test-fast bench clean browser pdftools
 
-setup: $(STAMP) browser
+setup: $(STAMP) browser pdftools
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ browser:
 	echo "installing Debian's chromium and Chinese fonts"; \
 	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+
+# poppler-utils (pdftotext, pdfimages, pdffonts): the tests read the printable PDF report as a person's viewer would.
+pdftools:
+	@if command -v pdftotext >/dev/null 2>&1 && command -v pdfimages >/dev/null 2>&1; then exit 0; fi; \
+	echo "installing Debian's poppler-utils"; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null
 
 demo: setup
 	$(PY) -m govaudit demo

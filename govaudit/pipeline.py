@@ -28,6 +28,7 @@ from crawler.gatherers.probe import check_tls
 from crawler.platforms.base import AccountRef
 from govaudit.registry import SiteEntry
 from reports.canonical import findings_document
+from reports.evidence_targets import locator_terms
 from reports.judge import Judged, judge_stored, score_and_store
 from reports.outputs import write_outputs
 from reports.scheme import Scheme, load_scheme
@@ -143,8 +144,8 @@ def evidence_step(audit: Audit) -> None:
     from crawler.gatherers.evidence import capture, plan_captures
 
     plans = [plan_captures(j.run_id, Path(browser_runs[j.run_id].evidence_dir), j.fetched,
-                           ((f.subject, f.page) for res in j.results.values() for f in res.findings
-                            if not f.screenshot))
+                           ((f.subject, f.page, locator_terms(f.rule, f.subject, f.evidence))
+                            for res in j.results.values() for f in res.findings if not f.screenshot))
              for j in audit.judged if j.run_id in browser_runs]
     try:
         shots = capture(plans, audit.options.timeout_s)
@@ -214,8 +215,9 @@ def rejudge(db_url: str, run_id: int, scheme: Scheme | None, as_of: date | None,
         return findings_document(session, run_id)
 
 
-def render_runs(db_url: str, run_ids: list[int], out: Path) -> list[dict]:
-    """The findings documents of judged runs and every registered output of them in `out`."""
+def render_runs(db_url: str, run_ids: list[int], out: Path, formats: tuple[str, ...] = ("html",)) -> list[dict]:
+    """The findings documents of judged runs and their outputs in `out`: every registered output (`html`,
+    what audits write) and/or the printable report (`docx`, `pdf`; the PDF is printed by Chromium)."""
     with session_scope(db_url) as session:
         missing = [r for r in run_ids if session.get(m.Run, r) is None]
         if missing:
@@ -223,9 +225,17 @@ def render_runs(db_url: str, run_ids: list[int], out: Path) -> list[dict]:
         docs = [findings_document(session, run_id) for run_id in run_ids]
         sources = {run_id: ((session.get(m.Run, run_id).stats or {}).get("browser") or {}).get("evidence_dir")
                    for run_id in run_ids}
+    browser = None
+    if "pdf" in formats:
+        from crawler.browser.launch import LAUNCH_ARGS, BrowserNotFound, find_chromium
+
+        try:
+            browser = (find_chromium(), LAUNCH_ARGS)
+        except BrowserNotFound as exc:  # before anything is written
+            raise LookupError(f"--format pdf prints with Chromium: {exc} (or use --format docx)") from None
     for doc in docs:
         _copy_evidence(doc, sources.get(doc["run"]["id"]), out)
-    write_outputs(docs, out)
+    write_outputs(docs, out, formats, browser)
     return docs
 
 
@@ -324,8 +334,9 @@ def _copy_evidence(doc: dict, source: str | None, out: Path) -> None:
         return
     target = out / doc["site"]["id"] / "evidence"
     for f in doc["findings"]:
-        name = (f.get("screenshot") or "").removeprefix("evidence/")
-        src = Path(source) / name
-        if name and "/" not in name and src.is_file() and not (target / name).exists():
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / name)
+        for path in (f.get("screenshot"), (f.get("crop") or {}).get("path")):
+            name = (path or "").removeprefix("evidence/")
+            src = Path(source) / name
+            if name and "/" not in name and src.is_file() and not (target / name).exists():
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target / name)

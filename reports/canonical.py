@@ -7,6 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checks.registry import get_rules
+from reports.advice import advice_for
+from reports.evidence_targets import locator_terms
 from storage import models as m
 from storage.facts.evidence import shot_page
 from storage.facts.newmedia import FAILURE_ZH
@@ -40,13 +42,14 @@ def findings_document(session: Session, run_id: int) -> dict:
         session.scalars(select(m.Finding).where(m.Finding.run_id == run_id)).all(),
         key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), order.get(f.rule, 999), f.subject),
     )
-    shots = _screenshots(session, run_id, findings)
+    shots, crops = _screenshots(session, run_id, findings)
     doc = {
         "schema": SCHEMA_ID,
         "generator": {"name": "govaudit", "version": _version()},
         "site": {"id": site.id, "name": site.name, "url": site.url},
         "run": {"id": run.id, "as_of": judgement.as_of.isoformat(), "started_at": _iso(run.started_at),
-                "finished_at": _iso(run.finished_at), "pages": run.pages, "state": run.state},
+                "finished_at": _iso(run.finished_at), "pages": run.pages, "state": run.state,
+                "browser": bool((run.options or {}).get("browser"))},
         "score": {
             "scheme": score.scheme, "total": score.total, "vetoed": score.vetoed, "vetoes": list(score.vetoes),
             "grade": score.grade,
@@ -64,7 +67,9 @@ def findings_document(session: Session, run_id: int) -> dict:
             {"rule": f.rule, "subject": f.subject, "severity": f.severity, "page": f.page, "message": f.message,
              "evidence": f.evidence, **({"screenshot": shots[f.id]} if f.id in shots else {}),
              "name_zh": rules[f.rule].rule.name_zh if f.rule in rules else f.rule,
-             "indicator": rules[f.rule].rule.indicator if f.rule in rules else None}
+             "indicator": rules[f.rule].rule.indicator if f.rule in rules else None,
+             **({"crop": crops[f.id]} if f.id in crops else {}),
+             "advice": advice_for(f.rule, f.subject, rules[f.rule].rule.name_zh if f.rule in rules else None)}
             for f in findings
         ],
     }
@@ -73,22 +78,34 @@ def findings_document(session: Session, run_id: int) -> dict:
     return doc
 
 
-def _screenshots(session: Session, run_id: int, findings: list) -> dict[int, str]:
-    """Each finding's screenshot: its rule's own (a phone render, a search page), else the run's evidence
-    screenshot of the page it is about (storage/facts/evidence.py)."""
-    shots = {s.url: s.path for s in session.scalars(select(m.EvidenceShot).where(m.EvidenceShot.run_id == run_id))}
+def _screenshots(session: Session, run_id: int, findings: list) -> tuple[dict[int, str], dict[int, dict]]:
+    """Each finding's screenshot — its rule's own (a phone render, a search page), else the run's evidence
+    screenshot of the page it is about (storage/facts/evidence.py) — and, for the latter, its crop: the
+    element its locator terms found on that page (reports/evidence_targets.py), else the page's first screen."""
+    rows = session.scalars(select(m.EvidenceShot).where(m.EvidenceShot.run_id == run_id)
+                           .order_by(m.EvidenceShot.id)).all()
+    shots = {s.url: s.path for s in rows if s.kind == "page"}
+    screens = {s.url: s for s in rows if s.kind == "screen"}
+    elements = {(s.url, s.marks[0]): s for s in rows if s.kind == "element" and s.marks}
     fetched: set[str] = set()
     if shots:  # the page a screenshot shows is chosen among the URLs the run fetched, as when it was taken
         wanted = sorted({u for f in findings for u in (f.page, f.subject) if u and u.startswith("http")})
         for at in range(0, len(wanted), 500):
             fetched.update(session.scalars(select(m.Page.url).where(m.Page.run_id == run_id,
                                                                     m.Page.url.in_(wanted[at:at + 500]))))
-    out = {}
+    out, crops = {}, {}
     for f in findings:
-        path = f.screenshot or shots.get(shot_page(f.page, f.subject, fetched) or "")
+        page = shot_page(f.page, f.subject, fetched) or ""
+        path = f.screenshot or shots.get(page)
         if path:
             out[f.id] = path
-    return out
+        if f.screenshot or page not in shots:
+            continue
+        found = [elements[(page, t)] for t in locator_terms(f.rule, f.subject, f.evidence) if (page, t) in elements]
+        crop = found[0] if found else screens.get(page)
+        if crop is not None:
+            crops[f.id] = {"path": crop.path, "kind": crop.kind, "box": list(crop.box)}
+    return out, crops
 
 
 def _accounts(session: Session, run_id: int, findings: list) -> list[dict]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -93,18 +94,30 @@ def check(
     c.print_scores([doc])
 
 
+class ReportFormat(str, Enum):
+    html = "html"  # findings.json, report.html, summary.json, summary.xlsx (what an audit writes)
+    docx = "docx"  # the printable 自查报告, OUT/<site-id>/report.docx
+    pdf = "pdf"  # the same as PDF, printed by Chromium: OUT/<site-id>/report.pdf
+
+
 @app.command()
 def report(
     run: Annotated[list[int], typer.Option("--run", help="stored run id (repeatable)")],
-    out: Annotated[Path, typer.Option("--out", help="report directory")],
+    out: Annotated[Path, typer.Option("--out", help="report directory")] = Path("out"),
     db: DbOpt = None,
+    format: Annotated[list[ReportFormat] | None, typer.Option(  # noqa: A002 - the contract's option name
+        "--format", help="html (default: findings.json, report.html, summary.json/xlsx), docx or pdf "
+                         "(the printable 自查报告); repeatable")] = None,
 ) -> None:
-    """Write the reports of stored runs again (findings.json, report.html, summary.json/xlsx)."""
+    """Write the reports of stored runs again, or their printable 自查报告 (--format docx|pdf)."""
+    formats = tuple(dict.fromkeys(f.value for f in format or [ReportFormat.html]))
     url = c.db(db)
     c.prepare_db(url)
-    docs = render_runs(url, run, out)
+    docs = render_runs(url, run, out, formats)  # no browser for pdf: LookupError, exit 2, nothing written
     c.print_scores(docs)
-    console.print(f"reports written to {out}")
+    names = {"html": "findings.json, report.html, summary.json, summary.xlsx", "docx": "report.docx",
+             "pdf": "report.pdf"}
+    console.print(f"reports written to {out} ({'; '.join(names[f] for f in formats)})", highlight=False)
 
 
 @app.command()

@@ -138,7 +138,7 @@ def report(suizhou: Doc, tmp_path: Path) -> str:
 
 def test_report_shows_site_score_and_findings(report: str, suizhou: Doc) -> None:
     assert "随州市人民政府" in report and "4213000001" in report and "2022-12-20" in report
-    assert '<div class="total">82</div>' in report
+    assert '<div class="total" data-total="82.0">82</div>' in report
     assert "不合格" in report and "互动回应差" in report  # veto indicator by its Chinese name
     assert "留言超期未回复（interaction.unanswered）" in report
     for finding in suizhou["findings"]:
@@ -190,7 +190,7 @@ def test_xlsx_sheets_and_rows(suizhou: Doc, guangshui: Doc, tmp_path: Path) -> N
     path = write_summary_xlsx([suizhou, guangshui], tmp_path)
     assert path == tmp_path / "summary.xlsx"
     wb = load_workbook(path)
-    assert wb.sheetnames == ["站点排名", "全部问题"]
+    assert wb.sheetnames == ["站点排名", "全部问题", "自查表"]
 
     ranking = [list(r) for r in wb["站点排名"].iter_rows(values_only=True)]
     assert ranking[0] == ["排名", "网站标识码", "网站名称", "网址", "得分", "结论", "单项否决", "问题数",
@@ -202,11 +202,12 @@ def test_xlsx_sheets_and_rows(suizhou: Doc, guangshui: Doc, tmp_path: Path) -> N
 
     sheet = wb["全部问题"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["网站标识码", "网站名称", "规则", "规则名称", "严重程度", "对象", "页面", "说明", "证据"]
+    assert rows[0][:9] == ["网站标识码", "网站名称", "规则", "规则名称", "严重程度", "对象", "页面", "说明", "证据"]
     assert len(rows) == 1 + 1 + 4
     assert rows[1][0] == "4213810001" and rows[1][7].startswith("=HYPERLINK")
     assert sheet.cell(row=2, column=8).data_type == "s"  # page text never becomes a formula
-    broken = rows[2]
+    assert rows[2][2] == "interaction.unanswered"  # in report order: the veto first, as in report.html
+    broken = rows[3]
     assert broken[:6] == ["4213000001", "随州市人民政府", "link.broken", "链接不可用", "扣分",
                           "https://www.suizhou.gov.cn/missing.html"]
     assert json.loads(broken[8])["status"] == 404
