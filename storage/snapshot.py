@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.attachment_facts import AttachmentFact, load_attachment_facts
 from storage.disclosure_facts import (
     AnnualReportFact,
     ChannelFact,
@@ -291,6 +292,7 @@ class Snapshot:
     host_facts: list[HostFactFact] = field(default_factory=list)
     probes: list[ProbeFact] = field(default_factory=list)  # the site's availability samples up to as_of
     tls: list[TlsFact] = field(default_factory=list)  # the homepage host over HTTPS, at audit time
+    attachments: list[AttachmentFact] = field(default_factory=list)  # fact family "attachments" (附件 texts)
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
     # urls → their stored HTML (those that have one); bodies are read once and kept
     _body_loader: Callable[[list[str]], dict[str, str]] | None = field(default=None, repr=False)
@@ -412,6 +414,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
         accounts=accounts,
         posts=posts,
         _body_loader=load_bodies,
+        attachments=load_attachment_facts(session, run_id),
         **load_disclosure_facts(session, run_id),
         **_function_facts(session, run_id),
     )

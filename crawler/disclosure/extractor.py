@@ -2,12 +2,13 @@
 
 They record facts only: which platform parts a page links, the metadata block of a document page,
 the annual reports with their parsed tables, the channels and their messages. Attachments of
-annual reports (PDF, DOCX, images) are fetched here, once each, because the spider only checks them.
+annual reports (PDF, DOCX, DOC/WPS, OFD, images) are fetched here, once each, because the spider
+only checks them, and read by `crawler.attachments.convert` in contained child processes.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +35,7 @@ PARTS: list[tuple[str, re.Pattern]] = [
     ("catalog", re.compile(r"法定主动公开|主动公开目录|公开目录|主动公开")),
 ]
 MAX_PART_TEXT = 16
-REPORT_FILES = (".pdf", ".docx", ".doc", ".wps", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif")
+REPORT_FILES = (".pdf", ".docx", ".doc", ".wps", ".ofd", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif")
 # Links that name the document an interpretation explains (inside the content, not the navigation).
 RELATED = re.compile(r"《[^》]{2,}》|原文|原件|相关文件|相关政策|政策文件[:：]")
 # "原文链接：<a>示例县关于…的通知</a>": the label sits beside the link, in its parent.
@@ -245,15 +246,15 @@ class DisclosureExtractor:
         return Request(url, callback=self._on_attachment, errback=self._on_attachment_error, dont_filter=True,
                        meta={"ga_role": "annual_report", "ga_report": meta}, priority=-50)
 
-    def _on_attachment(self, response: Response) -> Iterator[Any]:
+    async def _on_attachment(self, response: Response) -> AsyncIterator[Any]:
         info = response.meta["ga_report"]
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if response.status >= 400:
             parsed = ar.ReportParse(status="fetch_failed", detail=f"附件返回 HTTP {response.status}")
             kind = ar.source_kind(response.url, ctype)
-        else:
-            kind = ar.source_kind(response.url, ctype)
-            parsed = ar.parse_source(response.body, kind)
+        else:  # read in a contained child off the event loop: the crawl goes on while a scan is OCR'd
+            kind = ar.source_kind(response.url, ctype, response.body)
+            parsed = await ar.parse_source_async(response.body, kind, url=response.url, content_type=ctype)
         self.reports_done.add(info["page_url"])
         yield self._record(info["page_url"], response.url if response.url != info["page_url"] or kind != "html"
                            else None, info["title"], info["year"], kind, parsed, info["published"],

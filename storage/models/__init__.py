@@ -1,4 +1,5 @@
 """All models, imported so Alembic and create_all see the whole metadata."""
+from storage.models.attachment import Attachment
 from storage.models.column import Column, ColumnItem
 from storage.models.disclosure import AnnualReport, DisclosurePart, Document, InteractionChannel, Message
 from storage.models.function import AxeResult, HostFact, MobileRender, SearchProbe
@@ -13,6 +14,7 @@ from storage.models.variant import LinkVisibility, PageVariant
 __all__ = [
     "Account",
     "AnnualReport",
+    "Attachment",
     "AxeResult",
     "Column",
     "ColumnItem",
