@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from crawler.disclosure import annual_report as ar
 from crawler.dates import find_date
 from crawler.disclosure.messages import EXCLUDED_KINDS, channel_kind, detail_message, table_messages
-from crawler.disclosure.metadata import read_metadata
+from crawler.disclosure.metadata import is_normative, read_metadata
 from crawler.disclosure.records import (AnnualReportRecord, ChannelRecord, DisclosurePartRecord, DocumentRecord,
                                         MessageRecord)
 from crawler.extractors import PageContext
@@ -290,8 +290,7 @@ class DisclosureExtractor:
                    and (RELATED.search(text) or RELATED_LABEL.search(_own_text(a.getparent()))
                         or any(n in text for n in named))]
         f = meta.fields
-        normative = ("有效性" in f or "规范性文件" in (f.get("主题分类") or "") or "规范性文件" in title
-                     or bool(re.search(r"规〔", f.get("发文字号") or "")))
+        normative = is_normative(f, title)
         kind = "interpretation" if is_interpretation else ("normative" if normative else "document")
         yield DocumentRecord(
             run_id=self.run_id, url=ctx.url, kind=kind, title=title, layout=meta.layout, fields=f,
