@@ -148,6 +148,7 @@ class ColumnFact:
     type: str = "other"
     type_reason: str | None = None
     level: int = 1
+    level_reason: str | None = None  # why 一级/二级: top menu, homepage block, submenu, parent column …
     parent_url: str | None = None
     source: str | None = None
     fetched: bool = True
@@ -480,7 +481,8 @@ def _page_fact(p: Mapping[str, Any]) -> PageFact:
 
 def _column_fact(c: Column) -> ColumnFact:
     return ColumnFact(
-        url=c.url, name=c.name, type=c.type, type_reason=c.type_reason, level=c.level, parent_url=c.parent_url,
+        url=c.url, name=c.name, type=c.type, type_reason=c.type_reason, level=c.level, level_reason=c.level_reason,
+        parent_url=c.parent_url,
         source=c.source, fetched=c.fetched, status=c.status, pages_seen=tuple(c.pages_seen or ()),
         page_count=c.page_count, items_seen=c.items_seen, dated_items=c.dated_items, subcolumns=c.subcolumns,
         empty_marker=c.empty_marker, needs_render=c.needs_render, rendered=c.rendered, newest_date=c.newest_date,

@@ -17,6 +17,7 @@ class ColumnRecord(StoredRecord):
     name: str | None = None
     parent_url: str | None = None
     level: int = 1
+    level_reason: str | None = None
     type: str = "other"
     type_reason: str | None = None
     source: str | None = None
