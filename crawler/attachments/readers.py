@@ -77,7 +77,7 @@ def image_pages(data: bytes, max_pages: int = 30, out_dir: str | None = None) ->
 
 
 def _save(image, out_dir: str, name: str) -> str:  # noqa: ANN001 - a PIL image
-    from PIL import Image
+    from PIL import Image, ImageFilter
 
     gray = image.convert("L")
     side = max(gray.size)
@@ -86,7 +86,7 @@ def _save(image, out_dir: str, name: str) -> str:  # noqa: ANN001 - a PIL image
         gray = gray.resize((max(1, round(gray.width * factor)), max(1, round(gray.height * factor))),
                            Image.Resampling.LANCZOS)
     path = str(Path(out_dir) / f"{name}.png")
-    remove_rules(gray).save(path, dpi=(300, 300))
+    remove_rules(gray).filter(ImageFilter.GaussianBlur(1.0)).save(path, dpi=(300, 300))
     return path
 
 

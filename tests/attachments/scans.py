@@ -190,8 +190,8 @@ def text_ofd(report: rp.Report) -> bytes:
 
 
 def scanned_ofd(pages: list[Image.Image]) -> bytes:
-    """An OFD whose pages are only images (a scan saved as OFD)."""
-    media = {str(2000 + i): png(p) for i, p in enumerate(pages)}
+    """An OFD whose pages are only images (a scan saved as OFD: bilevel 300 dpi pages, as scanners give text)."""
+    media = {str(2000 + i): png(p.convert("1")) for i, p in enumerate(pages)}
     xml = [f'<ofd:ImageObject ID="{3000 + i}" Boundary="0 0 210 297" ResourceID="{2000 + i}" CTM="210 0 0 297 0 0"/>'
            for i in range(len(pages))]
     return _ofd(xml, media)
