@@ -4,9 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench clean browser
+.PHONY: setup demo test test-fast bench clean browser attachment-tools
 
-setup: $(STAMP) browser
+setup: $(STAMP) browser attachment-tools
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,16 @@ browser:
 	echo "installing Debian's chromium and Chinese fonts"; \
 	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+
+# Attachments (docs/disclosure.md): OCR of scans (Tesseract with chi_sim) and .doc/.wps (LibreOffice
+# headless). Installed when missing; without them those files are not_measured, with the reason.
+attachment-tools:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim \
+	   && command -v soffice >/dev/null 2>&1; then exit 0; fi; \
+	echo "installing Debian's tesseract-ocr (chi_sim) and LibreOffice Writer (headless)"; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	  tesseract-ocr tesseract-ocr-chi-sim libreoffice-writer-nogui >/dev/null
 
 demo: setup
 	$(PY) -m crawler demo

@@ -11,7 +11,7 @@ Why: no national indicator yet (indicators.md §13: the indicator for exposed pe
 not yet confirmed [U]); 个人信息保护法 and the 政府信息公开 rules forbid publishing it, and 公示 lists
 are required to mask it. The scheme decides the weight (`privacy.leak_deduction`, a project choice).
 
-Fires when: at least one such unmasked number is on the page.
+Fires when: at least one such unmasked number is on the page, or in one of its attachments.
 
 Does not fire when: the number is masked (`4213**********1234`, `138****5678`); it fails its check
 digit, date or Luhn test; it is labelled as another code (统一社会信用代码, 索引号, 文号, 编号, 订单号 …);

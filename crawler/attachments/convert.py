@@ -86,8 +86,10 @@ def attachment_kind(data: bytes, url: str = "", content_type: str | None = None)
         if "xl/workbook.xml" in names:
             return "xlsx"
         return ext if ext in ("ofd", "docx", "xlsx") else "other"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: Word 97 (.doc), Kingsoft WPS (.wps)
-        return "wps" if ext == "wps" else "doc" if ext in (None, "doc") else "other"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: Word 97 (.doc), Kingsoft WPS (.wps) …
+        if _WORD_STREAM not in data[:1 << 20] and ext not in ("doc", "wps"):
+            return "other"  # an Excel 97 or PowerPoint file: its directory has no WordDocument stream
+        return "wps" if ext == "wps" else "doc"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")) or \
             head[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image"
@@ -101,6 +103,7 @@ def attachment_kind(data: bytes, url: str = "", content_type: str | None = None)
     return "other"
 
 
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
 _CACHE: OrderedDict[str, AttachmentText] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 64
