@@ -17,6 +17,7 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.attachments.convert import AttachmentText, read_attachment_async
 from crawler.disclosure import annual_report as ar
 from crawler.dates import find_date
 from crawler.disclosure.messages import EXCLUDED_KINDS, channel_kind, detail_message, table_messages
@@ -35,6 +36,9 @@ PARTS: list[tuple[str, re.Pattern]] = [
     ("catalog", re.compile(r"法定主动公开|主动公开目录|公开目录|主动公开")),
 ]
 MAX_PART_TEXT = 16
+MAX_REPORT_IMAGES = 20  # page images of a report read by OCR (a report is 6–20 pages)
+MIN_SCAN_SIDE = 300  # an <img> declared smaller is an icon, not a scanned page
+ICON = re.compile(r"logo|icon|qrcode|erweima|share|btn|arrow|spacer|blank\.gif", re.IGNORECASE)
 REPORT_FILES = (".pdf", ".docx", ".doc", ".wps", ".ofd", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif")
 # Links that name the document an interpretation explains (inside the content, not the navigation).
 RELATED = re.compile(r"《[^》]{2,}》|原文|原件|相关文件|相关政策|政策文件[:：]")
@@ -230,10 +234,63 @@ class DisclosureExtractor:
             yield self._fetch(url, page_url=ctx.url, title=title, year=year, published=published,
                               date_source=source if published else None)
             return
-        images = [img for img in ctx.parsed.tree.iter("img") if not _in_chrome(img)]
-        parsed = (ar.ReportParse(status="scanned", detail=f"年报以页面图片发布（{len(images)} 张），无法读取表格")
-                  if images else ar.ReportParse(status="unparsed", detail="页面既无年报表格也无附件"))
+        images = self._page_images(ctx)
+        if images:  # the report published as page images (scans in the article): fetched in turn, then OCR'd
+            yield self._image_request(images, [], page_url=ctx.url, title=title, year=year, published=published,
+                                      date_source=source if published else None)
+            return
+        parsed = ar.ReportParse(status="unparsed", detail="页面既无年报表格也无附件")
         yield self._record(ctx.url, None, title, year, "html", parsed, published, source)
+
+    def _page_images(self, ctx: PageContext) -> list[str]:
+        """The content images of a report page, in page order (not logos, icons or QR codes)."""
+        out: list[str] = []
+        for img in ctx.parsed.tree.iter("img"):
+            src = canonical(img.get("src") or "", ctx.final_url)
+            small = any((img.get(k) or "").isdigit() and int(img.get(k)) < MIN_SCAN_SIDE for k in ("width", "height"))
+            if src and src not in out and not _in_chrome(img) and not small and not ICON.search(src):
+                out.append(src)
+        return out[:MAX_REPORT_IMAGES]
+
+    def _image_request(self, todo: list[str], bodies: list[bytes], **info: Any) -> Request:
+        return Request(todo[0], callback=self._on_report_image, errback=self._on_report_image_error,
+                       dont_filter=True, priority=-50,
+                       meta={"ga_role": "annual_report", "ga_report": info, "ga_images": (todo, bodies)})
+
+    async def _on_report_image(self, response: Response) -> AsyncIterator[Any]:
+        todo, bodies = response.meta["ga_images"]
+        if response.status < 400 and response.body:
+            bodies = [*bodies, response.body]
+        async for item in self._next_image(todo[1:], bodies, response.meta["ga_report"]):
+            yield item
+
+    async def _on_report_image_error(self, failure: Failure) -> AsyncIterator[Any]:
+        todo, bodies = failure.request.meta["ga_images"]
+        async for item in self._next_image(todo[1:], bodies, failure.request.meta["ga_report"]):
+            yield item
+
+    async def _next_image(self, todo: list[str], bodies: list[bytes], info: dict) -> AsyncIterator[Any]:
+        if todo:
+            yield self._image_request(todo, bodies, **info)
+            return
+        texts, reads = [], []
+        for body in bodies:
+            read = await read_attachment_async(body, "image")
+            reads.append(read)
+            texts.append(read.text if read.status == "ok" else "")
+        n = len(bodies)
+        if not any(texts):
+            why = next((r.detail for r in reads if r.status == "unreadable"), None) or "OCR 未识别出文字"
+            parsed = ar.ReportParse(status="scanned", detail=f"年报以页面图片发布（{n} 张）：{why}")
+        else:
+            merged = AttachmentText("ok", "image", text="\n".join(texts), method="ocr", pages=n, pages_read=n,
+                                    scan_pages=n, ocr_pages=sum(r.ocr_pages for r in reads),
+                                    ocr_mean_conf=_mean([r.ocr_mean_conf for r in reads]),
+                                    doubtful=[d for r in reads for d in r.doubtful])
+            parsed = ar.from_text(merged)
+        self.reports_done.add(info["page_url"])
+        yield self._record(info["page_url"], None, info["title"], info["year"], "image", parsed, info["published"],
+                           info["date_source"])
 
     def _published(self, ctx: PageContext) -> Any:
         meta = read_metadata(ctx.parsed.tree)
@@ -298,6 +355,11 @@ class DisclosureExtractor:
             doc_number=f.get("发文字号"), validity=f.get("有效性"), written_date=find_date(f.get("成文日期")),
             published_date=find_date(f.get("发布日期")) or (self._published(ctx) if is_interpretation else None),
             related=related)
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 1) if known else None
 
 
 class InteractionExtractor:

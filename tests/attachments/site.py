@@ -8,6 +8,7 @@ high (AR1 and AR3 break, `tests.disclosure.reports.plant`):
   planted    annual_report_inconsistent  /zwgk/nb/2023.ofd   the planted report as OFD (text layer)
   look-alike                             /zwgk/nb/2022.pdf   a scan of a correct report: read, not reported
   look-alike                             /zwgk/nb/2021.wps   a correct report as Kingsoft WPS: read, not reported
+  planted    annual_report_inconsistent  /zwgk/nb/2020.html  a page showing the report as scanned page images
   planted    privacy.leak                /gsgg/dbmd.pdf      a scanned 低保 list with a valid 身份证号 and mobile
   look-alike                             /gsgg/jzmd.png      a scanned list with masked numbers and a failed checksum
 """
@@ -38,7 +39,7 @@ def _list(items: list[tuple[str, str, str]]) -> str:
 
 
 def reports() -> dict[int, rp.Report]:
-    return {y: rp.make_report(UNIT, y, "2021") for y in (2021, 2022, 2023, 2024, 2025)}
+    return {y: rp.make_report(UNIT, y, "2021") for y in (2020, 2021, 2022, 2023, 2024, 2025)}
 
 
 def person_list(masked: bool) -> list[str]:
@@ -52,6 +53,7 @@ def site() -> dict[str, Route]:
     rs = reports()
     planted = {y: rp.plant(r) for y, r in rs.items()}
     pdf = "application/pdf"
+    scan2020 = scans.report_pages(planted[2020])
     r = {
         "/": _page(UNIT, "<a href='/zwgk/'>政府信息公开</a> <a href='/gsgg/'>公示公告</a>"),
         "/zwgk/": _page("政府信息公开", "<a href='/zwgk/zn/'>政府信息公开指南</a> <a href='/zwgk/nb/'>政府信息公开年报</a>"),
@@ -61,12 +63,18 @@ def site() -> dict[str, Route]:
             ("/zwgk/nb/2024.doc", rs[2024].title, "2025-03-25"),
             ("/zwgk/nb/2023.ofd", rs[2023].title, "2024-03-28"),
             ("/zwgk/nb/2022.pdf", rs[2022].title, "2023-03-30"),
-            ("/zwgk/nb/2021.wps", rs[2021].title, "2022-03-29")])),
+            ("/zwgk/nb/2021.wps", rs[2021].title, "2022-03-29"),
+            ("/zwgk/nb/2020.html", rs[2020].title, "2021-03-30")])),
         "/zwgk/nb/2025.pdf": Route(body=scans.image_pdf(scans.report_pages(planted[2025])), content_type=pdf),
         "/zwgk/nb/2024.doc": Route(body=scans.word97(rp.to_docx(planted[2024])), content_type="application/msword"),
         "/zwgk/nb/2023.ofd": Route(body=scans.text_ofd(planted[2023]), content_type="application/ofd"),
         "/zwgk/nb/2022.pdf": Route(body=scans.image_pdf(scans.report_pages(rs[2022])), content_type=pdf),
         "/zwgk/nb/2021.wps": Route(body=scans.word97(rp.to_docx(rs[2021])), content_type="application/octet-stream"),
+        "/zwgk/nb/2020.html": _page(rs[2020].title, f"<h1>{escape(rs[2020].title)}</h1><p>发布时间：2021-03-30</p>"
+                                    + "".join(f"<p><img src='/zwgk/nb/W2021_{i}.png' width='800'></p>"
+                                              for i in range(len(scan2020)))),
+        **{f"/zwgk/nb/W2021_{i}.png": Route(body=scans.png(p.convert("1")), content_type="image/png")
+           for i, p in enumerate(scan2020)},
         "/gsgg/": _page("公示公告", _list([("/gsgg/db.html", "2026年城乡低保对象名单公示", "2026-11-02"),
                                           ("/gsgg/jz.html", "2026年临时救助对象公示", "2026-11-05")])),
         "/gsgg/db.html": _page("2026年城乡低保对象名单公示", "<p>附件：<a href='/gsgg/dbmd.pdf'>低保对象名单</a></p>"),
@@ -80,6 +88,7 @@ def site() -> dict[str, Route]:
 
 def expected(base: str) -> dict[str, set[str]]:
     return {
-        "disclosure.annual_report_inconsistent": {f"{base}/zwgk/nb/{n}" for n in ("2025.pdf", "2024.doc", "2023.ofd")},
+        "disclosure.annual_report_inconsistent": {f"{base}/zwgk/nb/{n}"
+                                                  for n in ("2025.pdf", "2024.doc", "2023.ofd", "2020.html")},
         "privacy.leak": {f"{base}/gsgg/dbmd.pdf"},
     }

@@ -57,7 +57,7 @@ def test_every_report_was_read_and_how(audit) -> None:
     engine.dispose()
     assert {u: (r.source_kind, r.parse_status) for u, r in reports.items()} == {
         "/zwgk/nb/2025.pdf": ("pdf", "ok"), "/zwgk/nb/2024.doc": ("doc", "ok"), "/zwgk/nb/2023.ofd": ("ofd", "ok"),
-        "/zwgk/nb/2022.pdf": ("pdf", "ok"), "/zwgk/nb/2021.wps": ("wps", "ok")}
+        "/zwgk/nb/2022.pdf": ("pdf", "ok"), "/zwgk/nb/2021.wps": ("wps", "ok"), "/zwgk/nb/2020.html": ("image", "ok")}
     assert "OCR" in reports["/zwgk/nb/2022.pdf"].parse_detail and "libreoffice" in reports["/zwgk/nb/2021.wps"].parse_detail
     assert (files["/gsgg/dbmd.pdf"].method, files["/gsgg/dbmd.pdf"].ocr_pages) == ("ocr", 1)
     assert files["/gsgg/jzmd.png"].status == "ok" and files["/zwgk/nb/2024.doc"].method == "libreoffice"
