@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -80,6 +81,14 @@ def run_tool(argv: list[str], limits: Limits, *, stdin: bytes | None = None, cwd
     """Run an external program under `limits`; `ok` when it exits 0."""
     wrapped = [sys.executable, "-m", "crawler.attachments.child", "exec", _limits_arg(limits), "--", *argv]
     return _run(wrapped, limits, stdin, cwd, env)
+
+
+def program(name: str) -> str | None:
+    """A converter program's path: `GOVAUDIT_<NAME>` when set (empty = treat as not installed), else PATH."""
+    env = os.environ.get(f"GOVAUDIT_{name.upper()}")
+    if env is not None:
+        return env or None
+    return shutil.which(name)
 
 
 def _limits_arg(limits: Limits) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.attachments import ocr
-from crawler.attachments.contained import Limits, call, run_tool
+from crawler.attachments.contained import Limits, call, program, run_tool
 from crawler.attachments.zipcheck import members, zip_problem
 
 READER = "crawler.attachments.readers"
@@ -161,7 +161,7 @@ def _read(data: bytes, kind: str, limits: Limits) -> AttachmentText:
 
 def _office(data: bytes, kind: str, tmp: str, limits: Limits) -> AttachmentText:
     """.doc/.wps → DOCX with LibreOffice headless (its own profile, so conversions never share state)."""
-    soffice = ocr.tool("soffice") or ocr.tool("libreoffice")
+    soffice = program("soffice") or program("libreoffice")
     if soffice is None:
         return AttachmentText("unreadable", kind, detail=f"未安装 LibreOffice（Debian：libreoffice-writer-nogui），"
                                                          f"无法读取 .{kind} / no LibreOffice")

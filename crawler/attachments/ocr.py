@@ -10,29 +10,19 @@ short, which the report parser refuses anyway.)
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from crawler.attachments.contained import Limits, run_tool
+from crawler.attachments.contained import Limits, program, run_tool
 
 LANG = "chi_sim"
 MIN_NUMBER_CONF = 30.0  # Tesseract's word confidence (0–100) below which a number is doubtful
 LIMITS = Limits(cpu_s=90, memory_mb=1024, wall_s=120)
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[A-Za-z]")
-
-
-def tool(name: str) -> str | None:
-    """The program's path: `GOVAUDIT_<NAME>` when set (empty = treat as not installed), else on PATH."""
-    env = os.environ.get(f"GOVAUDIT_{name.upper()}")
-    if env is not None:
-        return env or None
-    return shutil.which(name)
 
 
 @cache
@@ -46,7 +36,7 @@ def _languages(path: str) -> frozenset[str]:
 
 def unavailable() -> str | None:
     """Why OCR cannot run here (no tesseract, no chi_sim data), or None."""
-    path = tool("tesseract")
+    path = program("tesseract")
     if path is None:
         return "未安装 tesseract（Debian：tesseract-ocr tesseract-ocr-chi-sim），扫描件无法识别 / no OCR"
     if LANG not in _languages(path):
@@ -69,7 +59,7 @@ def ocr_page(image: str, limits: Limits = LIMITS) -> OcrPage:
     if why:
         return OcrPage(error=why)
     base = str(Path(image).with_suffix(""))
-    out = run_tool([tool("tesseract"), image, base, "-l", LANG, "--psm", "6", "--dpi", "300",
+    out = run_tool([program("tesseract"), image, base, "-l", LANG, "--psm", "6", "--dpi", "300",
                     "-c", "preserve_interword_spaces=1", "txt", "tsv"], limits)
     if not out.ok:
         return OcrPage(error=f"OCR 失败：{out.reason}")

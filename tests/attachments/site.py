@@ -9,6 +9,7 @@ high (AR1 and AR3 break, `tests.disclosure.reports.plant`):
   look-alike                             /zwgk/nb/2022.pdf   a scan of a correct report: read, not reported
   look-alike                             /zwgk/nb/2021.wps   a correct report as Kingsoft WPS: read, not reported
   planted    annual_report_inconsistent  /zwgk/nb/2020.html  a page showing the report as scanned page images
+                                                             (one more image drops its connection)
   planted    privacy.leak                /gsgg/dbmd.pdf      a scanned 低保 list with a valid 身份证号 and mobile
   look-alike                             /gsgg/jzmd.png      a scanned list with masked numbers and a failed checksum
 """
@@ -72,7 +73,10 @@ def site() -> dict[str, Route]:
         "/zwgk/nb/2021.wps": Route(body=scans.word97(rp.to_docx(rs[2021])), content_type="application/octet-stream"),
         "/zwgk/nb/2020.html": _page(rs[2020].title, f"<h1>{escape(rs[2020].title)}</h1><p>发布时间：2021-03-30</p>"
                                     + "".join(f"<p><img src='/zwgk/nb/W2021_{i}.png' width='800'></p>"
-                                              for i in range(len(scan2020)))),
+                                              for i in range(len(scan2020)))
+                                    # an image whose connection drops: the others are still read
+                                    + "<p><img src='/zwgk/nb/W2021_lost.png' width='800'></p>"),
+        "/zwgk/nb/W2021_lost.png": Route(answer=lambda method, path, headers: None),
         **{f"/zwgk/nb/W2021_{i}.png": Route(body=scans.png(p.convert("1")), content_type="image/png")
            for i, p in enumerate(scan2020)},
         "/gsgg/": _page("公示公告", _list([("/gsgg/db.html", "2026年城乡低保对象名单公示", "2026-11-02"),
