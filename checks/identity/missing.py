@@ -12,7 +12,7 @@ a link or image (the 党政机关 logo is usually an image from dcs.conac.cn).
 
 Does not fire when: the element is written in another valid form, as real footers write it
 (`patterns.yaml`): 主办 / 主办方： instead of 主办单位, the unit before the word (武汉市人民政府主办
-武汉市数据局承办), a "联系我们" link or a 热线 number instead of a phone number, an ICP number with a
+武汉市数据局承办), the unit named as 版权所有 owner ([U] project choice), a "联系我们" link or a 热线 number instead of a phone number, an ICP number with a
 suffix such as -1, an old 公安备案号, the 党政机关 logo or the 找错 entry as an image (alt/title
 政府网站找错, or the `onclick="Link('<网站标识码>')"` image the 找错 widget draws), a link to the
 找错 platform (zfwzgl/zfwzzc.www.gov.cn, …/exposure/jiucuo), the entry only in the mobile footer.
