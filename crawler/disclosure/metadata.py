@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
+from crawler.dates import find_date
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "metadata_labels.yaml"
 _DATA = yaml.safe_load(DATA.read_text(encoding="utf-8"))
 # Canonical label → the labels sites use for it (crawler/data/metadata_labels.yaml, with sources).
@@ -134,9 +136,20 @@ def read_metadata(tree: etree._Element | None) -> MetadataBlock:
         return MetadataBlock()
     for layout, found in readings:
         for canon, value in found.items():
-            if layout != best.layout and value and not best.fields.get(canon):
+            if layout != best.layout and value and not best.fields.get(canon) and _fills(canon, value):
                 best.fields[canon] = value
     return best
+
+
+def _fills(canon: str, value: str) -> bool:
+    """Whether a value found outside the block may fill its gap: only where it can remove a finding,
+    never add one (a non-date 发布日期 would be "malformed"; a 有效性 or 主题分类 could make the document
+    normative and more fields due)."""
+    if canon in ("成文日期", "发布日期"):
+        return find_date(value) is not None
+    if canon == "发文字号":
+        return bool(re.search(r"〔\d{4}〕\d+号", value))
+    return canon in ("索引号", "发布机构", "标题", "主题词")
 
 
 def is_normative(fields: dict[str, str], title: str | None) -> bool:

@@ -71,3 +71,13 @@ def test_normative_by_name_number_or_validity() -> None:
     assert is_normative({"有效性": "有效"}, None)
     assert is_normative({"有效性": "", "发文字号": "示政发〔2026〕3号"}, None)  # a numbered document, validity blank
     assert not is_normative({"有效性": "", "发文字号": ""}, "全县召开会议")  # a news template's empty label
+
+
+def test_gaps_are_filled_only_where_that_removes_a_finding() -> None:
+    """Look-alikes outside the block: a sidebar 有效性 would make the news item normative (more fields due),
+    a 发布时间 without a date would be "malformed": neither is taken."""
+    html = ZJ_LIKE.replace("<table><tr><td>发布日期：2026-10-21</td></tr></table>",
+                           "<div class='side'><span>有效性：有效</span><span>发布时间：今天</span></div>")
+    f = _fields(html)
+    assert "有效性" not in f and "发布日期" not in f
+    assert not is_normative(f, "全县中小学开展秋季运动会")
