@@ -74,10 +74,12 @@ def test_normative_by_name_number_or_validity() -> None:
 
 
 def test_gaps_are_filled_only_where_that_removes_a_finding() -> None:
-    """Look-alikes outside the block: a sidebar 有效性 would make the news item normative (more fields due),
-    a 发布时间 without a date would be "malformed": neither is taken."""
-    html = ZJ_LIKE.replace("<table><tr><td>发布日期：2026-10-21</td></tr></table>",
-                           "<div class='side'><span>有效性：有效</span><span>发布时间：今天</span></div>")
-    f = _fields(html)
-    assert "有效性" not in f and "发布日期" not in f
-    assert not is_normative(f, "全县中小学开展秋季运动会")
+    """Look-alikes outside a dl block: a sidebar 有效性 would make the news item normative (more fields
+    due), a 发布时间 without a date would be "malformed": neither is taken; a 发布日期 with a date is."""
+    block = ("<dl><dt>索引号</dt><dd>002482082/2026-00332</dd><dt>发布机构</dt><dd>示例县教育局</dd>"
+             "<dt>生成日期</dt><dd>2026-10-21</dd><dt>信息类别</dt><dd>教育</dd></dl>")
+    side = "<div class='side'><span>有效性：有效</span><span>发布时间：今天</span></div>"
+    f = _fields(f"<html><body>{block}<h1>全县中小学开展秋季运动会</h1>{side}</body></html>")
+    assert "有效性" not in f and "发布日期" not in f and not is_normative(f, "全县中小学开展秋季运动会")
+    dated = _fields(f"<html><body>{block}<p><span>发布日期：2026-10-22</span></p></body></html>")
+    assert dated["发布日期"] == "2026-10-22"
