@@ -14,7 +14,7 @@ from storage.models import AnnualReport, Attachment
 from tests.attachments import scans, site
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # the audit OCRs several scans
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import yaml
 from crawler.demo.server import FixtureServer, Route
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # one audit of 16 real sites
 
 _ROOT = Path(__file__).resolve().parents[2]
 REAL = next((p / "shared" / "realdata" for p in (_ROOT.parent, _ROOT.parent.parent)
