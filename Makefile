@@ -4,9 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench clean browser pdftools
+.PHONY: setup demo test test-fast bench clean browser pdftools attachment-tools
 
-setup: $(STAMP) browser pdftools
+setup: $(STAMP) browser pdftools attachment-tools
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ pdftools:
 	echo "installing Debian's poppler-utils"; \
 	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null
+
+# Attachments (docs/disclosure.md): OCR of scans (Tesseract with chi_sim) and .doc/.wps (LibreOffice
+# headless). Installed when missing; without them those files are not_measured, with the reason.
+attachment-tools:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim \
+	   && command -v soffice >/dev/null 2>&1; then exit 0; fi; \
+	echo "installing Debian's tesseract-ocr (chi_sim) and LibreOffice Writer (headless)"; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	  tesseract-ocr tesseract-ocr-chi-sim libreoffice-writer-nogui >/dev/null
 
 demo: setup
 	$(PY) -m govaudit demo

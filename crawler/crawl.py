@@ -173,7 +173,8 @@ def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None,
         finish_run(db_url, run_id, state, error=reason)
         return
     finish_run(db_url, run_id, state, pages=spider.counts["crawled"],
-               stats={"close_reason": reason, **spider.counts, "browser": _browser_stats(spider)},
+               stats={"close_reason": reason, **spider.counts, "browser": _browser_stats(spider),
+                      **{k: v for e in spider.extractors for k, v in e.stats().items()}},
                error=reason if state == "failed" else None)
 
 

@@ -53,6 +53,7 @@ GOVAUDIT_EXTRACTORS: list[str] = [
     "crawler.extractors.disclosure.extractor.DisclosureExtractor",  # 政府信息公开 platform, documents, annual reports
     "crawler.extractors.disclosure.extractor.InteractionExtractor",  # 互动交流 channels and messages
     "crawler.extractors.variants.VariantFetcher",  # content.cloaking: spider/referrer views of a sample
+    "crawler.extractors.attachments.AttachmentExtractor",  # 附件 texts (PDF, Word, WPS, OFD, scans by OCR)
 ]
 # content.cloaking: the homepage and 4 pages it links to, each fetched 3 more times (0 = off)
 GOVAUDIT_VARIANT_PAGES = int(os.environ.get("GOVAUDIT_VARIANT_PAGES", "5"))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.facts import TABLES
+from storage.facts.attachments import AttachmentFact
 from storage.facts.columns import ColumnFact, ColumnItemFact
 from storage.facts.content import LinkVisibilityFact, PageVariantFact
 from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, DocumentFact
@@ -60,6 +61,7 @@ class Snapshot:
     host_facts: list[HostInfoFact] = field(default_factory=list)
     probes: list[ProbeFact] = field(default_factory=list)  # the site's availability samples up to as_of
     tls: list[TlsFact] = field(default_factory=list)  # the homepage host over HTTPS, at audit time
+    attachments: list[AttachmentFact] = field(default_factory=list)  # fact family "attachments" (附件 texts)
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
     # urls → their stored HTML (those that have one); bodies are read once and kept
     _body_loader: Callable[[list[str]], dict[str, str]] | None = field(default=None, repr=False)

@@ -38,6 +38,7 @@ def item_evidence(item: ColumnItemFact | None) -> dict | None:
 
 def column_evidence(col: ColumnFact) -> dict:
     return {"name": col.name, "type": col.type, "type_reason": col.type_reason, "level": col.level,
+            "level_reason": col.level_reason,
             "parent": col.parent_url, "source": col.source, "items_seen": col.items_seen,
             "dated_items": col.dated_items, "pages": list(col.pages_seen)[:10]}
 

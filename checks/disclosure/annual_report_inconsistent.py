@@ -15,13 +15,16 @@ Fires when: a parsed report breaks a relation; one finding per report listing ev
 equation with both sides and the numbers that make them.
 
 Does not fire when: the tables add up; a report could not be parsed completely (blank cells, an
-unknown template, a scan) or was only seen in a list (`listed`, its page not reached) — it is listed
-in the reason, never guessed.
+unknown template, a scan OCR could not read, OCR'd numbers that look misread) or was only seen in a
+list (`listed`, its page not reached) — it is listed in the reason, never guessed.
 
 Not applicable when: no annual report was found; `not_measured` when none could be parsed.
 
-Evidence: `year`, `template`, `url`, `attachment`, `sections` (the headings 一…六 found), `failures` ([{relation, where, equation, left,
-right, terms}]), `relations` (those judged), `previous_year_report` (for AR5/AR6).
+Evidence: `year`, `template`, `url`, `attachment`, `source_kind` (html, pdf, docx, doc, wps, ofd,
+image), `reading` (how an attachment was read, e.g. "pdf 经 ocr 读取，4/4 页，其中 4 页 OCR（tesseract
+chi_sim，平均置信度 88.9）"; the message then asks to check the numbers against the scan), `sections`
+(the headings 一…六 found), `failures` ([{relation, where, equation, left, right, terms}]),
+`relations` (those judged), `previous_year_report` (for AR5/AR6).
 """
 from __future__ import annotations
 
@@ -60,12 +63,14 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
             failures += check_across_years(r.tables, previous.tables, relations)
         if failures:
             names = "、".join(dict.fromkeys(f["relation"] for f in failures))
+            ocr = "（扫描件经 OCR 识别，请对照原件核对）" if "OCR" in (r.parse_detail or "") else ""
             findings.append(Finding(
                 rule=RULE.id, subject=r.url, page=r.url,
                 message=f"{r.year or ''}年度报告表格有 {len(failures)} 处勾稽关系错误（{names}），"
-                        f"例如 {failures[0]['where']}：{failures[0]['equation']}，{failures[0]['left']} ≠ {failures[0]['right']}。",
+                        f"例如 {failures[0]['where']}：{failures[0]['equation']}，{failures[0]['left']} ≠ {failures[0]['right']}。"
+                        + ocr,
                 evidence={"year": r.year, "template": r.template, "url": r.url, "attachment": r.attachment_url,
-                          "sections": list(r.sections),
+                          "source_kind": r.source_kind, "reading": r.parse_detail, "sections": list(r.sections),
                           "failures": failures, "relations": sorted(relations),
                           "previous_year_report": previous.url if previous is not None else None},
             ))

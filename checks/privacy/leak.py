@@ -11,7 +11,7 @@ Why: no national indicator yet (indicators.md §13: the indicator for exposed pe
 not yet confirmed [U]); 个人信息保护法 and the 政府信息公开 rules forbid publishing it, and 公示 lists
 are required to mask it. The scheme decides the weight (`privacy.leak_deduction`, a project choice).
 
-Fires when: at least one such unmasked number is on the page.
+Fires when: at least one such unmasked number is on the page, or in one of its attachments.
 
 Does not fire when: the number is masked (`4213**********1234`, `138****5678`); it fails its check
 digit, date or Luhn test; it is labelled as another code (统一社会信用代码, 索引号, 文号, 编号, 订单号 …);
@@ -19,12 +19,17 @@ a mobile number stands alone as a contact (联系人/联系电话/咨询电话),
 (a header with 职务/单位/科室/部门) or in a list of service staff (姓名, 性别, 网格, 联系电话 — published
 to be called); it is an office landline (0722-1234567).
 
-Not applicable when: never; `not_measured` when no crawled page body was stored. Text attachments
-(PDF, Word) are not read yet.
+Attachments (fact family `attachments`: PDF text or OCR of scans, Word, WPS, OFD, XLSX, images by
+OCR) are read line by line — a table row is a line: an ID number anywhere, a bank card after its
+label, a mobile number on the line of an unmasked ID number; the subject is then the attachment's
+URL. Attachments that could not be read are listed in the reason, never judged.
+
+Not applicable when: never; `not_measured` when no crawled page body was stored.
 
 Evidence: `items` (up to 20: `kind` id_card | bank_card | mobile, `masked` the number with its
-middle hidden — the report must not publish it again —, `where` table column or text, `path`),
-`counts` per kind.
+middle hidden — the report must not publish it again —, `where` table column, text or the
+attachment's line, `path`), `counts` per kind; for an attachment also `attachment` (`url`, `kind`,
+`read_by` — e.g. OCR with its confidence —, `page`, the page that links it).
 """
 from __future__ import annotations
 
@@ -70,17 +75,72 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         items = _scan(page_tree(html), snap.as_of)
         if not items:
             continue
-        counts: dict[str, int] = {}
-        for it in items:
-            counts[it["kind"]] = counts.get(it["kind"], 0) + 1
-        names = {"id_card": "身份证号", "bank_card": "银行卡号", "mobile": "个人手机号"}
-        what = "、".join(f"{names[k]} {n} 个" for k, n in counts.items())
+        counts = _counts(items)
         findings.append(Finding(rule=RULE.id, subject=url, page=url,
-                                message=f"页面公开了未脱敏的个人信息：{what}（如 {items[0]['masked']}）。",
+                                message=f"页面公开了未脱敏的个人信息：{_what(counts)}（如 {items[0]['masked']}）。",
                                 evidence={"items": items[:MAX_ITEMS], "counts": counts}))
     if read == 0:
         return RuleResult.not_measured(no_pages_reason(snap))
-    return RuleResult.of(findings)
+    unread = _attachments(snap, findings)
+    result = RuleResult.of(findings)
+    if unread:
+        result.reason = f"{len(unread)} 个附件未能读取、未检查：" + "；".join(unread[:5])
+    return result
+
+
+def _attachments(snap: Snapshot, findings: list[Finding]) -> list[str]:
+    """Findings for the attachments that publish personal numbers; the ones that could not be read."""
+    if "attachments" not in snap.facts:
+        return []
+    unread = []
+    for att in snap.attachments:
+        if att.status in ("unreadable", "fetch_failed"):
+            unread.append(f"{att.url}（{att.detail}）")
+        if att.status != "ok" or not att.text or not _DIGITS.search(att.text):
+            continue
+        items = _scan_lines(att.text, snap.as_of)
+        if not items:
+            continue
+        counts = _counts(items)
+        scan = "（扫描件经 OCR 识别）" if att.ocr_pages else ""
+        findings.append(Finding(
+            rule=RULE.id, subject=att.url, page=att.page_url or att.url,
+            message=f"附件{scan}公开了未脱敏的个人信息：{_what(counts)}（如 {items[0]['masked']}）。",
+            evidence={"items": items[:MAX_ITEMS], "counts": counts,
+                      "attachment": {"url": att.url, "kind": att.kind, "read_by": att.read_by, "page": att.page_url}}))
+    return unread
+
+
+def _scan_lines(text: str, as_of: date) -> list[dict]:
+    """An attachment's text, one line (a paragraph or a table row) at a time."""
+    items: list[dict] = []
+    seen: set[str] = set()
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = " ".join(raw.split())
+        ids = _ids(line, as_of)
+        for number in ids:
+            _add(items, seen, "id_card", number, f"附件第 {n} 行", f"line {n}")
+        for m in _CARD.finditer(line):
+            digits = re.sub(r"\D", "", m.group(1))
+            if luhn(digits) and _CARD_LABEL.search(line[max(0, m.start() - 12):m.start()]) \
+                    and not _ORG.search(line[max(0, m.start() - 40):m.end() + 40]) and digits not in ids:
+                _add(items, seen, "bank_card", digits, f"附件第 {n} 行", f"line {n}")
+        if ids:
+            for m in _MOBILE.finditer(line):
+                _add(items, seen, "mobile", m.group(1), f"附件第 {n} 行（与身份证号同一行）", f"line {n}")
+    return items
+
+
+def _counts(items: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for it in items:
+        counts[it["kind"]] = counts.get(it["kind"], 0) + 1
+    return counts
+
+
+def _what(counts: dict[str, int]) -> str:
+    names = {"id_card": "身份证号", "bank_card": "银行卡号", "mobile": "个人手机号"}
+    return "、".join(f"{names[k]} {n} 个" for k, n in counts.items())
 
 
 def valid_id(number: str, as_of: date) -> bool:
@@ -173,8 +233,9 @@ def _nearest_table(row: etree._Element) -> etree._Element | None:
     return None
 
 
-def _add(items: list[dict], seen: set[str], kind: str, number: str, where: str, el: etree._Element) -> None:
+def _add(items: list[dict], seen: set[str], kind: str, number: str, where: str, el: etree._Element | str) -> None:
     if number in seen:
         return
     seen.add(number)
-    items.append({"kind": kind, "masked": mask(number), "where": where, "path": element_path(el)})
+    path = el if isinstance(el, str) else element_path(el)
+    items.append({"kind": kind, "masked": mask(number), "where": where, "path": path})

@@ -63,6 +63,10 @@ class Extractor(ABC):
         """Facts gathered across pages, at the end of the crawl (before the last batch is written)."""
         return ()
 
+    def stats(self) -> dict[str, Any]:
+        """Counters for the run's stats at the end of the crawl (what was found, what a cap left out)."""
+        return {}
+
 
 def load_extractors(spider: SpiderPort, paths: list[str]) -> list[Extractor]:
     """Instantiate the extractors named in settings (`cls.from_spider(spider)` when it exists)."""

@@ -26,6 +26,7 @@ class ColumnFact:
     type: Annotated[str, String(16)] = "other"  # news | notice | policy | personnel | plan | …
     type_reason: str | None = None  # "keyword 通知公告", "sites.yaml override" …
     level: int = 1  # 0 homepage, 1 一级, 2 二级 (and deeper)
+    level_reason: str | None = None  # "nav: 首页主导航", "parent: 经上级栏目 … 进入" … (how the level was told)
     parent_url: str | None = None
     source: Annotated[str | None, String(32)] = None  # nav | more | sitemap | list | override | homepage
     fetched: bool = True  # its list page was crawled

@@ -3,6 +3,7 @@
 The spine (sites, runs, pages, links), probes and judged results are written here; every other fact
 table is generated from its declaration in storage/facts/ and named here for the code that queries it.
 """
+from storage.facts.attachments import AttachmentFact
 from storage.facts.columns import ColumnFact, ColumnItemFact
 from storage.facts.content import LinkVisibilityFact, PageVariantFact
 from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, DocumentFact
@@ -28,6 +29,7 @@ from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcom
 from storage.models.run import Run
 from storage.models.site import Site
 
+Attachment = AttachmentFact.__fact_table__.model
 Column = ColumnFact.__fact_table__.model
 ColumnItem = ColumnItemFact.__fact_table__.model
 LinkVisibility = LinkVisibilityFact.__fact_table__.model
@@ -50,7 +52,7 @@ ApplyChannel = ApplyChannelFact.__fact_table__.model
 __all__ = [
     "Evaluation", "EvaluationEvent", "EvaluationResult", "EvaluationUnit", "ExternalDeduction", "ManualScore",
     "Objection", "RequestCase",
-    "Account", "AnnualReport", "ApplyChannel", "AxeResult", "Column", "ColumnItem", "DisclosurePart", "Document", "EvidenceShot",
+    "Account", "AnnualReport", "ApplyChannel", "Attachment", "AxeResult", "Column", "ColumnItem", "DisclosurePart", "Document", "EvidenceShot",
     "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "Judgement", "Link", "LinkVisibility", "Message",
     "MobileRender", "Page", "PageBody", "PageVariant", "Post", "Probe", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",

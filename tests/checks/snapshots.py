@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from storage.facts.attachments import AttachmentFact
 from storage.facts.columns import ColumnFact, ColumnItemFact
 from storage.facts.content import LinkVisibilityFact, PageVariantFact
 from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, DocumentFact
@@ -25,7 +26,7 @@ FACT_TYPES: dict[str, type] = {
     "interaction_channels": ChannelFact, "messages": MessageFact,
     "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
     "host_facts": HostInfoFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
-    "probes": ProbeFact, "tls": TlsFact,
+    "probes": ProbeFact, "tls": TlsFact, "attachments": AttachmentFact,
 }
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
 FACT_FAMILIES: dict[str, str] = {

@@ -115,13 +115,39 @@ def test_levels_follow_the_column_tree() -> None:
     visit(ext, spider, HOME, NAV + blocks, depth=0)
     visit(ext, spider, HOME + "wzdt.html", '<h2>网站地图</h2><ul><li><a href="/zt/">专题</a><ul>'
           '<li><a href="/xwzx/">新闻中心</a></li><li><a href="/ztzl/">专题专栏</a></li></ul></li></ul>')
-    levels = {c.url.removeprefix(HOME): c.level for c in ext.records()[0]}
+    records = {c.url.removeprefix(HOME): c for c in ext.records()[0]}
+    levels = {k: c.level for k, c in records.items()}
     assert levels["xwzx/"] == 1  # top of the menu, though nested in the sitemap
     assert levels["zcwj/"] == 1  # a homepage block, no enclosing column
     assert levels["xwzx/bmdt/"] == 2  # in a submenu, under 新闻中心
-    assert levels["xwzx/tzgg/"] == 2  # a homepage block, but under 新闻中心's folder
+    assert levels["xwzx/tzgg/"] == 1  # a homepage block: 一级 wherever its folder sits (issue 19)
     assert levels["ztzl/"] == 2  # only in a nested sitemap list
     assert levels["xwzx/gsgg/"] == 1  # sites.yaml says so
+    assert records["xwzx/tzgg/"].level_reason.startswith("more:")
+    assert records["xwzx/bmdt/"].level_reason.startswith("nested:")
+    assert records["xwzx/gsgg/"].level_reason == "sites.yaml level"
+
+
+def test_level_by_navigation_not_by_path_depth() -> None:
+    """A 政策文件 column under /zwgk/zcwj/ in the main menu is 一级; its twin reached only from the 政务公开
+    page is 二级 (negative control), as is a column found only by crawling under another column."""
+    ext = ColumnExtractor(1, HOME, None, AS_OF)
+    spider = FakeSpider()
+    nav = ('<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>'
+           '<li><a href="/zwgk/zcwj/">政策文件</a></li></ul></div>')
+    visit(ext, spider, HOME, nav, depth=0)
+    visit(ext, spider, HOME + "zwgk/", '<div class="side"><a href="/zwgk/tzgg/">通知公告</a></div><ul>'
+          '<li><a href="/zwgk/zcwj/t20260401_1.html">政策一</a>2026-04-01</li>'
+          '<li><a href="/zwgk/tzgg/t20260402_2.html">通知一</a>2026-04-02</li></ul>')
+    visit(ext, spider, HOME + "zwgk/zcwj/", '<ul><li><a href="/zwgk/zcwj/t20260401_1.html">政策一</a>2026-04-01</li>'
+          '<li><a href="/zwgk/zcwj/t20260301_2.html">政策二</a>2026-03-01</li></ul>')
+    visit(ext, spider, HOME + "zwgk/tzgg/", '<ul><li><a href="/zwgk/tzgg/t20260402_2.html">通知一</a>2026-04-02</li>'
+          '<li><a href="/zwgk/tzgg/t20260302_3.html">通知二</a>2026-03-02</li></ul>')
+    records = {c.url.removeprefix(HOME): c for c in ext.records()[0]}
+    assert (records["zwgk/zcwj/"].level, records["zwgk/zcwj/"].type, records["zwgk/zcwj/"].parent_url) == (
+        1, "policy", HOME + "zwgk/")
+    assert records["zwgk/zcwj/"].level_reason == "nav: 首页主导航"
+    assert (records["zwgk/tzgg/"].level, records["zwgk/tzgg/"].level_reason) == (2, f"parent: 经上级栏目 {HOME}zwgk/ 进入")
 
 
 def test_redirected_homepage_host_keeps_its_columns() -> None:

@@ -221,38 +221,31 @@ class ColumnExtractor(Extractor):
         cols: list[ColumnFact] = []
         items: list[ColumnItemFact] = []
         home = self.home
-        cols.append(self._record(home, "首页", 0, None, "other", "homepage", "homepage", items))
+        cols.append(self._record(home, "首页", 0, None, "other", "homepage", "homepage", items, "homepage"))
         keys = sorted(chosen)
         for key in keys:
             col = chosen[key]
             parent = next((p for p in sorted(keys, key=len, reverse=True)
                            if p != key and p.endswith("/") and key.startswith(p)), None)
-            # 一级/二级 are places in the column tree: under another column's folder, or only in a submenu or
-            # a nested 网站地图 list, is 二级; linked from the homepage's menu or blocks otherwise 一级
-            if parent is not None or (col.nested and not col.nav_top):
-                level = 2
-            elif col.nav_top or "more" in col.sources:
-                level = 1
-            else:
-                depth = len([s for s in urlsplit(key).path.split("/") if s])
-                level = 1 if depth <= 1 else 2
+            level, level_reason = column_level(col, parent)
             name = next((col.names[s] for s in sorted(col.names, key=lambda s: _SOURCE_RANK.get(s, 9))
                          if col.names[s] and not _is_more(col.names[s])), None) or col.page_name
             override = self.overrides.get(key)
             if override:
                 kind, reason = override["type"], "sites.yaml override"
                 name = override.get("name") or name
-                level = override.get("level") or level
+                if override.get("level"):
+                    level, level_reason = override["level"], "sites.yaml level"
             else:
                 kind, reason = column_type(name, key)
             source = min((col.sources - {"page"}) or {"list"}, key=lambda s: _SOURCE_RANK.get(s, 9))
             if override:
                 source = "override"
-            cols.append(self._record(col, name, level, parent, kind, reason, source, items))
+            cols.append(self._record(col, name, level, parent, kind, reason, source, items, level_reason))
         return cols, items
 
     def _record(self, col: _Column, name: str | None, level: int, parent: str | None, kind: str, reason: str,
-                source: str, items: list[ColumnItemFact]) -> ColumnFact:
+                source: str, items: list[ColumnItemFact], level_reason: str | None = None) -> ColumnFact:
         rows = sorted(col.items.values(), key=lambda pr: (pr[1].found.day if pr[1].found else date.min),
                       reverse=True)[:MAX_ITEMS]
         items.extend(self._item(col.key, page_url, row) for page_url, row in rows)
@@ -261,7 +254,8 @@ class ColumnExtractor(Extractor):
         needs_render = not found and col.loader_marker is not None and not col.rendered
         children = {c for c in col.children if c.startswith(col.key) and col.key.endswith("/")} if level else set()
         return ColumnFact(
-            url=col.key, name=name, parent_url=parent, level=level, type=kind, type_reason=reason, source=source,
+            url=col.key, name=name, parent_url=parent, level=level, level_reason=level_reason, type=kind,
+            type_reason=reason, source=source,
             fetched=col.fetched, status=col.status, pages_seen=tuple(col.pages[:20]), page_count=col.page_count,
             items_seen=len(col.items), dated_items=len(found), subcolumns=len(children),
             empty_marker=None if col.items else col.empty_marker, needs_render=needs_render, rendered=col.rendered,
@@ -277,6 +271,26 @@ class ColumnExtractor(Extractor):
         return ColumnItemFact(column_url=column_url, page_url=page_url, title=row.title, url=row.url,
                               date=found.day if found else None, date_source=source,
                               date_raw=found.raw if found else None)
+
+
+def column_level(col: _Column, parent: str | None) -> tuple[int, str]:
+    """(level, why) from the site's structure, not the URL's depth: 一级 is a column of the homepage's top
+    menu or one of its column blocks (更多, a heading that links the column) — wherever its folder
+    sits (/zwgk/zcwj/ in the main menu is 一级); 二级 one reached through another column (a submenu
+    entry, a nested 网站地图 list, a page under another column's folder). The path decides only when
+    nothing else says (a list found by crawling alone)."""
+    if col.nav_top:
+        return 1, "nav: 首页主导航"
+    if "more" in col.sources:
+        return 1, "more: 首页栏目区块（更多/标题链接）"
+    if col.nested:
+        return 2, "nested: 首页导航子菜单或网站地图的下级列表"
+    if parent is not None:
+        return 2, f"parent: 经上级栏目 {parent} 进入"
+    if "sitemap" in col.sources:
+        return 1, "sitemap: 网站地图的第一级"
+    depth = len([s for s in urlsplit(col.key).path.split("/") if s])
+    return (1, "path: 一级目录（无导航信息）") if depth <= 1 else (2, "path: 多级目录（无导航信息）")
 
 
 def _wall(ctx: PageContext) -> str | None:

@@ -1,18 +1,22 @@
 """政府信息公开工作年度报告: find the year, the template, the six sections and tables 2–4 as numbers.
 
-Every source (an HTML page, a PDF through pdfplumber, a DOCX through python-docx) is first turned
-into plain text whose table rows are lines of cells; the tables are then read from that text by
-their row labels (indicators.md §9). A report whose tables cannot be read completely is
-`unparsed` (with the reason), a scanned one `scanned`: the rules never guess numbers.
+Every source (an HTML page, or an attachment read by `crawler.attachments.convert` in a contained
+child: PDF text layer or OCR of its scanned pages, DOCX, DOC/WPS through LibreOffice, OFD, images by
+OCR) is first turned into plain text whose table rows are lines of cells; the tables are then read
+from that text by their row labels (indicators.md §9). A report whose tables cannot be read
+completely is `unparsed` (with the reason), a scan nothing could be read from `scanned`: the rules
+never guess numbers.
 """
 from __future__ import annotations
 
 import copy
-import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
+
+from crawler.attachments.convert import AttachmentText, attachment_kind, read_attachment, read_attachment_async
 
 TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?.{0,40}?政府信息公开(?:工作)?(?:年度?报告|年报)")
 T3_COLUMNS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
@@ -201,67 +205,38 @@ def html_text(tree: etree._Element) -> str:
     return (body if body is not None else root).text_content()
 
 
-def pdf_text(data: bytes) -> tuple[str, int]:
-    """The text of a PDF (pdfplumber) and its number of page images (to tell scans apart)."""
-    import pdfplumber
-
-    parts, images = [], 0
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            parts.append(page.extract_text() or "")
-            images += len(page.images)
-    return "\n".join(parts), images
+def parse_source(data: bytes, kind: str | None = None, *, url: str = "", content_type: str | None = None) -> ReportParse:
+    """Parse an attachment's bytes (PDF, DOCX, DOC/WPS, OFD, image…), read by the contained converters."""
+    return from_text(read_attachment(data, _kind(kind), url=url, content_type=content_type))
 
 
-def docx_text(data: bytes) -> str:
-    """Paragraphs and table rows of a DOCX in document order (python-docx)."""
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    document = docx.Document(io.BytesIO(data))
-    lines: list[str] = []
-    for child in document.element.body.iterchildren():
-        tag = etree.QName(child).localname
-        if tag == "p":
-            lines.append(Paragraph(child, document).text)
-        elif tag == "tbl":
-            for row in Table(child, document).rows:
-                seen: list = []
-                cells = []
-                for cell in row.cells:  # a merged cell repeats: keep it once per row
-                    if any(cell._tc is s for s in seen):
-                        continue
-                    seen.append(cell._tc)
-                    cells.append(" ".join(cell.text.split()))
-                lines.append(" ".join(cells))
-    return "\n".join(lines)
+async def parse_source_async(data: bytes, kind: str | None = None, **kw: Any) -> ReportParse:
+    """`parse_source` off the event loop (Scrapy callbacks): OCR of a scan takes seconds."""
+    return from_text(await read_attachment_async(data, _kind(kind), **kw))
 
 
-def parse_source(data: bytes, kind: str) -> ReportParse:
-    """Parse an attachment's bytes by kind (pdf | docx | image | other)."""
-    try:
-        if kind == "pdf":
-            text, images = pdf_text(data)
-            if len(re.sub(r"\s", "", text)) < 50:
-                return ReportParse(status="scanned", detail=f"PDF 无文字层（{images} 张图片），可能是扫描件")
-            return parse_report_text(text)
-        if kind == "docx":
-            return parse_report_text(docx_text(data))
-    except Exception as exc:  # noqa: BLE001 - a broken file is a fact about the report, not a crash
-        return ReportParse(status="unparsed", detail=f"{kind} 文件无法读取：{type(exc).__name__}: {exc}"[:300])
-    if kind == "image":
-        return ReportParse(status="scanned", detail="年报以图片发布，无法读取表格")
-    return ReportParse(status="unparsed", detail=f"不支持的附件格式（{kind}）")
+def _kind(kind: str | None) -> str | None:
+    return None if kind in (None, "other") else kind  # "other": let the bytes say what the file is
 
 
-def source_kind(url: str, content_type: str | None = None) -> str:
-    path = url.split("?", 1)[0].lower()
-    ctype = (content_type or "").lower()
-    if path.endswith(".pdf") or "pdf" in ctype:
-        return "pdf"
-    if path.endswith(".docx") or "wordprocessingml" in ctype:
-        return "docx"
-    if path.endswith((".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".webp")) or ctype.startswith("image/"):
-        return "image"
-    return "other"
+def from_text(read: AttachmentText) -> ReportParse:
+    """A report parse from an attachment's text: a scan nothing could be read from is `scanned`, a file
+    that could not be read `unparsed` (both with the reason); OCR'd numbers that look misread are never
+    judged."""
+    if read.status == "no_text":
+        return ReportParse(status="scanned", detail=read.detail)
+    if read.status != "ok":
+        return ReportParse(status="scanned" if read.scan_pages else "unparsed", detail=read.detail)
+    parsed = parse_report_text(read.text)
+    if read.ocr_pages and read.doubtful and parsed.status == "ok":
+        sample = "、".join(read.doubtful[:5])
+        return ReportParse(status="unparsed", detail=f"OCR 识别的数字存疑（{sample}），不作判断；{read.summary}",
+                           template=parsed.template, sections=parsed.sections)
+    if read.method not in ("text", "docx"):
+        parsed.detail = "；".join(filter(None, [parsed.detail, read.summary]))
+    return parsed
+
+
+def source_kind(url: str, content_type: str | None = None, data: bytes = b"") -> str:
+    """pdf | docx | doc | wps | ofd | xlsx | image | other: from the bytes when given, else name and type."""
+    return attachment_kind(data, url, content_type)

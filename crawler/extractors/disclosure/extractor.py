@@ -2,12 +2,13 @@
 
 They record facts only: which platform parts a page links, the metadata block of a document page,
 the annual reports with their parsed tables, the channels and their messages. Attachments of
-annual reports (PDF, DOCX, images) are fetched here, once each, because the spider only checks them.
+annual reports (PDF, DOCX, DOC/WPS, OFD, images) are fetched here, once each, because the spider
+only checks them, and read by `crawler.attachments.convert` in contained child processes.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,11 +17,12 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.attachments.convert import AttachmentText, read_attachment_async
 from crawler.dates import find_date
 from crawler.extractors import Extractor, PageContext
 from crawler.extractors.disclosure import annual_report as ar
 from crawler.extractors.disclosure.messages import EXCLUDED_KINDS, channel_kind, detail_message, table_messages
-from crawler.extractors.disclosure.metadata import read_metadata
+from crawler.extractors.disclosure.metadata import is_normative, read_metadata
 from storage.facts import FactRow
 from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, DocumentFact
 from storage.facts.interaction import ChannelFact, MessageFact
@@ -35,7 +37,10 @@ PARTS: list[tuple[str, re.Pattern]] = [
     ("catalog", re.compile(r"法定主动公开|主动公开目录|公开目录|主动公开")),
 ]
 MAX_PART_TEXT = 16
-REPORT_FILES = (".pdf", ".docx", ".doc", ".wps", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif")
+MAX_REPORT_IMAGES = 20  # page images of a report read by OCR (a report is 6–20 pages)
+MIN_SCAN_SIDE = 300  # an <img> declared smaller is an icon, not a scanned page
+ICON = re.compile(r"logo|icon|qrcode|erweima|share|btn|arrow|spacer|blank\.gif", re.IGNORECASE)
+REPORT_FILES = (".pdf", ".docx", ".doc", ".wps", ".ofd", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif")
 # Links that name the document an interpretation explains (inside the content, not the navigation).
 RELATED = re.compile(r"《[^》]{2,}》|原文|原件|相关文件|相关政策|政策文件[:：]")
 # "原文链接：<a>示例县关于…的通知</a>": the label sits beside the link, in its parent.
@@ -228,10 +233,63 @@ class DisclosureExtractor(Extractor):
             yield self._fetch(url, page_url=ctx.url, title=title, year=year, published=published,
                               date_source=source if published else None)
             return
-        images = [img for img in ctx.parsed.tree.iter("img") if not _in_chrome(img)]
-        parsed = (ar.ReportParse(status="scanned", detail=f"年报以页面图片发布（{len(images)} 张），无法读取表格")
-                  if images else ar.ReportParse(status="unparsed", detail="页面既无年报表格也无附件"))
+        images = self._page_images(ctx)
+        if images:  # the report published as page images (scans in the article): fetched in turn, then OCR'd
+            yield self._image_request(images, [], page_url=ctx.url, title=title, year=year, published=published,
+                                      date_source=source if published else None)
+            return
+        parsed = ar.ReportParse(status="unparsed", detail="页面既无年报表格也无附件")
         yield self._record(ctx.url, None, title, year, "html", parsed, published, source)
+
+    def _page_images(self, ctx: PageContext) -> list[str]:
+        """The content images of a report page, in page order (not logos, icons or QR codes)."""
+        out: list[str] = []
+        for img in ctx.parsed.tree.iter("img"):
+            src = canonical(img.get("src") or "", ctx.final_url)
+            small = any((img.get(k) or "").isdigit() and int(img.get(k)) < MIN_SCAN_SIDE for k in ("width", "height"))
+            if src and src not in out and not _in_chrome(img) and not small and not ICON.search(src):
+                out.append(src)
+        return out[:MAX_REPORT_IMAGES]
+
+    def _image_request(self, todo: list[str], bodies: list[bytes], **info: Any) -> Request:
+        return Request(todo[0], callback=self._on_report_image, errback=self._on_report_image_error,
+                       dont_filter=True, priority=-50,
+                       meta={"ga_role": "annual_report", "ga_report": info, "ga_images": (todo, bodies)})
+
+    async def _on_report_image(self, response: Response) -> AsyncIterator[Any]:
+        todo, bodies = response.meta["ga_images"]
+        if response.status < 400 and response.body:
+            bodies = [*bodies, response.body]
+        async for item in self._next_image(todo[1:], bodies, response.meta["ga_report"]):
+            yield item
+
+    async def _on_report_image_error(self, failure: Failure) -> AsyncIterator[Any]:
+        todo, bodies = failure.request.meta["ga_images"]
+        async for item in self._next_image(todo[1:], bodies, failure.request.meta["ga_report"]):
+            yield item
+
+    async def _next_image(self, todo: list[str], bodies: list[bytes], info: dict) -> AsyncIterator[Any]:
+        if todo:
+            yield self._image_request(todo, bodies, **info)
+            return
+        texts, reads = [], []
+        for body in bodies:
+            read = await read_attachment_async(body, "image")
+            reads.append(read)
+            texts.append(read.text if read.status == "ok" else "")
+        n = len(bodies)
+        if not any(texts):
+            why = next((r.detail for r in reads if r.status == "unreadable"), None) or "OCR 未识别出文字"
+            parsed = ar.ReportParse(status="scanned", detail=f"年报以页面图片发布（{n} 张）：{why}")
+        else:
+            merged = AttachmentText("ok", "image", text="\n".join(texts), method="ocr", pages=n, pages_read=n,
+                                    scan_pages=n, ocr_pages=sum(r.ocr_pages for r in reads),
+                                    ocr_mean_conf=_mean([r.ocr_mean_conf for r in reads]),
+                                    doubtful=[d for r in reads for d in r.doubtful])
+            parsed = ar.from_text(merged)
+        self.reports_done.add(info["page_url"])
+        yield self._record(info["page_url"], None, info["title"], info["year"], "image", parsed, info["published"],
+                           info["date_source"])
 
     def _published(self, ctx: PageContext) -> Any:
         meta = read_metadata(ctx.parsed.tree)
@@ -244,15 +302,15 @@ class DisclosureExtractor(Extractor):
         return Request(url, callback=self._on_attachment, errback=self._on_attachment_error, dont_filter=True,
                        meta={"ga_role": "annual_report", "ga_report": meta}, priority=-50)
 
-    def _on_attachment(self, response: Response) -> Iterator[Any]:
+    async def _on_attachment(self, response: Response) -> AsyncIterator[Any]:
         info = response.meta["ga_report"]
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if response.status >= 400:
             parsed = ar.ReportParse(status="fetch_failed", detail=f"附件返回 HTTP {response.status}")
             kind = ar.source_kind(response.url, ctype)
-        else:
-            kind = ar.source_kind(response.url, ctype)
-            parsed = ar.parse_source(response.body, kind)
+        else:  # read in a contained child off the event loop: the crawl goes on while a scan is OCR'd
+            kind = ar.source_kind(response.url, ctype, response.body)
+            parsed = await ar.parse_source_async(response.body, kind, url=response.url, content_type=ctype)
         self.reports_done.add(info["page_url"])
         yield self._record(info["page_url"], response.url if response.url != info["page_url"] or kind != "html"
                            else None, info["title"], info["year"], kind, parsed, info["published"],
@@ -267,7 +325,10 @@ class DisclosureExtractor(Extractor):
 
     def _record(self, url: str, attachment: str | None, title: str | None, year: int | None, kind: str,
                 parsed: ar.ReportParse, published: Any, source: str | None) -> FactRow:
-        return FactRow(self.run_id, AnnualReportFact(url=url, attachment_url=attachment, title=title, year=year, source_kind=kind, template=parsed.template, sections=parsed.sections, tables=parsed.tables, published_date=published, date_source=source if published else None, parse_status=parsed.status, parse_detail=parsed.detail))
+        return FactRow(self.run_id, AnnualReportFact(
+            url=url, attachment_url=attachment, title=title, year=year, source_kind=kind, template=parsed.template,
+            sections=parsed.sections, tables=parsed.tables, published_date=published,
+            date_source=source if published else None, parse_status=parsed.status, parse_detail=parsed.detail))
 
     # --- document metadata -------------------------------------------------------------------
     def _document(self, ctx: PageContext) -> Iterator[Any]:
@@ -285,10 +346,19 @@ class DisclosureExtractor(Extractor):
                    and (RELATED.search(text) or RELATED_LABEL.search(_own_text(a.getparent()))
                         or any(n in text for n in named))]
         f = meta.fields
-        normative = ("有效性" in f or "规范性文件" in (f.get("主题分类") or "") or "规范性文件" in title
-                     or bool(re.search(r"规〔", f.get("发文字号") or "")))
+        normative = is_normative(f, title)
         kind = "interpretation" if is_interpretation else ("normative" if normative else "document")
-        yield FactRow(self.run_id, DocumentFact(url=ctx.url, kind=kind, title=title, layout=meta.layout, fields=f, index_no=f.get("索引号"), subject_category=f.get("主题分类"), publisher=f.get("发布机构"), doc_number=f.get("发文字号"), validity=f.get("有效性"), written_date=find_date(f.get("成文日期")), published_date=find_date(f.get("发布日期")) or (self._published(ctx) if is_interpretation else None), related=related))
+        yield FactRow(self.run_id, DocumentFact(
+            url=ctx.url, kind=kind, title=title, layout=meta.layout, fields=f, index_no=f.get("索引号"),
+            subject_category=f.get("主题分类"), publisher=f.get("发布机构"), doc_number=f.get("发文字号"),
+            validity=f.get("有效性"), written_date=find_date(f.get("成文日期")),
+            published_date=find_date(f.get("发布日期")) or (self._published(ctx) if is_interpretation else None),
+            related=related))
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 1) if known else None
 
 
 class InteractionExtractor(Extractor):

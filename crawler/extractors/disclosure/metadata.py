@@ -8,27 +8,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import yaml
 from lxml import etree
 
-# Canonical label → the labels sites use for it (whitespace is ignored when matching).
-LABELS: dict[str, tuple[str, ...]] = {
-    "索引号": ("索引号",),
-    "主题分类": ("主题分类", "信息分类", "分类", "组配分类"),
-    "发布机构": ("发布机构", "发文机关", "发布机关", "发文单位", "发布单位", "公开主体"),
-    "成文日期": ("成文日期", "成文时间"),
-    "发文字号": ("发文字号", "文号"),
-    "发布日期": ("发布日期", "发布时间", "公开日期", "公开时间"),
-    "有效性": ("有效性", "时效性", "效力状态", "是否有效"),
-    "标题": ("标题", "名称", "文件名称"),
-    "主题词": ("主题词", "关键词"),
-}
+from crawler.dates import find_date
+
+DATA = Path(__file__).with_name("metadata_labels.yaml")
+_DATA = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+# Canonical label → the labels sites use for it (crawler/extractors/disclosure/metadata_labels.yaml, with sources).
+LABELS: dict[str, tuple[str, ...]] = {canon: tuple(syns) for canon, syns in _DATA["labels"].items()}
+NORMATIVE_WORDS: tuple[str, ...] = tuple(_DATA["normative"]["words"])
+NORMATIVE_NUMBER = re.compile(_DATA["normative"]["number"])
 _BY_LABEL = {syn: canon for canon, syns in LABELS.items() for syn in syns}
 _COLON = "：:"
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
 # "索引号：123" or "索 引 号: 123" inside one element.
 _INLINE = re.compile(r"^(?P<label>[\u4e00-\u9fff\s\u3000\xa0]{2,12}?)[\s\u3000\xa0]*[：:][\s\u3000\xa0]*(?P<value>.*)$",
                      re.DOTALL)
+# "2024-06-13　来源：教育部": a value ends where the next "label：" pair begins
+_NEXT_PAIR = re.compile(r"[\s\u3000\xa0]+(?=[\u4e00-\u9fff]{2,6}[：:])")
 MIN_LABELS = 3  # fewer recognised labels is not a metadata block (a page that mentions 发布时间 only)
 
 
@@ -67,7 +67,8 @@ def _from_table(tree: etree._Element) -> dict[str, str]:
         nxt = cell.getnext()
         while nxt is not None and not isinstance(nxt.tag, str):
             nxt = nxt.getnext()
-        if nxt is not None and nxt.tag in ("td", "th") and _label(nxt.text_content()) is None:
+        if nxt is not None and nxt.tag in ("td", "th") and _label(nxt.text_content()) is None \
+                and _labelled(nxt.text_content()) is None:  # not the next pair ("发布机构: 省教育厅")
             out[canon] = _value(nxt.text_content())
         elif nxt is None or nxt.tag in ("td", "th"):
             out[canon] = ""  # a label cell followed by nothing (or another label): shown empty
@@ -109,7 +110,7 @@ def _from_spans(tree: etree._Element) -> dict[str, str]:
             canon = _label(m.group("label"))
             if canon is None or canon in out:
                 continue
-            value = _value(m.group("value"))
+            value = _value(_NEXT_PAIR.split(m.group("value"), maxsplit=1)[0])
             if not value:  # label alone: the value sits in the tail or the next element (not another pair)
                 nxt = el.getnext()
                 value = _value(el.tail) or (_value(nxt.text_content()) if nxt is not None and
@@ -120,14 +121,45 @@ def _from_spans(tree: etree._Element) -> dict[str, str]:
 
 
 def read_metadata(tree: etree._Element | None) -> MetadataBlock:
-    """The page's metadata block in whichever layout yields most labels (none below MIN_LABELS)."""
+    """The page's metadata block in whichever layout yields most labels (none below MIN_LABELS); a label
+    the block lacks but the page shows in another layout is taken from there (教育部's table has no
+    发布日期: it is printed under the article, "发布日期：2024-06-13")."""
     if tree is None:
         return MetadataBlock()
+    readings = [(layout, reader(tree)) for layout, reader in (("table", _from_table), ("dl", _from_dl),
+                                                               ("spans", _from_spans))]
     best = MetadataBlock()
-    for layout, reader in (("table", _from_table), ("dl", _from_dl), ("spans", _from_spans)):
-        found = reader(tree)
+    for layout, found in readings:
         if len(found) > len(best.fields):
             best = MetadataBlock(layout=layout, fields=found)
     if len(best.fields) < MIN_LABELS:
         return MetadataBlock()
+    for layout, found in readings:
+        for canon, value in found.items():
+            if layout != best.layout and value and not best.fields.get(canon) and _fills(canon, value):
+                best.fields[canon] = value
     return best
+
+
+def _fills(canon: str, value: str) -> bool:
+    """Whether a value found outside the block may fill its gap: only where it can remove a finding,
+    never add one (a non-date 发布日期 would be "malformed"; a 有效性 or 主题分类 could make the document
+    normative and more fields due)."""
+    if canon in ("成文日期", "发布日期"):
+        return find_date(value) is not None
+    if canon == "发文字号":
+        return bool(re.search(r"〔\d{4}〕\d+号", value))
+    return canon in ("索引号", "发布机构", "标题", "主题词")
+
+
+def is_normative(fields: dict[str, str], title: str | None) -> bool:
+    """A 规范性文件: named so (主题分类, title), numbered 规〔…〕, or showing its 有效性 (empty only with a 文号)."""
+    category = fields.get("主题分类") or ""
+    if any(w in category or w in (title or "") for w in NORMATIVE_WORDS):
+        return True
+    number = (fields.get("发文字号") or "").strip()
+    if NORMATIVE_NUMBER.search(number):
+        return True
+    if "有效性" in fields:
+        return bool((fields.get("有效性") or "").strip()) or bool(number and number not in ("无", "-", "—", "/"))
+    return False
