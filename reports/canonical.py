@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checks.registry import get_rules
+from reports.problems_doc import attach_problems
 from storage import models as m
 from storage.facts.evidence import shot_page
 from storage.facts.newmedia import FAILURE_ZH
@@ -46,7 +47,8 @@ def findings_document(session: Session, run_id: int) -> dict:
         "generator": {"name": "govaudit", "version": _version()},
         "site": {"id": site.id, "name": site.name, "url": site.url},
         "run": {"id": run.id, "as_of": judgement.as_of.isoformat(), "started_at": _iso(run.started_at),
-                "finished_at": _iso(run.finished_at), "pages": run.pages, "state": run.state},
+                "finished_at": _iso(run.finished_at), "pages": run.pages, "state": run.state,
+                "kind": run.kind},
         "score": {
             "scheme": score.scheme, "total": score.total, "vetoed": score.vetoed, "vetoes": list(score.vetoes),
             "grade": score.grade,
@@ -70,6 +72,7 @@ def findings_document(session: Session, run_id: int) -> dict:
     }
     if "accounts" in ((run.stats or {}).get("facts") or []):
         doc["accounts"] = _accounts(session, run_id, findings)
+    attach_problems(session, run, judgement.as_of, doc)
     return doc
 
 

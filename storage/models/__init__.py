@@ -9,10 +9,12 @@ from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, Docum
 from storage.facts.evidence import EvidenceShotFact
 from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
 from storage.facts.interaction import ChannelFact, MessageFact
+from storage.facts.items import ItemPageFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.tls import TlsFact
 from storage.models.page import Link, Page, PageBody
 from storage.models.probe import Probe
+from storage.models.problem import Problem, ProblemEvent, ProblemRun, ProblemSighting
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
 from storage.models.run import Run
 from storage.models.site import Site
@@ -34,10 +36,12 @@ Message = MessageFact.__fact_table__.model
 Account = AccountFact.__fact_table__.model
 Post = PostFact.__fact_table__.model
 TlsCheck = TlsFact.__fact_table__.model
+ItemPage = ItemPageFact.__fact_table__.model
 
 __all__ = [
     "Account", "AnnualReport", "AxeResult", "Column", "ColumnItem", "DisclosurePart", "Document", "EvidenceShot",
     "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "Judgement", "Link", "LinkVisibility", "Message",
     "MobileRender", "Page", "PageBody", "PageVariant", "Post", "Probe", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
+    "ItemPage", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting",
 ]
