@@ -26,6 +26,7 @@ from storage.vocabulary import (
     PROBLEM_EVENT_KINDS,
     PROBLEM_OPEN_STATES,
     PROBLEM_STATES,
+    REVIEW_VERDICTS,
     canonical,
     china_time,
 )
@@ -391,3 +392,13 @@ def _finding(session: Session, problem: m.Problem, sighting: m.ProblemSighting |
 def _sighting(s: m.ProblemSighting) -> Sighting:
     return Sighting(problem_id=s.problem_id, run_id=s.run_id, subject=s.subject, change=s.change,
                     fingerprint=s.fingerprint, suppressed=s.suppressed, finding=dict(s.finding or {}))
+
+
+def review(session: Session, problem_id: int, verdict: str, *, actor: str, note: str | None = None) -> EventRecord:
+    """A reviewer's decision (confirmed | false_positive | doubtful), remembering the evidence it was made on:
+    a false positive stays suppressed while later findings carry the same fingerprint."""
+    if verdict not in REVIEW_VERDICTS:
+        raise TransitionError(f"not a review verdict: {verdict!r} (one of {', '.join(REVIEW_VERDICTS)})")
+    seen = sightings_of(session, problem_id)
+    detail = {"fingerprint": seen[-1].fingerprint, "run": seen[-1].run_id} if seen else {}
+    return transition(session, problem_id, verdict, actor=actor, kind="review", note=note, detail=detail)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from reports.outputs.json import atomic_write, site_dir, validate
+from reports.outputs.problems import report_view
 from reports.outputs.summary import (
     INDICATOR_KIND_ZH,
     INDICATOR_STATUS_ZH,
@@ -164,6 +165,7 @@ def context(doc: dict[str, Any]) -> dict[str, Any]:
         "accounts": [{**a, "href": web_href(a.get("url")), "newest_href": web_href(a.get("newest_post_url")),
                       "rule_names": [names.get(r, r) for r in a.get("rules") or []]}
                      for a in doc.get("accounts") or []],
+        "problems": report_view(doc),  # problems across runs (_problems.html.j2, docs/problems.md)
     }
 
 

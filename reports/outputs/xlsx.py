@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.outputs.json import atomic_write, validate
+from reports.outputs.problems import problems_sheet
 from reports.outputs.summary import SEVERITY_ZH, label, rank, ranked, rule_names
 
 EXCEL_CELL_LIMIT = 32000  # Excel refuses cells over 32767 characters; leave room for the marker
@@ -81,6 +82,7 @@ def workbook(docs: list[dict[str, Any]]) -> Workbook:
         sheets.append(_accounts_sheet(wb, docs))
     for ws in sheets:
         ws.auto_filter.ref = ws.dimensions
+    problems_sheet(wb, ranked(docs))  # 问题变化: problems across runs (docs/problems.md)
     return wb
 
 
