@@ -8,7 +8,9 @@ Two steps of the audit pipeline (govaudit/pipeline.py), also run by `check --run
   (and `track_run` reopens the problem as `doubtful`).
 - `track_run` (after the score): every finding becomes a sighting of its problem (created when new),
   compared with the site's previous *complete* full audit (`new`, `persisting`, `recurring`, and the
-  `fixed` problems that run had and this one no longer finds). Only the site's newest tracked run
+  `fixed` problems this run no longer finds: those of that run, and any earlier one no full audit has
+  seen gone since — a problem the previous run could not see is still reported fixed once it is
+  seen gone). Only the site's newest tracked run
   changes problem states, and only a complete run closes problems — and only those whose rule it
   judged and whose pages it saw again. Scores of stored runs are never touched.
 
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checks.base import Finding, RuleResult, Status
@@ -132,8 +134,6 @@ def track_run(session: Session, run_id: int, scheme: Scheme, suppressed: Iterabl
     newest = (repo.newest_tracked_audit(session, site_id) or 0) <= run_id
     complete = run.state == "complete"
     before = {s.problem_id: s.change for s in repo.sightings_of_run(session, run_id)}
-    in_previous = {s.problem_id for s in repo.sightings_of_run(session, previous) if not s.suppressed} \
-        if previous else set()
     problems = repo.problems_of_site(session, site_id)
     due = _due(run.as_of, scheme)
     statuses = dict(session.execute(select(m.RuleOutcome.rule, m.RuleOutcome.status)
@@ -166,13 +166,31 @@ def track_run(session: Session, run_id: int, scheme: Scheme, suppressed: Iterabl
     if complete:
         gone = [p for p in problems.values() if p.id not in sightings and p.rule in judged_rules]
         seen_again = _seen_again(session, run_id, gone)
-        fixed = sorted(p.id for p in gone if p.id in in_previous and p.id in seen_again)
+        fixed = _newly_gone(session, site_id, run_id, [p.id for p in gone if p.id in seen_again])
         if newest:
             for p in gone:
                 if p.state in _GONE and p.id in seen_again:
                     repo.transition(session, p.id, _GONE[p.state], actor=ACTOR, kind="audit", run_id=run_id,
                                     note="本次完整检查未再发现该问题 / not found again by a complete audit")
     repo.replace_sightings(session, run_id, sightings.values(), previous, fixed)
+
+
+def _newly_gone(session: Session, site_id: str, run_id: int, gone: list[int]) -> list[int]:
+    """Of the problems this run saw gone, those no full audit since their last counted sighting saw gone:
+    the previous run's problems it no longer finds, and those that earlier runs could not see."""
+    if not gone:
+        return []
+    last = dict(session.execute(
+        select(m.ProblemSighting.problem_id, func.max(m.ProblemSighting.run_id))
+        .join(m.Run, m.Run.id == m.ProblemSighting.run_id)
+        .where(m.ProblemSighting.problem_id.in_(gone), m.ProblemSighting.run_id < run_id,
+               m.ProblemSighting.suppressed.is_(False), m.Run.kind == "audit")
+        .group_by(m.ProblemSighting.problem_id)).all())
+    earlier = session.execute(select(m.ProblemRun.run_id, m.ProblemRun.fixed)
+                              .join(m.Run, m.Run.id == m.ProblemRun.run_id)
+                              .where(m.Run.site_id == site_id, m.Run.kind == "audit", m.Run.id < run_id)).all()
+    return sorted(pid for pid, seen in last.items()
+                  if not any(seen < rid and pid in (fixed or []) for rid, fixed in earlier))
 
 
 def _change(problem: m.Problem, run_id: int) -> str:

@@ -179,6 +179,7 @@ def transition(session: Session, problem_id: int, to_state: str, *, actor: str, 
                reopen: tuple[date, date | None] | None = None) -> EventRecord:
     """Move a problem to `to_state` by appending an event; `reopen=(opened_on, due_on)` restarts its deadline."""
     problem = _get(session, problem_id)
+    _check(actor, kind)
     if to_state not in PROBLEM_STATES:
         raise TransitionError(f"not a problem state: {to_state!r}")
     if to_state not in TRANSITIONS[problem.state]:
@@ -220,12 +221,17 @@ def replace_sightings(session: Session, run_id: int, sightings: Iterable[Sightin
     session.flush()
 
 
-def _event(session: Session, problem: m.Problem, from_state: str | None, to_state: str, *, actor: str, kind: str,
-           note: str | None, evidence_url: str | None, run_id: int | None, detail: dict) -> m.ProblemEvent:
+def _check(actor: str, kind: str) -> None:
+    """Before anything changes: an event names who made it and what kind of change it is."""
     if kind not in PROBLEM_EVENT_KINDS:
         raise ValueError(f"not an event kind: {kind!r}")
     if not (actor or "").strip():
         raise TransitionError("an event needs an actor (--by NAME)")
+
+
+def _event(session: Session, problem: m.Problem, from_state: str | None, to_state: str, *, actor: str, kind: str,
+           note: str | None, evidence_url: str | None, run_id: int | None, detail: dict) -> m.ProblemEvent:
+    _check(actor, kind)
     event = m.ProblemEvent(problem_id=problem.id, at=utcnow(), actor=actor.strip()[:128], kind=kind,
                            from_state=from_state, to_state=to_state, note=note, evidence_url=evidence_url,
                            run_id=run_id, detail=detail)
