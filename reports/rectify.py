@@ -103,7 +103,10 @@ def _row(n: int, p: repo.ProblemRecord, scheme: Scheme) -> list[Any]:
     f = p.finding or {}
     page = f.get("page") or (p.subject if p.subject.startswith(("http://", "https://")) else "")
     shot = (f.get("screenshot") or "").removeprefix("evidence/")
-    return [n, p.id, p.site_id, p.site_name, _indicator(p.rule, scheme), f.get("message") or p.subject, page, shot,
+    message = f.get("message") or ""
+    if p.subject not in message:  # the unit must see what the problem is about (which link, which element)
+        message = f"{message}（对象：{p.subject}）" if message else p.subject
+    return [n, p.id, p.site_id, p.site_name, _indicator(p.rule, scheme), message, page, shot,
             p.opened_on.isoformat(), p.due_on.isoformat() if p.due_on else "", None, None, None]
 
 
