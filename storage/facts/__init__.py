@@ -4,8 +4,7 @@ The spine — sites, pages with their bodies, and links — is hand-written (`pa
 the crawl's writer streams it in bulk. Every other family is a set of `@fact_table` classes; importing
 this package registers them all (`TABLES`), so storage.models, the writer and the snapshot see the same list.
 """
-from storage.facts import columns, content, disclosure, evidence, functions, interaction, newmedia, tls  # noqa: F401
-from storage.facts import items  # noqa: F401, I001 - item pages of re-checks (docs/problems.md)
+from storage.facts import columns, content, disclosure, evidence, functions, interaction, items, newmedia, tls  # noqa: F401
 from storage.facts.table import TABLES, FactRow, FactTable, fact_table, table_of
 
 __all__ = ["TABLES", "FactRow", "FactTable", "fact_table", "table_of"]

@@ -40,8 +40,7 @@ ItemPage = ItemPageFact.__fact_table__.model
 
 __all__ = [
     "Account", "AnnualReport", "AxeResult", "Column", "ColumnItem", "DisclosurePart", "Document", "EvidenceShot",
-    "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "Judgement", "Link", "LinkVisibility", "Message",
-    "MobileRender", "Page", "PageBody", "PageVariant", "Post", "Probe", "RuleOutcome", "Run", "Score",
-    "SearchProbe", "Site", "TlsCheck",
-    "ItemPage", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting",
+    "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "ItemPage", "Judgement", "Link", "LinkVisibility",
+    "Message", "MobileRender", "Page", "PageBody", "PageVariant", "Post", "Probe", "Problem", "ProblemEvent",
+    "ProblemRun", "ProblemSighting", "RuleOutcome", "Run", "Score", "SearchProbe", "Site", "TlsCheck",
 ]

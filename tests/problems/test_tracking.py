@@ -157,3 +157,35 @@ def test_only_the_repository_writes_the_problem_tables() -> None:
                                                                                  "last_run_id", "subject_key"):
                             bad.append(f"{rel}:{node.lineno} sets .{target.attr}")
     assert not bad, "\n".join(bad)
+
+
+def test_reports_show_the_diff_on_top_and_false_positives_in_the_appendix(db_url: str) -> None:
+    from reports.outputs.html import render_report
+    from reports.outputs.xlsx import workbook
+
+    audit(db_url, [broken(A), broken(C), missing("psb")])
+    with session_scope(db_url) as session:
+        repo.review(session, session.scalar(select(m.Problem.id).where(m.Problem.subject == "psb")),
+                    "false_positive", actor="李审核", note="备案号在图片里")
+    second = audit(db_url, [broken(A), broken(D), missing("psb")], pages=[A, C, D])
+    doc = document(db_url, second)
+    html = render_report(doc)
+    top = html.index("问题变化")
+    assert top < html.index("得分") < html.index("发现的问题")
+    for section in ("新发现（1 个）", "仍存在（1 个）", "已整改（1 个）", "反复出现（0 个）"):
+        assert section in html[top:html.index("得分")], section
+    appendix = html.index("附录：经复核认定的误报（1 个")
+    assert appendix > html.index("发现的问题") and "备案号在图片里" in html[appendix:]
+    rows = list(workbook([doc])["问题变化"].iter_rows(min_row=2, values_only=True))
+    assert sorted((r[3], r[6]) for r in rows) == sorted([("仍存在", A), ("新发现", D), ("已整改", C),
+                                                          ("误报（已复核）", "psb")])
+
+
+def test_a_recheck_run_is_not_judged_again_as_an_audit(db_url: str, govaudit) -> None:
+    from storage.runs import start_run
+    from tests.problems.builders import SITE, AS_OF
+
+    audit(db_url, [])
+    run_id = start_run(db_url, SITE, AS_OF, {}, kind="recheck")
+    res = govaudit("check", "--run", str(run_id), "--db", db_url)
+    assert res.returncode == 2 and "recheck run" in res.output
