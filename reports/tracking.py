@@ -164,7 +164,10 @@ def track_run(session: Session, run_id: int, scheme: Scheme, suppressed: Iterabl
                                              data if is_suppressed else {})
     fixed: list[int] = []
     if complete:
-        gone = [p for p in problems.values() if p.id not in sightings and p.rule in judged_rules]
+        # only problems still asking for a fix can be gone (and those this run already found fixed)
+        earlier_fixed = set(getattr(repo.tracking_of_run(session, run_id), "fixed", None) or [])
+        gone = [p for p in problems.values() if p.id not in sightings and p.rule in judged_rules
+                and (p.state in _GONE or p.id in earlier_fixed)]
         seen_again = _seen_again(session, run_id, gone)
         fixed = _newly_gone(session, site_id, run_id, [p.id for p in gone if p.id in seen_again])
         if newest:
@@ -218,31 +221,18 @@ def _advance(session: Session, problem: m.Problem, run: m.Run, complete: bool, p
 def _seen_again(session: Session, run_id: int, problems: list[m.Problem]) -> set[int]:
     """The problems whose pages this run fetched again (a URL-less subject is seen by judging its rule):
     a broken link on a page outside this crawl's reach is not fixed, only unseen."""
+    findings = repo.latest_findings(session, problems)
     urls: dict[int, set[str]] = {}
     for p in problems:
-        finding = _last_finding(session, p)
-        wanted = {u for u in [p.subject, *(([finding.get("page")] + list((finding.get("evidence") or {})
-                                                                           .get("pages") or [])) if finding else [])]
-                  if isinstance(u, str) and u.startswith(("http://", "https://"))}
-        urls[p.id] = wanted
+        finding = findings.get(p.id) or {}
+        candidates = [p.subject, finding.get("page"), *((finding.get("evidence") or {}).get("pages") or [])]
+        urls[p.id] = {u for u in candidates if isinstance(u, str) and u.startswith(("http://", "https://"))}
     every = sorted({u for us in urls.values() for u in us})
     fetched: set[str] = set()
     for at in range(0, len(every), 500):
         fetched.update(session.scalars(select(m.Page.url).where(m.Page.run_id == run_id,
                                                                 m.Page.url.in_(every[at:at + 500]))))
     return {pid for pid, us in urls.items() if not us or us & fetched}
-
-
-def _last_finding(session: Session, problem: m.Problem) -> dict | None:
-    rows = repo.sightings_of(session, problem.id)
-    if not rows:
-        return None
-    last = rows[-1]
-    if last.suppressed:
-        return last.finding
-    f = session.scalar(select(m.Finding).where(m.Finding.run_id == last.run_id, m.Finding.rule == problem.rule,
-                                               m.Finding.subject == last.subject))
-    return {"page": f.page, "evidence": f.evidence} if f is not None else None
 
 
 def _due(start: Any, scheme: Scheme) -> Any:

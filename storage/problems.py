@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage import models as m
@@ -361,10 +361,7 @@ def _records(session: Session, problems: Sequence[m.Problem], with_events: bool)
         select(m.ProblemSighting.problem_id, func.count()).join(m.Run, m.Run.id == m.ProblemSighting.run_id)
         .where(m.ProblemSighting.problem_id.in_(ids), m.Run.kind == "audit")
         .group_by(m.ProblemSighting.problem_id)).all())
-    latest = {}
-    for s in session.scalars(select(m.ProblemSighting).where(m.ProblemSighting.problem_id.in_(ids))
-                             .order_by(m.ProblemSighting.run_id)):
-        latest[s.problem_id] = s
+    findings = latest_findings(session, problems)
     events: dict[int, list[EventRecord]] = {}
     if with_events:
         for e in session.scalars(select(m.ProblemEvent).where(m.ProblemEvent.problem_id.in_(ids))
@@ -372,27 +369,44 @@ def _records(session: Session, problems: Sequence[m.Problem], with_events: bool)
             events.setdefault(e.problem_id, []).append(_record(e))
     out = []
     for p in problems:
-        s = latest.get(p.id)
         out.append(ProblemRecord(
             id=p.id, site_id=p.site_id, site_name=names.get(p.site_id, p.site_id), rule=p.rule, subject=p.subject,
             state=p.state, first_run=p.first_run_id, first_seen=as_of[p.first_run_id], last_run=p.last_run_id,
             last_seen=as_of[p.last_run_id], runs_seen=seen.get(p.id, 0), opened_on=p.opened_on, due_on=p.due_on,
-            finding=_finding(session, p, s), events=tuple(events.get(p.id, ()))))
+            finding=findings.get(p.id), events=tuple(events.get(p.id, ()))))
     return out
 
 
-def _finding(session: Session, problem: m.Problem, sighting: m.ProblemSighting | None) -> dict | None:
-    """The newest finding about a problem, in findings.json's shape (a suppressed one from its sighting)."""
-    if sighting is None:
-        return None
-    if sighting.suppressed:
-        return dict(sighting.finding or {}) or None
-    f = session.scalar(select(m.Finding).where(m.Finding.run_id == sighting.run_id, m.Finding.rule == problem.rule,
-                                               m.Finding.subject == sighting.subject))
-    if f is None:
-        return None
-    return {"rule": f.rule, "subject": f.subject, "severity": f.severity, "page": f.page, "message": f.message,
-            "evidence": f.evidence, **({"screenshot": f.screenshot} if f.screenshot else {}), "run": sighting.run_id}
+def latest_findings(session: Session, problems: Sequence[m.Problem]) -> dict[int, dict]:
+    """The newest finding about each problem, in findings.json's shape (a suppressed one from its sighting)."""
+    out: dict[int, dict] = {}
+    by_id = {p.id: p for p in problems}
+    ids = list(by_id)
+    for at in range(0, len(ids), 500):
+        chunk = ids[at:at + 500]
+        newest = (select(m.ProblemSighting.problem_id, func.max(m.ProblemSighting.run_id).label("run_id"))
+                  .where(m.ProblemSighting.problem_id.in_(chunk)).group_by(m.ProblemSighting.problem_id).subquery())
+        sightings = session.scalars(select(m.ProblemSighting).join(
+            newest, and_(m.ProblemSighting.problem_id == newest.c.problem_id,
+                         m.ProblemSighting.run_id == newest.c.run_id))).all()
+        by_run: dict[int, list[m.ProblemSighting]] = {}
+        for s in sightings:
+            if s.suppressed:
+                if s.finding:
+                    out[s.problem_id] = dict(s.finding)
+            else:
+                by_run.setdefault(s.run_id, []).append(s)
+        for run_id, group in by_run.items():
+            subjects = sorted({s.subject for s in group})
+            index = {(f.rule, f.subject): f for f in session.scalars(
+                select(m.Finding).where(m.Finding.run_id == run_id, m.Finding.subject.in_(subjects)))}
+            for s in group:
+                f = index.get((by_id[s.problem_id].rule, s.subject))
+                if f is not None:
+                    out[s.problem_id] = {"rule": f.rule, "subject": f.subject, "severity": f.severity, "page": f.page,
+                                         "message": f.message, "evidence": f.evidence,
+                                         **({"screenshot": f.screenshot} if f.screenshot else {}), "run": run_id}
+    return out
 
 
 def _sighting(s: m.ProblemSighting) -> Sighting:
