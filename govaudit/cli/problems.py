@@ -147,6 +147,8 @@ def rectify_import(
 def recheck(
     site: Annotated[str, typer.Option("--site", help="the site whose claimed fixes are re-checked")],
     out: Annotated[Path, typer.Option("--out", help="report directory")] = Path("out/recheck"),
+    sites: Annotated[Path | None, typer.Option("--sites", help="the registry: its current entry for the site and "
+                                                               "its platforms: (default: the entry stored)")] = None,
     as_of: AsOfOpt = None,
     scheme: SchemeOpt = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="never start a browser")] = False,
@@ -155,11 +157,17 @@ def recheck(
     """Re-check the problems a unit claims to have fixed (复核): a run of kind recheck, not a full audit."""
     from govaudit.recheck import NothingToRecheck, recheck_site
 
+    entry, platforms = None, None
+    if sites is not None:
+        registry = c.registry(sites)
+        entry = c.select(registry.sites, [site])[0].model_dump(mode="json")
+        platforms = dict(registry.platforms)
     url = c.db(db)
     c.prepare_db(url)
     try:
-        outcome = recheck_site(url, site, out=out, as_of=_day(as_of), scheme=c.scheme(scheme) if scheme else None,
-                               browser=False if no_browser else None)
+        with console.status(f"复核 {site} / re-checking …", spinner="dots"):
+            outcome = recheck_site(url, site, out=out, as_of=_day(as_of), scheme=c.scheme(scheme) if scheme else None,
+                                   browser=False if no_browser else None, platforms=platforms, site_entry=entry)
     except NothingToRecheck as exc:
         console.print(str(exc), highlight=False)
         return

@@ -189,3 +189,13 @@ def test_a_recheck_run_is_not_judged_again_as_an_audit(db_url: str, govaudit) ->
     run_id = start_run(db_url, SITE, AS_OF, {}, kind="recheck")
     res = govaudit("check", "--run", str(run_id), "--db", db_url)
     assert res.returncode == 2 and "recheck run" in res.output
+
+
+def test_recheck_without_claims_or_site(db_url: str, govaudit, tmp_path) -> None:
+    audit(db_url, [broken(A)])
+    nothing = govaudit("recheck", "--site", "4213000001", "--db", db_url, "--out", str(tmp_path))
+    assert nothing.returncode == 0 and "nothing to re-check" in nothing.output
+    unknown = govaudit("recheck", "--site", "nope", "--db", db_url, "--out", str(tmp_path))
+    assert unknown.returncode == 2 and "no such site" in unknown.output
+    with session_scope(db_url) as session:
+        assert session.scalar(select(m.Run.kind).where(m.Run.kind == "recheck")) is None  # no run was opened
