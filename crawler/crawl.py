@@ -29,6 +29,9 @@ class CrawlJob:
     site: dict | None = None  # the registry entry, for extractors (columns, disclosure … overrides)
     browser: bool = False  # may pages of this site go to Chromium (docs/browser.md)
     evidence_dir: str | None = None  # OUT/<site-id>/evidence: the homepage screenshot goes there
+    seeds: tuple[str, ...] = ()  # a re-check: pages crawled besides the homepage (depth 1) …
+    checks: tuple[str, ...] = ()  # … link targets only checked …
+    follow: bool = True  # … and no link followed (docs/problems.md)
 
 
 def _offline_public_suffixes() -> None:
@@ -149,7 +152,8 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
                                     weak=False)
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
                       max_depth=job.max_depth, allow_private=job.allow_private, site=job.site,
-                      browser=job.browser, evidence_dir=job.evidence_dir)
+                      browser=job.browser, evidence_dir=job.evidence_dir, seeds=job.seeds, checks=job.checks,
+                      follow=job.follow)
     try:
         process.start()
     finally:

@@ -1,4 +1,4 @@
-"""The audit as a pipeline of named steps: crawl → gather → judge → evidence → score → render.
+"""The audit as a pipeline of named steps: crawl → gather → judge → review → evidence → score → track → render.
 
 `audit_sites()` (and `audit_site()` for one) is what every way of starting an audit calls — the CLI
 now, later the HTTP server, the scheduler and the queue worker. Each step is a function of the
@@ -32,6 +32,7 @@ from reports.evidence_targets import locator_terms
 from reports.judge import Judged, judge_stored, score_and_store
 from reports.outputs import write_outputs
 from reports.scheme import Scheme, load_scheme
+from reports.tracking import apply_reviews, track_run
 from storage import models as m
 from storage.facts import FactRow
 from storage.facts.tls import TlsFact
@@ -136,6 +137,13 @@ def judge_step(audit: Audit) -> None:
         audit.judged = [judge_stored(session, run_id, opts.scheme, opts.as_of) for run_id in audit.run_ids]
 
 
+def review_step(audit: Audit) -> None:
+    """Reviewed false positives whose evidence is unchanged leave the results before anything is scored
+    (docs/problems.md); they are kept aside for the report's appendix."""
+    with session_scope(audit.options.db_url) as session:
+        audit.judged = [apply_reviews(session, judged) for judged in audit.judged]
+
+
 def evidence_step(audit: Audit) -> None:
     """Screenshots of the pages the findings are about, stored as facts of their runs (docs/browser.md)."""
     browser_runs = {job.run_id: job for job in audit.jobs if job.browser}
@@ -163,6 +171,13 @@ def score_step(audit: Audit) -> None:
             score_and_store(session, judged)
 
 
+def track_step(audit: Audit) -> None:
+    """Link each run's findings to the site's problems and compare it with the previous complete run."""
+    with session_scope(audit.options.db_url) as session:
+        for judged in audit.judged:
+            track_run(session, judged.run_id, judged.scheme, judged.suppressed)
+
+
 def render_step(audit: Audit) -> None:
     """The findings documents and every registered output (findings.json, report.html, summary.json/xlsx)."""
     audit.documents = render_runs(audit.options.db_url, audit.run_ids, audit.options.out)
@@ -172,8 +187,10 @@ STEPS: list[tuple[str, Step]] = [
     ("crawl", crawl_step),
     ("gather", gather_step),
     ("judge", judge_step),
+    ("review", review_step),
     ("evidence", evidence_step),
     ("score", score_step),
+    ("track", track_step),
     ("render", render_step),
 ]
 
@@ -194,21 +211,28 @@ def audit_sites(sites: list[SiteEntry], options: AuditOptions, reporter: Reporte
 
 
 def audit_site(site: SiteEntry, options: AuditOptions, reporter: Reporter | None = None) -> RunResult:
-    """Audit one site: crawl → gather → judge → evidence → score → render."""
+    """Audit one site: crawl → gather → judge → review → evidence → score → track → render."""
     return audit_sites([site], options, reporter)[0]
 
 
 def rejudge(db_url: str, run_id: int, scheme: Scheme | None, as_of: date | None, out: Path | None) -> dict:
     """Judge a stored run again (no network): by default with the scheme and 监测时间点 it was judged with.
-    Its evidence screenshots are facts of its pages and stay attached to the findings about them."""
+    Its evidence screenshots are facts of its pages and stay attached to the findings about them. The
+    reviews made since count (false positives stay out of the score); a re-check run is judged again
+    only as its re-check judged it (`govaudit recheck`), so it is refused here."""
     with session_scope(db_url) as session:
         run = session.get(m.Run, run_id)
         if run is None:
             raise LookupError(f"--run {run_id}: no such run in the database")
         previous = session.get(m.Judgement, run_id)
         scheme = scheme or load_scheme(previous.scheme if previous else run.options.get("scheme", "national-2019"))
+        if run.kind != "audit":
+            raise LookupError(f"--run {run_id} is a {run.kind} run: re-judge the audit runs, re-check again with "
+                              f"govaudit recheck")
         as_of = as_of or (previous.as_of if previous else run.as_of)
-        score_and_store(session, judge_stored(session, run_id, scheme, as_of))
+        judged = apply_reviews(session, judge_stored(session, run_id, scheme, as_of))
+        score_and_store(session, judged)
+        track_run(session, run_id, scheme, judged.suppressed)
     if out is not None:
         return render_runs(db_url, [run_id], out)[0]
     with session_scope(db_url) as session:

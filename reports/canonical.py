@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from checks.registry import get_rules
 from reports.advice import advice_for
 from reports.evidence_targets import locator_terms
+from reports.problems_doc import attach_problems
 from storage import models as m
 from storage.facts.evidence import shot_page
 from storage.facts.newmedia import FAILURE_ZH
@@ -49,7 +50,8 @@ def findings_document(session: Session, run_id: int) -> dict:
         "site": {"id": site.id, "name": site.name, "url": site.url},
         "run": {"id": run.id, "as_of": judgement.as_of.isoformat(), "started_at": _iso(run.started_at),
                 "finished_at": _iso(run.finished_at), "pages": run.pages, "state": run.state,
-                "browser": bool((run.options or {}).get("browser"))},
+                "browser": bool((run.options or {}).get("browser")),
+                "kind": run.kind},
         "score": {
             "scheme": score.scheme, "total": score.total, "vetoed": score.vetoed, "vetoes": list(score.vetoes),
             "grade": score.grade,
@@ -75,6 +77,7 @@ def findings_document(session: Session, run_id: int) -> dict:
     }
     if "accounts" in ((run.stats or {}).get("facts") or []):
         doc["accounts"] = _accounts(session, run_id, findings)
+    attach_problems(session, run, judgement.as_of, doc)
     return doc
 
 

@@ -6,13 +6,13 @@ transaction; the run's facts (evidence screenshots included) are never touched.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from checks.base import RuleResult
+from checks.base import Finding, RuleResult
 from checks.runner import run_rules
 from reports.scheme import Scheme
 from reports.scoring import ScoreCard, score
@@ -29,6 +29,8 @@ class Judged:
     scheme: Scheme
     results: dict[str, RuleResult]
     fetched: set[str]  # the URLs the run fetched (the evidence step shows only those)
+    # reviewed false positives taken out of `results` before scoring (reports/tracking.py: the appendix)
+    suppressed: list[Finding] = field(default_factory=list)
 
 
 def judge(snap: Snapshot, scheme: Scheme) -> tuple[dict[str, RuleResult], ScoreCard]:

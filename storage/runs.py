@@ -9,16 +9,20 @@ from sqlalchemy.orm import Session
 from storage import models as m
 from storage.base import utcnow
 from storage.session import session_scope
-from storage.vocabulary import RUN_STATES, SPINE_FACTS
+from storage.vocabulary import RUN_KINDS, RUN_STATES, SPINE_FACTS
 
 
-def start_run(db_url: str, site: dict[str, Any], as_of: date, options: dict[str, Any]) -> int:
-    """Register (or update) the site from its registry entry and open a `running` run; returns its id."""
+def start_run(db_url: str, site: dict[str, Any], as_of: date, options: dict[str, Any], kind: str = "audit") -> int:
+    """Register (or update) the site from its registry entry and open a `running` run of `kind` (audit |
+    recheck); returns its id."""
+    if kind not in RUN_KINDS:
+        raise ValueError(f"not a run kind: {kind!r}")
     with session_scope(db_url) as session:
         session.merge(m.Site(id=site["id"], name=site["name"], url=site["url"], kind=site.get("kind") or "portal",
                              unit=site.get("unit"), config=site))
         session.flush()
-        run = m.Run(site_id=site["id"], as_of=as_of, homepage_url=site["url"], state="running", options=options)
+        run = m.Run(site_id=site["id"], as_of=as_of, homepage_url=site["url"], state="running", options=options,
+                    kind=kind)
         session.add(run)
         session.flush()
         return run.id

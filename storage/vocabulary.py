@@ -115,3 +115,24 @@ REPLY_TYPES = {
 }
 REPLY_ELEMENTS = {"legal_basis": "法律依据", "remedy": "救济途径", "authority_date": "答复机关与日期",
                   "seal": "印章", "time_limit": "告知期限"}
+
+# What a run is (findings.json `run.kind`): a full audit, or the re-check of the problems a unit
+# claimed to have fixed (`govaudit recheck`), which fetches only what those problems need.
+RUN_KINDS = ("audit", "recheck")
+
+# A problem's states (docs/problems.md): one problem per (site, rule, normalised subject) across runs.
+# open — found and not yet reviewed; confirmed / false_positive / doubtful — a reviewer's decision;
+# rectifying — the unit claims a fix (整改); rectified — the re-check (or a later full audit) no longer
+# finds it; recheck_failed — the re-check still finds it, or found the fix faked; closed — gone from a
+# complete audit without a claim.
+PROBLEM_STATES = ("open", "confirmed", "false_positive", "doubtful", "rectifying", "rectified",
+                  "recheck_failed", "closed")
+# The states in which a problem still asks the unit for a fix (exported, counted overdue after 整改时限).
+PROBLEM_OPEN_STATES = ("open", "confirmed", "doubtful", "recheck_failed")
+# A reviewer's verdicts (`govaudit review --as`).
+REVIEW_VERDICTS = ("confirmed", "false_positive", "doubtful")
+# How a run's finding relates to the site's previous complete run (findings.json `problem.change`);
+# `fixed` names the problems of the previous run that this run no longer finds (`diff.fixed`).
+PROBLEM_CHANGES = ("new", "persisting", "recurring")
+# Who changed a problem (problem_event.kind).
+PROBLEM_EVENT_KINDS = ("audit", "review", "rectify", "recheck")

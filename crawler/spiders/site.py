@@ -31,8 +31,14 @@ class SiteSpider(Spider):
 
     def __init__(self, run_id: int, homepage: str, max_pages: int = 2000, max_depth: int = 8,
                  allow_private: bool = False, extra_hosts: tuple[str, ...] = (), site: dict | None = None,
-                 browser: bool = False, evidence_dir: str | None = None, **kw: Any) -> None:
+                 browser: bool = False, evidence_dir: str | None = None, seeds: tuple[str, ...] = (),
+                 checks: tuple[str, ...] = (), follow: bool = True, **kw: Any) -> None:
         super().__init__(**kw)
+        # A re-check (govaudit recheck) fetches a given list: `seeds` crawled as pages (depth 1), `checks`
+        # only checked, and no link of any page followed (`follow=False`); extractors may still ask.
+        self.seeds = tuple(seeds)
+        self.checks = tuple(checks)
+        self.follow = follow
         self.site = site or {}  # the registry entry (columns, interaction, disclosure … overrides)
         self.run_id = run_id
         self.homepage = homepage
@@ -80,6 +86,13 @@ class SiteSpider(Spider):
         self.seen.add(self.homepage)
         self.crawl_scheduled = 1
         yield self._crawl_request(self.homepage, depth=0)
+        for url in self.seeds:
+            if self.claim(url):
+                self.crawl_scheduled += 1
+                yield self._crawl_request(url, depth=1)
+        for url in self.checks:
+            if self.claim(url):
+                yield self._check_request(url)
 
     # --- requests -------------------------------------------------------------------------------
     def _crawl_request(self, url: str, depth: int) -> Request:
@@ -162,6 +175,8 @@ class SiteSpider(Spider):
         return True
 
     def _follow(self, links: list, depth: int) -> Iterator[Request]:
+        if not self.follow:
+            return
         for link in links:
             target = link.target
             if target in self.seen:

@@ -23,6 +23,7 @@ from reports.outputs.json import atomic_write, validate
 from reports.outputs.summary import label, rank, ranked, rule_names
 from reports.outputs.thumbnails import evidence_file, thumbnail
 from reports.outputs.view import report_view
+from reports.outputs.problems import problems_sheet
 
 EXCEL_CELL_LIMIT = 32000  # Excel refuses cells over 32767 characters; leave room for the marker
 _TRUNCATED = "…（已截断）"
@@ -94,6 +95,7 @@ def workbook(docs: list[dict[str, Any]], out_dir: Path | None = None) -> Workboo
     if any("accounts" in doc for doc in docs):  # only runs that gathered accounts have the sheet
         _accounts_sheet(wb, docs)
     # ── further sheets: one call each here (docs/report.md)
+    problems_sheet(wb, ordered)  # 问题变化: problems across runs (docs/problems.md)
     for ws in wb.worksheets:
         ws.auto_filter.ref = ws.dimensions
     return wb

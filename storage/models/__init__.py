@@ -10,6 +10,7 @@ from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, Docum
 from storage.facts.evidence import EvidenceShotFact
 from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
 from storage.facts.interaction import ChannelFact, MessageFact
+from storage.facts.items import ItemPageFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.requests import ApplyChannelFact
 from storage.facts.tls import TlsFact
@@ -25,6 +26,7 @@ from storage.models.evaluation import (
 )
 from storage.models.page import Link, Page, PageBody
 from storage.models.probe import Probe
+from storage.models.problem import Problem, ProblemEvent, ProblemRun, ProblemSighting
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
 from storage.models.run import Run
 from storage.models.site import Site
@@ -48,12 +50,14 @@ Account = AccountFact.__fact_table__.model
 Post = PostFact.__fact_table__.model
 TlsCheck = TlsFact.__fact_table__.model
 ApplyChannel = ApplyChannelFact.__fact_table__.model
+ItemPage = ItemPageFact.__fact_table__.model
 
 __all__ = [
     "Evaluation", "EvaluationEvent", "EvaluationResult", "EvaluationUnit", "ExternalDeduction", "ManualScore",
     "Objection", "RequestCase",
-    "Account", "AnnualReport", "ApplyChannel", "Attachment", "AxeResult", "Column", "ColumnItem", "DisclosurePart", "Document", "EvidenceShot",
-    "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "Judgement", "Link", "LinkVisibility", "Message",
-    "MobileRender", "Page", "PageBody", "PageVariant", "Post", "Probe", "RuleOutcome", "Run", "Score",
+    "Account", "AnnualReport", "ApplyChannel", "Attachment", "AxeResult", "Column", "ColumnItem", "DisclosurePart",
+    "Document", "EvidenceShot", "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "ItemPage",
+    "Judgement", "Link", "LinkVisibility", "Message", "MobileRender", "Page", "PageBody", "PageVariant", "Post",
+    "Probe", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
 ]

@@ -18,6 +18,7 @@ class Run(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     state: Mapped[str] = mapped_column(String(16), default="running")
+    kind: Mapped[str] = mapped_column(String(16), default="audit", server_default="audit")  # audit | recheck
     pages: Mapped[int] = mapped_column(Integer, default=0)
     homepage_url: Mapped[str] = mapped_column(Text)
     options: Mapped[dict] = mapped_column(default=dict)  # max_pages, browser, allow_private …

@@ -10,6 +10,7 @@ from storage.facts.content import LinkVisibilityFact, PageVariantFact
 from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, DocumentFact
 from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
 from storage.facts.interaction import ChannelFact, MessageFact
+from storage.facts.items import ItemPageFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.pages import LinkFact, PageFact, SiteFact
 from storage.facts.tls import TlsFact
@@ -26,7 +27,7 @@ FACT_TYPES: dict[str, type] = {
     "interaction_channels": ChannelFact, "messages": MessageFact,
     "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
     "host_facts": HostInfoFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
-    "probes": ProbeFact, "tls": TlsFact, "attachments": AttachmentFact,
+    "probes": ProbeFact, "tls": TlsFact, "attachments": AttachmentFact, "item_pages": ItemPageFact,
 }
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
 FACT_FAMILIES: dict[str, str] = {
