@@ -69,7 +69,7 @@ def test_diff_rectification_recheck_and_recurrence(demo, db_url: str, tmp_path: 
     assert [(f["rule"], f["subject"]) for f in second["findings"] if f["problem"]["change"] == "new"] == \
         [("column.stale", base + "/tzgg/")]
     report = (tmp_path / "run2" / SITE / "report.html").read_text(encoding="utf-8")
-    assert report.index("新发现（1 个）") < report.index("已整改（1 个）") < report.index("发现的问题")
+    assert report.index("新发现（1 个）") < report.index("已整改（1 个）") < report.index('id="problems-h"')
     sheet = load_workbook(tmp_path / "run2" / "summary.xlsx")["问题变化"]
     assert sorted(r[3] for r in sheet.iter_rows(min_row=2, values_only=True)).count("仍存在") == diff["persisting"]
 

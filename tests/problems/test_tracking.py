@@ -170,12 +170,12 @@ def test_reports_show_the_diff_on_top_and_false_positives_in_the_appendix(db_url
     second = audit(db_url, [broken(A), broken(D), missing("psb")], pages=[A, C, D])
     doc = document(db_url, second)
     html = render_report(doc)
-    top = html.index("问题变化")
-    assert top < html.index("得分") < html.index("发现的问题")
+    top, full_list = html.index("问题变化"), html.index('id="problems-h"')
+    assert html.index('id="summary-h"') < top < full_list  # the diff before the full list of problems
     for section in ("新发现（1 个）", "仍存在（1 个）", "已整改（1 个）", "反复出现（0 个）"):
-        assert section in html[top:html.index("得分")], section
+        assert section in html[top:full_list], section
     appendix = html.index("附录：经复核认定的误报（1 个")
-    assert appendix > html.index("发现的问题") and "备案号在图片里" in html[appendix:]
+    assert appendix > full_list and "备案号在图片里" in html[appendix:]
     rows = list(workbook([doc])["问题变化"].iter_rows(min_row=2, values_only=True))
     assert sorted((r[3], r[6]) for r in rows) == sorted([("仍存在", A), ("新发现", D), ("已整改", C),
                                                           ("误报（已复核）", "psb")])
