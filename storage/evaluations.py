@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import models as m
+from storage import problems
 from storage.base import utcnow
 from storage.calendar import due_date
 from storage.vocabulary import REQUEST_CHANNELS, SCORER_ROLES
@@ -285,10 +286,16 @@ def record_event(session: Session, evaluation_id: int, by: str, action: str, det
 
 
 def problem_ids(session: Session, site_id: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """The problem (issue 14: one per site, rule and subject across runs) of each (rule, subject) — the hook
-    through which an evaluation's trace names problem ids beside finding ids. Until the problems table
-    exists it knows none; the merge connects it here, and nothing else needs to change."""
-    return {}
+    """The problem (storage.problems: one per site, rule and normalised subject across runs) of each
+    (rule, subject) — how an evaluation's trace names problem ids beside finding ids. A finding of a run
+    not tracked yet has none."""
+    known = problems.problems_of_site(session, site_id)
+    out: dict[tuple[str, str], int] = {}
+    for rule, subject in keys:
+        problem = known.get((rule, problems.subject_key(rule, subject)))
+        if problem is not None:
+            out[(rule, subject)] = problem.id
+    return out
 
 
 # --- helpers ------------------------------------------------------------------------------------------------

@@ -286,11 +286,15 @@ def test_the_seed_evaluation_end_to_end(audited) -> None:  # noqa: ANN001, PLR09
     with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
         findings = {fid: (run, rule, subject) for fid, run, rule, subject in
                     conn.execute("SELECT id, run_id, rule, subject FROM finding")}
+        problems = {pid: (site, rule) for pid, site, rule in conn.execute("SELECT id, site_id, rule FROM problem")}
     by_site = {r["site_id"]: r for g in final["groups"].values() for r in g}
     d12 = by_site["4213000212"]["trace"]
     meta = [t for t in d12 if t["item"] == "zwgk.metadata"]
     assert len(meta) == 3 and all(t["points"] == -0.2 and t["basis"] == "finding" for t in meta)
     assert all(findings[t["finding"]] == (t["run"], "disclosure.metadata_incomplete", t["subject"]) for t in meta)
+    # … and names the problem (one per site, rule and subject across runs) the unit answers in its 整改清单
+    assert all(problems[t["problem"]] == ("4213000212", "disclosure.metadata_incomplete") for t in meta)
+    assert len({t["problem"] for t in meta}) == 3
     channel = [t for t in d12 if t["item"] == "zwgk.request.channel"]
     assert [(t["basis"], t["points"]) for t in channel] == [("channel_check", -5.0)]
     d5 = [t for t in by_site["4213000205"]["trace"] if t["item"] == "zwgk.daily.implementation"]
