@@ -1,0 +1,29 @@
+"""`govaudit baseline accept`, `govaudit schedule`, `govaudit bulletin`: nightly supervision (docs/supervision.md)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from govaudit.cli import common as c
+from govaudit.cli.common import DbOpt, app, out_console
+
+baseline_app = typer.Typer(help="监测页面基线 / baselines of monitored pages (content.defacement)", no_args_is_help=True)
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("accept")
+def baseline_accept(
+    site: Annotated[str, typer.Option("--site", help="the site id")],
+    page: Annotated[str | None, typer.Option("--page", help="only this monitored page (URL)")] = None,
+    by: Annotated[str, typer.Option("--by", help="who accepts the change")] = "operator",
+    db: DbOpt = None,
+) -> None:
+    """Accept the monitored pages as the newest complete audit shows them (after a legitimate redesign)."""
+    from govaudit.baselines import accept
+
+    url = c.db(db)
+    c.prepare_db(url)
+    run_id, pages = accept(url, site, by, page)
+    for p in pages:
+        out_console.print(f"baseline accepted: {site} {p} (run {run_id}, by {by})", highlight=False)
