@@ -141,6 +141,22 @@ class ScheduleEntry(_Strict):
     misfire_grace_s: int = Field(default=6 * 3600, ge=1)  # a run missed by less than this is caught up once
     bulletin_days: int = Field(default=91, ge=1)  # the period a scheduled bulletin covers (ending yesterday)
 
+    @field_validator("audit", "probe", "recheck", "bulletin")
+    @classmethod
+    def _cron(cls, v: str | None) -> str | None:
+        if v is not None:
+            from govaudit.scheduler import trigger
+
+            trigger(v)  # ValueError names what is wrong with the expression
+        return v
+
+    @field_validator("newmedia")
+    @classmethod
+    def _no_newmedia_job(cls, v: str | None) -> str | None:
+        if v is not None:
+            raise ValueError("no separate new-media job yet: every audit reads the accounts (schedule audit:)")
+        return v
+
 
 class Registry(_Strict):
     scheme: str | None = None

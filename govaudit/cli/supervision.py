@@ -1,6 +1,7 @@
 """`govaudit baseline accept`, `govaudit schedule`, `govaudit bulletin`: nightly supervision (docs/supervision.md)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,3 +28,22 @@ def baseline_accept(
     run_id, pages = accept(url, site, by, page)
     for p in pages:
         out_console.print(f"baseline accepted: {site} {p} (run {run_id}, by {by})", highlight=False)
+
+
+@app.command()
+def schedule(
+    sites: Annotated[Path, typer.Option("--sites", help="the sites registry with its schedule: block")],
+    db: DbOpt = None,
+) -> None:
+    """Run the registry's schedule: forever (audits, probes, re-checks, bulletins); SIGTERM stops it gracefully."""
+    from govaudit.scheduler import job_specs, serve
+
+    registry = c.registry(sites)
+    specs = job_specs(registry)
+    if not specs:
+        raise c.UsageError(f"{sites}: no schedule: jobs (audit, probe, recheck, bulletin cron expressions)")
+    url = c.db(db)
+    c.prepare_db(url)
+    for job_id, _, _, expr in specs:
+        out_console.print(f"scheduled {job_id}: {expr}", highlight=False)
+    serve(sites, url)
