@@ -47,3 +47,35 @@ def schedule(
     for job_id, _, _, expr in specs:
         out_console.print(f"scheduled {job_id}: {expr}", highlight=False)
     serve(sites, url)
+
+
+@app.command()
+def bulletin(
+    from_: Annotated[str, typer.Option("--from", help="first day of the period, YYYY-MM-DD (监测时间点 of the runs)")],
+    to: Annotated[str, typer.Option("--to", help="last day of the period, YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option("--out", help="folder for 通报.xlsx and 通报.docx")],
+    site: Annotated[list[str] | None, typer.Option("--site", help="only these site ids (repeatable)")] = None,
+    db: DbOpt = None,
+) -> None:
+    """The period's 通报: counts by level and platform, 合格率 and its change, 问题网站名单, new media, 复查."""
+    from govaudit.bulletin import write_bulletin
+
+    start, end = _day("--from", from_), _day("--to", to)
+    if end < start:
+        raise c.UsageError(f"--to {end} is before --from {start}")
+    url = c.db(db)
+    c.prepare_db(url)
+    b = write_bulletin(url, start, end, out, site or None)
+    rate = "—" if b.pass_rate is None else f"{b.pass_rate:.2f}%"
+    delta = "" if b.delta is None else f" ({b.delta:+.2f})"
+    out_console.print(f"通报 {start} – {end}: {sum(u.graded for u in b.units)}/{len(b.units)} sites graded, "
+                      f"合格率 {rate}{delta}; {out / '通报.xlsx'}, {out / '通报.docx'}", highlight=False)
+
+
+def _day(option: str, value: str):  # noqa: ANN202 - date
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise c.UsageError(f"{option}: not a date YYYY-MM-DD: {value!r}") from None
