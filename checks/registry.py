@@ -40,6 +40,7 @@ RULE_IDS: tuple[str, ...] = (
     "content.spam_injection",
     "content.hidden_link",
     "content.cloaking",
+    "content.defacement",
     "content.serious_error",
     "content.typo",
     "privacy.leak",

@@ -56,6 +56,7 @@ class AuditOptions:
     platforms: dict[str, str] | None = None  # sites.yaml `platforms:` base URLs
     registry_dir: Path = Path(".")  # the sites.yaml's folder (manual account CSVs resolve against it)
     state_dir: Path | None = None  # stored platform logins (`govaudit login`); default: login.state_dir()
+    alerts: object | None = None  # sites.yaml `alerts:` (registry.AlertsEntry): same-day alerts after the run
 
     @property
     def timeout_s(self) -> float:
@@ -130,6 +131,17 @@ def gather_step(audit: Audit) -> None:
     _gather_apply_channels(audit)
 
 
+def monitor_step(audit: Audit) -> None:
+    """The accepted baselines of each site's monitored pages into its run (content.defacement), then a first
+    complete run's monitored pages become their baselines (govaudit/baselines.py)."""
+    from govaudit.baselines import baseline_facts, establish
+
+    for site, job in zip(audit.sites, audit.jobs, strict=True):
+        rows = baseline_facts(audit.options.db_url, job.run_id, site.id, site.model_dump(mode="json"))
+        writer.store(audit.options.db_url, rows, (job.run_id, ("baselines",)))
+        establish(audit.options.db_url, job.run_id)
+
+
 def judge_step(audit: Audit) -> None:
     """Every rule of the scheme on every run's snapshot (results kept in memory for the next steps)."""
     opts = audit.options
@@ -183,15 +195,29 @@ def render_step(audit: Audit) -> None:
     audit.documents = render_runs(audit.options.db_url, audit.run_ids, audit.options.out)
 
 
+def alerts_step(audit: Audit) -> None:
+    """Same-day alerts for the new or recurring problems of the chosen rules (govaudit/alerts.py); a failed
+    delivery is logged and recorded, never a failed audit."""
+    if audit.options.alerts is None:
+        return
+    from govaudit.alerts import send_alerts
+
+    for outcome in send_alerts(audit.options.db_url, audit.documents, audit.options.alerts, audit.options.out):
+        if outcome.state != "sent":
+            audit.reporter.warn(f"告警发送失败 alert not delivered: {outcome.channel} {outcome.error}")
+
+
 STEPS: list[tuple[str, Step]] = [
     ("crawl", crawl_step),
     ("gather", gather_step),
+    ("monitor", monitor_step),
     ("judge", judge_step),
     ("review", review_step),
     ("evidence", evidence_step),
     ("score", score_step),
     ("track", track_step),
     ("render", render_step),
+    ("alerts", alerts_step),
 ]
 
 

@@ -62,6 +62,7 @@ class SiteEntry(_Strict):
     render: Literal["never", "auto", "always"] = "auto"  # when pages may go to the browser (docs/browser.md)
     https: str | None = None  # the homepage's HTTPS address when not https://<host>/ (non-default port)
     group: str | None = Field(default=None, min_length=1)  # the ranking group of evaluations (县市区 / 市直部门)
+    monitor: list[str] | None = None  # pages watched for defacement (default: the homepage; docs/supervision.md)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -100,10 +101,69 @@ class SiteEntry(_Strict):
         return canonical(ref, self.url) or ref
 
 
+class EmailEntry(_Strict):
+    """Alert e-mail: recipients, the SMTP server as a URL (smtp://host:port, smtps://…, user:password@ optional)."""
+
+    to: list[str] = Field(min_length=1)
+    smtp: str = Field(pattern=r"^smtps?://")
+    from_: str = Field(alias="from", min_length=3)
+
+
+class AlertsEntry(_Strict):
+    """Same-day alerts for new or recurring problems of the chosen rules (docs/supervision.md)."""
+
+    rules: list[str] = Field(default_factory=lambda: ["content.", "site.unreachable", "content.defacement"])
+    webhook: list[str] = Field(default_factory=list)
+    email: EmailEntry | None = None
+    retries: int = Field(default=3, ge=1, le=10)  # attempts per delivery
+    backoff_s: float = Field(default=2.0, ge=0)  # the wait before attempt n+1 is backoff_s * 2**(n-1)
+    report_url: str | None = None  # where OUT is published (the e-mail's link); default: the report's file path
+
+    @field_validator("webhook")
+    @classmethod
+    def _http(cls, v: list[str]) -> list[str]:
+        for url in v:
+            if canonical(url) is None:
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        return v
+
+
+class ScheduleEntry(_Strict):
+    """Cron expressions (5 fields, Beijing time) of the scheduled jobs (docs/supervision.md)."""
+
+    audit: str | None = None
+    probe: str | None = None
+    newmedia: str | None = None
+    recheck: str | None = None
+    bulletin: str | None = None
+    out: str = "out"  # where scheduled audits write their reports (relative to the sites.yaml)
+    lease_s: int = Field(default=6 * 3600, ge=10)  # a site's lock expires after this (a crashed machine)
+    misfire_grace_s: int = Field(default=6 * 3600, ge=1)  # a run missed by less than this is caught up once
+    bulletin_days: int = Field(default=91, ge=1)  # the period a scheduled bulletin covers (ending yesterday)
+
+    @field_validator("audit", "probe", "recheck", "bulletin")
+    @classmethod
+    def _cron(cls, v: str | None) -> str | None:
+        if v is not None:
+            from govaudit.scheduler import trigger
+
+            trigger(v)  # ValueError names what is wrong with the expression
+        return v
+
+    @field_validator("newmedia")
+    @classmethod
+    def _no_newmedia_job(cls, v: str | None) -> str | None:
+        if v is not None:
+            raise ValueError("no separate new-media job yet: every audit reads the accounts (schedule audit:)")
+        return v
+
+
 class Registry(_Strict):
     scheme: str | None = None
     sites: list[SiteEntry] = Field(min_length=1)
     platforms: dict[str, str] = Field(default_factory=dict)
+    alerts: AlertsEntry | None = None  # docs/supervision.md
+    schedule: ScheduleEntry | None = None  # docs/supervision.md
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -24,6 +24,7 @@ from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, Docum
 from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
 from storage.facts.interaction import ChannelFact, MessageFact
 from storage.facts.items import ItemPageFact
+from storage.facts.monitor import BaselineFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.pages import LinkFact, PageFact, SiteFact
 from storage.facts.tls import TlsFact
@@ -64,6 +65,7 @@ class Snapshot:
     tls: list[TlsFact] = field(default_factory=list)  # the homepage host over HTTPS, at audit time
     attachments: list[AttachmentFact] = field(default_factory=list)  # fact family "attachments" (附件 texts)
     item_pages: list[ItemPageFact] = field(default_factory=list)  # item pages a re-check dated (docs/problems.md)
+    baselines: list[BaselineFact] = field(default_factory=list)  # accepted states of monitored pages (defacement)
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
     # urls → their stored HTML (those that have one); bodies are read once and kept
     _body_loader: Callable[[list[str]], dict[str, str]] | None = field(default=None, repr=False)

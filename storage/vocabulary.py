@@ -136,3 +136,11 @@ REVIEW_VERDICTS = ("confirmed", "false_positive", "doubtful")
 PROBLEM_CHANGES = ("new", "persisting", "recurring")
 # Who changed a problem (problem_event.kind).
 PROBLEM_EVENT_KINDS = ("audit", "review", "rectify", "recheck")
+
+# Nightly supervision (docs/supervision.md): who accepted a baseline automatically, alert channels and outcomes,
+# the scheduler's job kinds.
+BASELINE_AUTO = "auto"  # accepted_by of a baseline the first complete run established
+ALERT_CHANNELS = ("webhook", "email")
+ALERT_STATES = ("sent", "failed")
+ALERT_CHANGES = ("new", "recurring")  # the problem changes that alert (a persisting problem never does)
+SCHEDULE_JOBS = ("audit", "probe", "newmedia", "recheck", "bulletin")

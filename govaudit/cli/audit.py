@@ -72,7 +72,7 @@ def audit(
         db_url=c.db(db), out=out, as_of=c.as_of(as_of), scheme=c.scheme(scheme or registry.scheme),
         max_pages=max_pages, max_depth=max_depth, browser=not no_browser, allow_private=allow_private,
         user_agent=user_agent or os.environ.get("GOVAUDIT_USER_AGENT"),
-        platforms=dict(registry.platforms), registry_dir=sites.resolve().parent,
+        platforms=dict(registry.platforms), registry_dir=sites.resolve().parent, alerts=registry.alerts,
     )
     c.prepare_db(options.db_url)
     docs = _run_audit(chosen, options)

@@ -11,6 +11,7 @@ from storage.facts.evidence import EvidenceShotFact
 from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
 from storage.facts.interaction import ChannelFact, MessageFact
 from storage.facts.items import ItemPageFact
+from storage.facts.monitor import BaselineFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.requests import ApplyChannelFact
 from storage.facts.tls import TlsFact
@@ -30,6 +31,7 @@ from storage.models.problem import Problem, ProblemEvent, ProblemRun, ProblemSig
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
 from storage.models.run import Run
 from storage.models.site import Site
+from storage.models.supervision import AlertDelivery, JobLease, MonitorBaseline
 
 Attachment = AttachmentFact.__fact_table__.model
 Column = ColumnFact.__fact_table__.model
@@ -51,6 +53,7 @@ Post = PostFact.__fact_table__.model
 TlsCheck = TlsFact.__fact_table__.model
 ApplyChannel = ApplyChannelFact.__fact_table__.model
 ItemPage = ItemPageFact.__fact_table__.model
+MonitorBaselineFactRow = BaselineFact.__fact_table__.model
 
 __all__ = [
     "Evaluation", "EvaluationEvent", "EvaluationResult", "EvaluationUnit", "ExternalDeduction", "ManualScore",
@@ -60,4 +63,5 @@ __all__ = [
     "Judgement", "Link", "LinkVisibility", "Message", "MobileRender", "Page", "PageBody", "PageVariant", "Post",
     "Probe", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
+    "AlertDelivery", "JobLease", "MonitorBaseline", "MonitorBaselineFactRow",
 ]

@@ -11,6 +11,7 @@ from storage.facts.disclosure import AnnualReportFact, DisclosurePartFact, Docum
 from storage.facts.functions import AxeResultFact, HostInfoFact, MobileRenderFact, SearchProbeFact
 from storage.facts.interaction import ChannelFact, MessageFact
 from storage.facts.items import ItemPageFact
+from storage.facts.monitor import BaselineFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.pages import LinkFact, PageFact, SiteFact
 from storage.facts.tls import TlsFact
@@ -28,6 +29,7 @@ FACT_TYPES: dict[str, type] = {
     "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
     "host_facts": HostInfoFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
     "probes": ProbeFact, "tls": TlsFact, "attachments": AttachmentFact, "item_pages": ItemPageFact,
+    "baselines": BaselineFact,
 }
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
 FACT_FAMILIES: dict[str, str] = {
@@ -36,7 +38,7 @@ FACT_FAMILIES: dict[str, str] = {
     "search_probes": "search", "mobile_renders": "mobile", "axe_results": "axe", "host_facts": "host",
 }
 # Families whose frozen dataclasses hold tuples where YAML gives lists.
-TUPLE_FIELDS = {"search_probes", "mobile_renders", "axe_results", "host_facts"}
+TUPLE_FIELDS = {"search_probes", "mobile_renders", "axe_results", "host_facts", "baselines"}
 
 
 def _as_date(v: Any) -> date:

@@ -70,7 +70,7 @@ def test_veto_rules_say_so_in_their_requirement() -> None:
 
 
 def test_a_rule_without_an_entry_still_gets_advice() -> None:
-    advice = advice_for("content.defacement", "https://x.gov.cn/", "网页被篡改")
+    advice = advice_for("content.not_a_rule", "https://x.gov.cn/", "网页被篡改")  # (content.defacement has its entry now)
     assert advice["tag"] == "U" and "网页被篡改" in advice["text"] and advice["source"] == "待核"
 
 
