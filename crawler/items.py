@@ -38,5 +38,7 @@ class PageRecord:
     rendered: bool = False
     render_reason: str | None = None
     flags: list = field(default_factory=list)
+    etag: str | None = None  # validators of the response (ETag, Last-Modified): the next audit asks conditionally
+    last_modified: str | None = None
     html: str | None = None
     links: list[LinkRecord] = field(default_factory=list)

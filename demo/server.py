@@ -100,6 +100,18 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(route.delay)
         status = route.status
         body = route.body
+        extra: dict[str, str] = {}
+        if fixture.validators and status == 200 and not route.headers.get("ETag"):
+            import hashlib
+
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            extra = {"ETag": etag, "Last-Modified": "Mon, 30 Nov 2026 00:00:00 GMT"}
+            if not head and (self.headers.get("If-None-Match") == etag
+                             or (self.headers.get("If-Modified-Since") == extra["Last-Modified"]
+                                 and not self.headers.get("If-None-Match"))):
+                with fixture._lock:
+                    fixture.log.append(("GET 304", self.path))
+                status, body = 304, b""
         if head:
             if route.head_status is not None:
                 status, body = route.head_status, b""
@@ -112,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             "LinkChecker: ok",
             "Connection: close" if self.close_connection else "Connection: keep-alive",
         ]
-        lines.extend(f"{k}: {v}" for k, v in route.headers.items())
+        lines.extend(f"{k}: {v}" for k, v in {**route.headers, **extra}.items())
         head_bytes = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
         self.wfile.write(head_bytes if head else head_bytes + body)
 
@@ -137,7 +149,12 @@ class _HTTPServer(ThreadingHTTPServer):
 class FixtureServer:
     """Serve canned routes on ``host:port`` (port 0 = a free one) from a background thread."""
 
-    def __init__(self, routes: Mapping[str, Route], host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, routes: Mapping[str, Route], host: str = "127.0.0.1", port: int = 0,
+                 validators: bool = False) -> None:
+        # validators: 200 answers carry an ETag (a hash of the body) and a Last-Modified, and a GET whose
+        # If-None-Match or If-Modified-Since still holds is answered 304 without a body (counted in `log`
+        # as method "GET 304"), as the servers incremental re-audits revalidate against do.
+        self.validators = validators
         self._routes = routes
         self._added: dict[str, Route] = {}
         self._host, self._port = host, port

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from checks.registry import get_rules
 from reports.advice import advice_for
 from reports.evidence_targets import locator_terms
+from reports.history import history_block
 from reports.problems_doc import attach_problems
 from storage import models as m
 from storage.facts.evidence import shot_page
@@ -78,6 +79,8 @@ def findings_document(session: Session, run_id: int) -> dict:
     if "accounts" in ((run.stats or {}).get("facts") or []):
         doc["accounts"] = _accounts(session, run_id, findings)
     attach_problems(session, run, judgement.as_of, doc)
+    if run.kind == "audit":  # the site's 变化趋势 up to this run (reports/history.py, docs/history.md)
+        doc["history"] = history_block(session, run.id, run.site_id)
     return doc
 
 

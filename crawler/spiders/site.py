@@ -404,7 +404,13 @@ class SiteSpider(Spider):
             charset=getattr(response, "encoding", None) if isinstance(response, TextResponse) else None,
             size=len(response.body), elapsed_ms=round(latency * 1000, 1) if latency is not None else None,
             content_hash=hashlib.sha1(response.body).hexdigest() if response.body else None, depth=depth,
+            etag=_header(response, b"ETag", 256), last_modified=_header(response, b"Last-Modified", 64),
         )
+
+
+def _header(response: Response, name: bytes, cap: int) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1")[:cap] if value else None
 
 
 def _settled(meta: dict) -> dict | None:

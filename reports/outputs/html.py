@@ -17,10 +17,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from reports.outputs.json import atomic_write, site_dir, validate
 from reports.outputs.view import fmt_number, report_view
 from reports.outputs.problems import report_view as problems_view
+from reports.outputs.trends import trend_view
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CONTEXT_HOOKS: list[Callable[[dict[str, Any]], dict[str, Any]]] = [
     lambda doc: {"problems": problems_view(doc)},  # problems across runs (_problems.html.j2, docs/problems.md)
+    lambda doc: {"trend": trend_view(doc)},  # 变化趋势 (_trends.html.j2, docs/history.md)
 ]
 
 

@@ -24,6 +24,7 @@ from reports.outputs.summary import label, rank, ranked, rule_names
 from reports.outputs.thumbnails import evidence_file, thumbnail
 from reports.outputs.view import report_view
 from reports.outputs.problems import problems_sheet
+from reports.outputs.trends import trends_sheet
 
 EXCEL_CELL_LIMIT = 32000  # Excel refuses cells over 32767 characters; leave room for the marker
 _TRUNCATED = "…（已截断）"
@@ -96,6 +97,7 @@ def workbook(docs: list[dict[str, Any]], out_dir: Path | None = None) -> Workboo
         _accounts_sheet(wb, docs)
     # ── further sheets: one call each here (docs/report.md)
     problems_sheet(wb, ordered)  # 问题变化: problems across runs (docs/problems.md)
+    trends_sheet(wb, ordered)  # 变化趋势: each site's runs and the deltas (docs/history.md)
     for ws in wb.worksheets:
         ws.auto_filter.ref = ws.dimensions
     return wb

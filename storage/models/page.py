@@ -34,6 +34,9 @@ class Page(Base):
     rendered: Mapped[bool] = mapped_column(Boolean, default=False)
     render_reason: Mapped[str | None] = mapped_column(String(64))
     flags: Mapped[list] = mapped_column(default=list)  # observed markers, e.g. "js_challenge", "meta_refresh"
+    # The response's validators, for the next nightly audit's conditional request (docs/incremental.md)
+    etag: Mapped[str | None] = mapped_column(String(256))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
 
 
 class PageBody(Base):

@@ -1,0 +1,158 @@
+"""Revalidating what the last complete run crawled, without the crawl machinery (docs/incremental.md).
+
+A nightly audit first asks for every page the previous run crawled, conditionally (`If-None-Match` /
+`If-Modified-Since` from the validators that run stored), in one lightweight asyncio pass: a 304 or a 200
+whose body hashes as before means the page is unchanged. The pass follows the same rules as the crawl:
+the egress policy (`crawler.egress`: no private, loopback or link-local address unless the site lives
+there or `--allow-private`), the crawl's User-Agent, timeout and per-host concurrency. It stops at the first
+page that changed — then the audit crawls fully, as it would have — so an unchanged site costs one small
+request per page and nothing else.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from crawler.page import ATTACHMENT_EXT
+from storage.vocabulary import canonical, host_of
+
+TARGET_CLASSES = ("internal", "external", "attachment")
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """A page the previous run crawled, as stored."""
+
+    url: str
+    final_url: str | None
+    redirects: int  # hops before final_url
+    content_hash: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class Revalidation:
+    url: str
+    unchanged: bool
+    not_modified: bool = False  # answered 304
+    status: int | None = None
+    reason: str | None = None  # why it counts as changed
+    elapsed_ms: float | None = None
+
+
+@dataclass
+class RevalidationReport:
+    results: list[Revalidation]
+    complete: bool  # every known page was asked (False: stopped at the first change)
+
+    @property
+    def unchanged(self) -> bool:
+        return self.complete and all(r.unchanged for r in self.results)
+
+    @property
+    def not_modified(self) -> int:
+        return sum(r.not_modified for r in self.results)
+
+    @property
+    def bodies(self) -> int:
+        """Answers that came with a body (a 200 hashed against the stored one, or a changed page)."""
+        return sum(1 for r in self.results if r.status is not None and not r.not_modified)
+
+    @property
+    def first_change(self) -> Revalidation | None:
+        return next((r for r in self.results if not r.unchanged), None)
+
+
+def target_class(url: str, site_hosts: Iterable[str]) -> str:
+    """internal (a page of the site) | attachment (a file of the site, by extension) | external."""
+    path = (urlsplit(url).path or "").lower()
+    if host_of(url) not in set(site_hosts):
+        return "external"
+    return "attachment" if path.endswith(ATTACHMENT_EXT) else "internal"
+
+
+def revalidate(known: list[KnownPage], *, allow_private: bool, user_agent: str, timeout_s: float,
+               per_host: int = 4) -> RevalidationReport:
+    """Ask for every known page conditionally; stops at the first one that changed."""
+    return asyncio.run(_revalidate(known, allow_private, user_agent, timeout_s, per_host))
+
+
+async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: str, timeout_s: float,
+                      per_host: int) -> RevalidationReport:
+    import aiohttp
+    import yarl
+
+    from crawler.egress import resolves_private_async
+
+    private: dict[str, bool] = {}
+    results: list[Revalidation] = []
+    changed = asyncio.Event()
+    queue: asyncio.Queue[KnownPage] = asyncio.Queue()
+    for page in known:
+        queue.put_nowait(page)
+
+    async def refused(url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        if allow_private:
+            return False
+        if host not in private:
+            private[host] = await resolves_private_async(host)
+        return private[host]
+
+    async def one(session: aiohttp.ClientSession, page: KnownPage) -> Revalidation:
+        headers = {}
+        if page.etag:
+            headers["If-None-Match"] = page.etag
+        if page.last_modified:
+            headers["If-Modified-Since"] = page.last_modified
+        started = time.perf_counter()
+        url, hops = page.url, 0
+        try:
+            while True:  # redirects followed by hand: every hop passes the egress policy
+                if await refused(url):
+                    return Revalidation(page.url, False, reason="refused_private")
+                async with session.get(url, headers=headers, allow_redirects=False) as resp:
+                    location = resp.headers.get("Location")
+                    if resp.status in (301, 302, 303, 307, 308) and location and hops < 10:
+                        url, hops = str(resp.url.join(yarl.URL(location))), hops + 1
+                        continue
+                    body = await resp.read()
+                    status = resp.status
+                break
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
+            return Revalidation(page.url, False, reason=f"fetch_failed: {type(exc).__name__}")
+        elapsed = round((time.perf_counter() - started) * 1000, 1)
+        final = canonical(url) or url
+        if hops != page.redirects or final != (canonical(page.final_url or page.url) or page.final_url):
+            return Revalidation(page.url, False, status=status, reason="redirects_changed", elapsed_ms=elapsed)
+        if status == 304:
+            return Revalidation(page.url, True, True, 304, elapsed_ms=elapsed)
+        if status != 200:
+            return Revalidation(page.url, False, status=status, reason=f"status_{status}", elapsed_ms=elapsed)
+        same = bool(body) and hashlib.sha1(body).hexdigest() == page.content_hash
+        return Revalidation(page.url, same, False, 200, None if same else "body_changed", elapsed)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while not changed.is_set():
+            try:
+                page = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            result = await one(session, page)
+            results.append(result)
+            if not result.unchanged:
+                changed.set()
+
+    hosts = {urlsplit(p.url).hostname for p in known} or {None}
+    connector = aiohttp.TCPConnector(limit=per_host * len(hosts), limit_per_host=per_host, ssl=False)
+    timeout = aiohttp.ClientTimeout(total=timeout_s)
+    # The crawl's own politeness: at most `per_host` requests in flight per host, one User-Agent, no cookies.
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers={"User-Agent": user_agent},
+                                     cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True) as session:
+        await asyncio.gather(*(worker(session) for _ in range(per_host * len(hosts))))
+    return RevalidationReport(results, complete=len(results) == len(known))

@@ -1,0 +1,137 @@
+"""Carrying the previous run's crawl over to a nightly re-audit, in SQL (docs/incremental.md).
+
+When every page the previous complete run crawled is unchanged, the new run takes that run's pages, bodies,
+links and crawl-time facts by `INSERT … SELECT` — rows never pass through Python objects — except what the
+new run fetched itself (the homepage, the link targets re-checked on their cadence, the cloaking variants).
+Carried link-check results keep the day they were really checked, marked in their flags
+(`carried_over`, `checked:YYYY-MM-DD`), and findings about them say so (`carried_over` in the evidence).
+
+Issue 17 makes page bodies content-addressed; the body copy below is the one statement to change then.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import and_, exists, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from storage import models as m
+from storage.facts import TABLES
+
+CARRIED_FLAG = "carried_over"
+CHECKED_PREFIX = "checked:"
+
+
+def carried_check(flags: Iterable[str] | None) -> dict | None:
+    """The evidence of a carried link-check result: the day it was really checked (None: checked this run)."""
+    flags = list(flags or ())
+    if CARRIED_FLAG not in flags:
+        return None
+    day = next((f.removeprefix(CHECKED_PREFIX) for f in flags if f.startswith(CHECKED_PREFIX)), None)
+    return {"checked_on": day}
+
+
+def checked_on(flags: Iterable[str] | None, fallback: date) -> date:
+    """The day a stored check result was really made: its `checked:` flag, else the day of its run."""
+    info = carried_check(flags)
+    if info and info.get("checked_on"):
+        return date.fromisoformat(info["checked_on"])
+    return fallback
+
+
+def previous_audit(session: Session, site_id: str, before_run_id: int) -> m.Run | None:
+    """The site's newest complete full audit before this run."""
+    run_id = session.scalar(select(func.max(m.Run.id)).where(
+        m.Run.site_id == site_id, m.Run.id < before_run_id, m.Run.state == "complete", m.Run.kind == "audit"))
+    return session.get(m.Run, run_id) if run_id is not None else None
+
+
+def crawled_pages(session: Session, run_id: int) -> list[m.Page]:
+    return list(session.scalars(select(m.Page).where(m.Page.run_id == run_id, m.Page.crawled.is_(True))
+                                .order_by(m.Page.id)))
+
+
+def checked_targets(session: Session, run_id: int) -> list[tuple[str, list]]:
+    """(url, flags) of every URL the run only checked."""
+    return [(u, f or []) for u, f in session.execute(
+        select(m.Page.url, m.Page.flags).where(m.Page.run_id == run_id, m.Page.crawled.is_(False)))]
+
+
+def rendered_pages(session: Session, run_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(m.Page).where(
+        m.Page.run_id == run_id, m.Page.rendered.is_(True))) or 0
+
+
+def year_less_items(session: Session, run_id: int) -> list[tuple[str, int | None, date | None]]:
+    """(MM-DD, year hint, fetch day) of the run's column items whose date has no year."""
+    model = m.ColumnItem
+    return [tuple(r) for r in session.execute(
+        select(model.month_day, model.year_hint, model.fetched_on).where(model.run_id == run_id,
+                                                                         model.month_day.is_not(None)))]
+
+
+def carry(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
+          today: date) -> dict[str, int]:
+    """Copy the previous run's crawl into this run, except the URLs this run already fetched: crawled pages
+    with their bodies and links, the check results named in `checks` (url → day really checked, marked as
+    carried), and the rows of the given fact families (column items re-dated to this run's fetch day).
+    Returns counts of what was carried."""
+    page, old, new = m.Page.__table__, m.Page.__table__.alias("old"), m.Page.__table__.alias("new")
+    fetched_now = select(new.c.url).where(new.c.run_id == run_id)
+    counts: dict[str, int] = {}
+    # 1. links of the carried pages (not of the pages this run crawled itself)
+    link = m.Link.__table__
+    crawled_now = select(new.c.url).where(new.c.run_id == run_id, new.c.crawled.is_(True))
+    crawled_final = select(new.c.final_url).where(new.c.run_id == run_id, new.c.crawled.is_(True),
+                                                  new.c.final_url.is_not(None))
+    cols = [c.name for c in link.columns if c.name not in ("id", "run_id")]
+    counts["links"] = session.execute(insert(link).from_select(
+        ["run_id", *cols], select(literal(run_id), *[link.c[c] for c in cols]).where(
+            link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final)))
+    ).rowcount
+    # 2. crawled pages, then their bodies
+    pcols = [c.name for c in page.columns if c.name not in ("id", "run_id")]
+    counts["pages"] = session.execute(insert(page).from_select(
+        ["run_id", *pcols], select(literal(run_id), *[old.c[c] for c in pcols]).where(
+            old.c.run_id == previous, old.c.crawled.is_(True), old.c.url.not_in(fetched_now)))).rowcount
+    body = m.PageBody.__table__
+    carried_ids = select(new.c.id.label("page_id"), body.c.html_z).select_from(
+        old.join(body, body.c.page_id == old.c.id).join(new, and_(new.c.run_id == run_id, new.c.url == old.c.url)))
+    carried_ids = carried_ids.where(old.c.run_id == previous, old.c.crawled.is_(True),
+                                    ~exists().where(body.c.page_id == new.c.id))
+    session.execute(insert(body).from_select(["page_id", "html_z"], carried_ids))
+    # 3. carried check results (marked: they were not asked again this run)
+    if checks:
+        already = set(session.scalars(select(page.c.url).where(page.c.run_id == run_id)))
+        rows = [dict(r._mapping) for r in session.execute(select(*[page.c[c] for c in pcols]).where(
+            page.c.run_id == previous, page.c.crawled.is_(False)))]
+        out = []
+        for r in rows:
+            if r["url"] in checks and r["url"] not in already:
+                flags = [f for f in (r["flags"] or []) if f != CARRIED_FLAG and not f.startswith(CHECKED_PREFIX)]
+                r["flags"] = [*flags, CARRIED_FLAG, f"{CHECKED_PREFIX}{checks[r['url']].isoformat()}"]
+                out.append({**r, "run_id": run_id})
+        if out:
+            session.execute(insert(page), out)
+        counts["carried_checks"] = len(out)
+    # 4. crawl-time facts
+    wanted = set(families)
+    facts = 0
+    for table in TABLES.values():
+        if table.family not in wanted:
+            continue
+        t = table.model.__table__
+        fcols = [c.name for c in t.columns if c.name not in ("id", "run_id")]
+        facts += session.execute(insert(t).from_select(
+            ["run_id", *fcols], select(literal(run_id), *[t.c[c] for c in fcols]).where(t.c.run_id == previous))
+        ).rowcount
+        if "fetched_on" in fcols:  # what a crawl today would record: the day the (unchanged) list was fetched
+            session.execute(update(t).where(t.c.run_id == run_id, t.c.fetched_on.is_not(None))
+                            .values(fetched_on=today))
+    counts["facts"] = facts
+    return counts
+
+
+__all__ = ["CARRIED_FLAG", "carried_check", "carry", "checked_on", "checked_targets", "crawled_pages",
+           "previous_audit", "rendered_pages", "year_less_items"]
