@@ -20,7 +20,7 @@ from pathlib import Path
 
 from crawler import writer
 from crawler.crawl import CrawlJob, crawl
-from crawler.egress import site_lives_private
+from crawler.egress import policy_for_site
 from crawler.gatherers.functions.gather import GatherOptions, gather_functions, open_browser
 from crawler.gatherers.newmedia import FAMILIES as NEWMEDIA_FAMILIES
 from crawler.gatherers.newmedia import gather_accounts
@@ -270,9 +270,11 @@ def _start(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
     run_id = start_run(opts.db_url, entry, opts.as_of,
                        {"max_pages": opts.max_pages, "max_depth": opts.max_depth, "browser": rendering,
                         "allow_private": opts.allow_private, "scheme": opts.scheme.ref})
+    egress = policy_for_site(site.url, site.network, opts.allow_private)
     return CrawlJob(site_id=site.id, run_id=run_id, homepage=site.url, max_pages=opts.max_pages,
-                    max_depth=opts.max_depth, allow_private=opts.allow_private or site_lives_private(site.url),
-                    site=entry, browser=rendering, evidence_dir=str((opts.out / site.id / "evidence").resolve()))
+                    max_depth=opts.max_depth, allow_private=opts.allow_private or bool(egress.allow),
+                    site=entry, browser=rendering, evidence_dir=str((opts.out / site.id / "evidence").resolve()),
+                    egress=egress)
 
 
 def _gather_newmedia(audit: Audit) -> None:

@@ -52,6 +52,7 @@ def playwright_settings(navigation_timeout_s: float, pages_per_context: int = PA
         "DOWNLOAD_HANDLERS": {
             "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
             "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+            "file": None, "s3": None, "ftp": None, "data": None,  # only http(s) is fetched (crawler/egress)
         },
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": find_chromium(), "headless": True, "args": list(LAUNCH_ARGS)},

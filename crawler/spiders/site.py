@@ -11,6 +11,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.browser.policy import looks_like_wall, render_reason
+from crawler.egress import EgressPolicy
 from crawler.browser.visibility import visibility_records
 from crawler.errors import classify
 from crawler.extractors import PageContext, load_extractors
@@ -32,7 +33,7 @@ class SiteSpider(Spider):
     def __init__(self, run_id: int, homepage: str, max_pages: int = 2000, max_depth: int = 8,
                  allow_private: bool = False, extra_hosts: tuple[str, ...] = (), site: dict | None = None,
                  browser: bool = False, evidence_dir: str | None = None, seeds: tuple[str, ...] = (),
-                 checks: tuple[str, ...] = (), follow: bool = True, **kw: Any) -> None:
+                 checks: tuple[str, ...] = (), follow: bool = True, egress: Any = None, **kw: Any) -> None:
         super().__init__(**kw)
         # A re-check (govaudit recheck) fetches a given list: `seeds` crawled as pages (depth 1), `checks`
         # only checked, and no link of any page followed (`follow=False`); extractors may still ask.
@@ -45,6 +46,8 @@ class SiteSpider(Spider):
         self.max_pages = max_pages
         self.max_depth = max_depth
         self.allow_private = allow_private
+        # What this site's fetches may reach (crawler.egress; the downloader guard and the browser proxy).
+        self.egress = egress if egress is not None else EgressPolicy(allow_private=allow_private)
         self.site_hosts = {host_of(homepage), *extra_hosts}
         self.seen: set[str] = set()
         self.parsed: set[str] = set()  # final URLs whose links were read (redirects land many URLs on one page)

@@ -70,6 +70,18 @@ def prepare_db(url: str) -> None:
         raise UsageError(f"--db {url}: database driver missing: {exc.name}") from None
 
 
+def deny_ranges(ranges: list[str]) -> None:
+    """Operator ranges (`--deny`, sites.yaml `deny:`) added to $GOVAUDIT_DENY, where every fetch path of this
+    process and of the processes it starts reads them (crawler.egress); a bad range exits 2."""
+    from crawler.egress import add_env_deny, env_deny
+
+    try:
+        env_deny()
+        add_env_deny(ranges)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def registry(path: Path) -> Registry:
     try:
         return load_registry(path)
