@@ -155,6 +155,8 @@ def evidence_step(audit: Audit) -> None:
                            ((f.subject, f.page, locator_terms(f.rule, f.subject, f.evidence))
                             for res in j.results.values() for f in res.findings if not f.screenshot))
              for j in audit.judged if j.run_id in browser_runs]
+    for plan in plans:  # each site's screenshots only reach what its own fetches may (crawler.egress)
+        plan.egress = browser_runs[plan.run_id].egress
     try:
         shots = capture(plans, audit.options.timeout_s)
     except Exception as exc:  # noqa: BLE001 - evidence is an addition; its failure never loses the audit
@@ -302,7 +304,7 @@ def _gather_functions(audit: Audit) -> None:
     session, launch_error = open_browser(base) if opts.browser else (None, None)  # one Chromium for all sites
     try:
         for site, job in zip(audit.sites, audit.jobs, strict=True):
-            gopts = replace(base, out_dir=opts.out / site.id, allow_private=job.allow_private)
+            gopts = replace(base, out_dir=opts.out / site.id, allow_private=job.allow_private, egress=job.egress)
             try:
                 facts, families = gather_functions(opts.db_url, job.run_id, site.model_dump(mode="json"), gopts,
                                                    session, launch_error)
@@ -324,7 +326,7 @@ def _gather_apply_channels(audit: Audit) -> None:
     opts = audit.options
     for job in audit.jobs:
         aopts = ApplyOptions(timeout_s=opts.timeout_s, user_agent=opts.user_agent or crawl_settings.USER_AGENT,
-                             allow_private=job.allow_private)
+                             allow_private=job.allow_private, egress=job.egress)
         try:
             facts = check_apply_channel(opts.db_url, job.run_id, aopts)
         except Exception:  # noqa: BLE001 - not gathered: the evaluation reports the channel as not measured

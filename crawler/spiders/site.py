@@ -130,7 +130,7 @@ class SiteSpider(Spider):
                             timings=homepage, mark_links=homepage, navigations=navigations)
         meta = {
             "playwright": True, "playwright_context": self.context_name,
-            "playwright_context_kwargs": _context_kwargs(),
+            "playwright_context_kwargs": _context_kwargs(self.egress),
             "playwright_page_init_callback": "crawler.browser.launch.page_init",
             "playwright_page_methods": [method], "ga_navigations": navigations, "ga_screenshot": bool(shot),
             # The browser's time includes waiting for scripts: not the server's latency AutoThrottle adapts to.
@@ -425,10 +425,11 @@ def _relative_evidence(path: str | None, evidence_dir: str | None) -> str | None
     return f"evidence/{Path(path).name}" if evidence_dir else path
 
 
-def _context_kwargs() -> dict:
+def _context_kwargs(egress: EgressPolicy | None = None) -> dict:
+    from crawler.browser.harden import context_proxy
     from crawler.browser.launch import CONTEXT_KWARGS
 
-    return dict(CONTEXT_KWARGS)
+    return {**CONTEXT_KWARGS, "proxy": context_proxy(egress)}
 
 
 def _redirects(meta: dict) -> list[list]:
