@@ -253,10 +253,11 @@ def render_runs(db_url: str, run_ids: list[int], out: Path, formats: tuple[str, 
                    for run_id in run_ids}
     browser = None
     if "pdf" in formats:
-        from crawler.browser.launch import LAUNCH_ARGS, BrowserNotFound, find_chromium
+        from crawler.browser.harden import executable, launch_kwargs
+        from crawler.browser.launch import BrowserNotFound
 
-        try:
-            browser = (find_chromium(), LAUNCH_ARGS)
+        try:  # as an unprivileged user when root (crawler/browser/harden.py); the page fetches nothing
+            browser = (executable(), tuple(launch_kwargs()["args"]))
         except BrowserNotFound as exc:  # before anything is written
             raise LookupError(f"--format pdf prints with Chromium: {exc} (or use --format docx)") from None
     for doc in docs:
