@@ -200,3 +200,7 @@ def test_without_deny_the_sites_own_network_is_reached(cli, tmp_path: Path) -> N
     assert ("GET", "/") in site.log
     assert intranet.log, "the control audit never reached the site's own network"
     assert any(SECRET in text for text in _stored_texts(tmp / "g.db"))
+    reached = " ".join(intranet.log)
+    for route in ("/frame", "/jsloc", "/meta", "/popup", "/ws", "/xhr", "/fetch", "/named-frame", "/redirected",
+                  "/feed.xml", "/weibo", "/wechat", "/search"):
+        assert route in reached, route  # each attack is live: only the policy stops it
