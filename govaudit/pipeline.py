@@ -266,6 +266,29 @@ def render_runs(db_url: str, run_ids: list[int], out: Path, formats: tuple[str, 
     return docs
 
 
+def deny_ranges(ranges: list[str]) -> None:
+    """Operator ranges (`--deny`, sites.yaml `deny:`) for every fetch path of this process and the processes
+    it starts ($GOVAUDIT_DENY, read by crawler.egress); ValueError naming a bad range (also a bad $GOVAUDIT_DENY)."""
+    from crawler.egress import add_env_deny, env_deny
+
+    env_deny()
+    add_env_deny(ranges)
+
+
+def egress_refusal(url: str, deny: list[str] = ()) -> str | None:
+    """Why a URL the operator gives (a feed handle) may never be fetched: its address lies in a denied range
+    (`deny`, $GOVAUDIT_DENY, the metadata range); None when it may be (a name that does not resolve: None)."""
+    from crawler.egress import EgressPolicy, EgressRefused, LookupFailed
+
+    try:
+        EgressPolicy(allow_private=True, deny=tuple(deny)).check_url(url)
+    except EgressRefused as exc:
+        return exc.reason
+    except (LookupFailed, OSError, ValueError):
+        return None
+    return None
+
+
 # --- the steps' helpers ---------------------------------------------------------------------------
 def _start(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
     rendering = browser and site.render != "never"
