@@ -32,6 +32,7 @@ class _Loop:
     loop: asyncio.AbstractEventLoop | None = None
     servers: dict[EgressPolicy, tuple[asyncio.AbstractServer, int]] = {}
     refused: list[tuple[str, str]] = []  # (target, reason), the last few hundred (stats, tests)
+    tls: dict[tuple[str, int], str | None] = {}  # (host, port) tunnelled to → None (verified) or the error
 
 
 def _ensure_loop() -> asyncio.AbstractEventLoop:
@@ -67,6 +68,29 @@ def proxy_url(policy: EgressPolicy | None = None) -> str:
     return f"http://127.0.0.1:{known[1]}"
 
 
+def tls_seen(hosts: set[str] | None = None) -> list[tuple[str, int, str | None]]:
+    """The HTTPS hosts the browser tunnelled to and their certificate verification (None: verified; else
+    the error): what the browser's `ignore_https_errors` would otherwise hide (fact family browser_tls)."""
+    return sorted((h, p, e) for (h, p), e in list(_Loop.tls.items()) if hosts is None or h in hosts)
+
+
+def _verify_tls(host: str, address: str, port: int) -> str | None:
+    """One verifying TLS handshake to the address the tunnel uses: None, or why the certificate failed."""
+    import socket
+    import ssl
+
+    ctx = ssl.create_default_context()
+    try:
+        with socket.create_connection((address, port), 10) as sock, ctx.wrap_socket(sock, server_hostname=host):
+            return None
+    except ssl.SSLCertVerificationError as exc:
+        return f"{exc.verify_code}: {exc.verify_message}"[:200]
+    except ssl.SSLError as exc:
+        return f"tls: {exc.reason or exc}"[:200]
+    except OSError as exc:
+        return f"connect: {exc}"[:200]
+
+
 def refused() -> list[tuple[str, str]]:
     """What the proxies of this process refused (target, reason), most recent last."""
     return list(_Loop.refused)
@@ -89,13 +113,16 @@ async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
         return None
 
 
-async def _connect(policy: EgressPolicy, host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def _connect(policy: EgressPolicy, host: str, port: int, tunnel: bool = False
+                   ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     loop = asyncio.get_running_loop()
     addresses = await loop.run_in_executor(None, policy.check_host, host)
     last: Exception | None = None
     for address in addresses:
         try:
-            return await asyncio.wait_for(asyncio.open_connection(address, port), 15)
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(address, port), 15)
+            writer.govaudit_address = address  # type: ignore[attr-defined] - where the tunnel went
+            return reader, writer
         except (OSError, asyncio.TimeoutError) as exc:
             last = exc
     raise OSError(f"connect {host}:{port}: {last}")
@@ -158,7 +185,7 @@ async def _serve(policy: EgressPolicy, reader: asyncio.StreamReader, writer: asy
                 return
             shown = target
         try:
-            up_reader, upstream_writer = await _connect(policy, host, port)
+            up_reader, upstream_writer = await _connect(policy, host, port, tunnel=method.upper() == "CONNECT")
         except EgressRefused as exc:
             _note_refused(shown, exc.reason)
             await _refuse(writer, "403 Forbidden", exc.reason)
@@ -172,6 +199,16 @@ async def _serve(policy: EgressPolicy, reader: asyncio.StreamReader, writer: asy
         if method.upper() == "CONNECT":
             writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
             await writer.drain()
+            first = await asyncio.wait_for(reader.read(65536), IDLE_S)
+            if first[:1] == b"\x16" and (host, port) not in _Loop.tls:  # a TLS ClientHello: verify this host once
+                _Loop.tls[(host, port)] = "checking"
+                address = getattr(upstream_writer, "govaudit_address", host)
+                fut = asyncio.get_running_loop().run_in_executor(None, _verify_tls, host, address, port)
+                fut.add_done_callback(lambda f, key=(host, port): _Loop.tls.__setitem__(
+                    key, f.result() if not f.exception() else f"check failed: {f.exception()}"))
+            if first:
+                upstream_writer.write(first)
+                await upstream_writer.drain()
         else:
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             kept = [line for line in lines[1:] if line and line.split(":", 1)[0].strip().lower() not in _HOP]

@@ -163,7 +163,20 @@ class SiteSpider(Spider):
 
     def finish_extractors(self) -> list:
         """The extractors' facts gathered across pages (the storage pipeline writes them with the last batch)."""
-        return [row for extractor in self.extractors for row in extractor.finish()]
+        return [row for extractor in self.extractors for row in extractor.finish()] + self._browser_tls()
+
+    def _browser_tls(self) -> list:
+        """The site's HTTPS hosts the browser reached and whether their certificates verified (the browser
+        itself accepts invalid ones: recorded here instead, crawler/egress/proxy.py)."""
+        if not self.browser:
+            return []
+        from crawler.egress.proxy import tls_seen
+        from storage.facts import FactRow
+        from storage.facts.browser_tls import BrowserTlsFact
+
+        self.gathered_facts.add("browser_tls")
+        return [FactRow(self.run_id, BrowserTlsFact(host=h, port=p, verified=e is None, error=e))
+                for h, p, e in tls_seen(self.site_hosts) if e != "checking"]
 
     def gathered_families(self) -> list[str]:
         """The fact families this crawl gathered: pages and links, the extractors' and the browser's."""

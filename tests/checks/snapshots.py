@@ -13,6 +13,7 @@ from storage.facts.interaction import ChannelFact, MessageFact
 from storage.facts.items import ItemPageFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.pages import LinkFact, PageFact, SiteFact
+from storage.facts.browser_tls import BrowserTlsFact
 from storage.facts.tls import TlsFact
 from storage.probes import ProbeFact
 from storage.snapshot import Snapshot
@@ -27,7 +28,7 @@ FACT_TYPES: dict[str, type] = {
     "interaction_channels": ChannelFact, "messages": MessageFact,
     "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
     "host_facts": HostInfoFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
-    "probes": ProbeFact, "tls": TlsFact, "attachments": AttachmentFact, "item_pages": ItemPageFact,
+    "probes": ProbeFact, "tls": TlsFact, "browser_tls": BrowserTlsFact, "attachments": AttachmentFact, "item_pages": ItemPageFact,
 }
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
 FACT_FAMILIES: dict[str, str] = {
