@@ -90,7 +90,7 @@ def recheck_site(db_url: str, site_id: str, *, out: Path, as_of: date, scheme: S
     overrides = {"DOWNLOAD_TIMEOUT": timeout, "GOVAUDIT_EXTRACTORS": extractors,
                  "GOVAUDIT_VARIANT_PAGES": 5 if "page_variants" in plan.families else 0}
     state = crawl([job], db_url, overrides)[run_id]
-    _gather(db_url, run_id, entry, plan, rendering, timeout, allow_private, out, platforms or {})
+    _gather(db_url, run_id, entry, plan, rendering, timeout, allow_private, out, platforms or {}, egress)
     with session_scope(db_url) as session:
         snap = build_snapshot(session, run_id, as_of)
         judged = rc.run_rules_for(snap, plan, scheme)
@@ -111,7 +111,7 @@ def _home_key(snap) -> set[str]:  # noqa: ANN001 - Snapshot
 
 
 def _gather(db_url: str, run_id: int, entry: dict, plan: rc.RecheckPlan, browser: bool, timeout: float,
-            allow_private: bool, out: Path, platforms: dict[str, str]) -> None:
+            allow_private: bool, out: Path, platforms: dict[str, str], egress=None) -> None:  # noqa: ANN001
     """The post-crawl gatherers the claimed rules read: the claimed accounts, the function probes, TLS."""
     if "tls" in plan.families:
         try:
@@ -134,7 +134,7 @@ def _gather(db_url: str, run_id: int, entry: dict, plan: rc.RecheckPlan, browser
         from crawler import settings as crawl_settings
 
         opts = GatherOptions(out_dir=out / entry["id"], browser=browser, timeout_s=timeout,
-                             user_agent=crawl_settings.USER_AGENT, allow_private=allow_private)
+                             user_agent=crawl_settings.USER_AGENT, allow_private=allow_private, egress=egress)
         try:
             facts, families = gather_functions(db_url, run_id, entry, opts)
             writer.store(db_url, facts, (run_id, families))

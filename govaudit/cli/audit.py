@@ -69,7 +69,7 @@ def audit(
 ) -> None:
     """Crawl, check, score and report: one run per site (抓取、检查、评分、出报告)."""
     registry = c.registry(sites)
-    c.deny_ranges([*(deny or []), *registry.deny])
+    c.deny_ranges(list(deny or []))  # sites.yaml deny: was added by c.registry()
     chosen = c.select(registry.sites, site or [])
     options = AuditOptions(
         db_url=c.db(db), out=out, as_of=c.as_of(as_of), scheme=c.scheme(scheme or registry.scheme),

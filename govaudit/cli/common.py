@@ -84,10 +84,14 @@ def deny_ranges(ranges: list[str]) -> None:
 
 
 def registry(path: Path) -> Registry:
+    """The registry; its `deny:` ranges apply to every fetch of the command from here on (README "Safety")."""
     try:
-        return load_registry(path)
+        loaded = load_registry(path)
     except RegistryError as exc:
         raise UsageError(str(exc)) from None
+    if loaded.deny:
+        deny_ranges(list(loaded.deny))
+    return loaded
 
 
 def select(sites: list[SiteEntry], ids: list[str]) -> list[SiteEntry]:

@@ -250,3 +250,30 @@ def test_cookie_domain_matching() -> None:
     assert cookie_header(jar, "http://mp.weixin.qq.com/mp/x", real) == ""  # never in clear
     assert cookie_header(jar, "https://mirror.example.cn/mp/x", real) == ""  # never to a mirror
     assert cookie_header(jar, "https://mp.weixin.qq.com.evil.cn/mp/x", real) == ""
+
+
+# --- the operator's interface: --deny, sites.yaml deny:/network:, GOVAUDIT_DENY ---------------------------
+def test_registry_deny_and_network_validated(tmp_path) -> None:  # noqa: ANN001
+    from govaudit.registry import RegistryError, load_registry
+
+    good = tmp_path / "good.yaml"
+    good.write_text('deny: [10.0.0.0/8, "fd00::/8"]\nsites:\n  - {id: "1", name: x, url: "http://10.1.2.3/", '
+                    'network: 10.1.0.0/16}\n', encoding="utf-8")
+    reg = load_registry(good)
+    assert reg.deny == ["10.0.0.0/8", "fd00::/8"] and reg.sites[0].network == ["10.1.0.0/16"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('sites:\n  - {id: "1", name: x, url: "http://10.1.2.3/"}\ndeny: [10.0.0.0/33]\n', encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"bad.yaml:3.*10\.0\.0\.0/33"):
+        load_registry(bad)
+
+
+def test_bad_deny_exits_2(cli, tmp_path) -> None:  # noqa: ANN001
+    sites = tmp_path / "sites.yaml"
+    sites.write_text('sites:\n  - {id: "1", name: x, url: "http://127.0.0.2/"}\n', encoding="utf-8")
+    res = cli("audit", "--sites", str(sites), "--db", f"sqlite:///{tmp_path / 'g.db'}", "--deny", "300.1.1.1/8",
+              "--no-browser")
+    assert res.returncode == 2 and "300.1.1.1/8" in res.stderr
+    assert not (tmp_path / "g.db").exists()  # nothing written
+    res = cli("audit", "--sites", str(sites), "--db", f"sqlite:///{tmp_path / 'g.db'}", "--no-browser",
+              env={"GOVAUDIT_DENY": "nonsense"})
+    assert res.returncode == 2 and "GOVAUDIT_DENY" in res.stderr
