@@ -118,8 +118,25 @@ def launch_kwargs(headless: bool = True, extra_args: tuple[str, ...] = (), drop_
     exe = executable()
     sandbox, _ = _sandbox_works(exe)
     args = [a for a in (*LAUNCH_ARGS, *_WEBRTC, *extra_args) if a not in drop_args and not (sandbox and a == "--no-sandbox")]
-    return {"executable_path": exe, "headless": headless, "args": args, "chromium_sandbox": sandbox,
-            "proxy": {"server": proxy_url()}}
+    kwargs = {"executable_path": exe, "headless": headless, "args": args, "chromium_sandbox": sandbox,
+              "proxy": {"server": proxy_url()}}
+    downloads = _downloads_dir()
+    if downloads is not None:
+        kwargs["downloads_path"] = downloads
+    return kwargs
+
+
+def _downloads_dir() -> str | None:
+    """As root: a folder the browser user may write its downloads to (an attachment the browser fetches
+    behind a wall arrives as a download; Playwright's own folder is root's and closed to that user)."""
+    user = browser_user()
+    if user is None:
+        return None
+    if "downloads" not in _state:
+        folder = tempfile.mkdtemp(prefix="govaudit-downloads-")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        _state["downloads"] = folder
+    return str(_state["downloads"])
 
 
 def context_proxy(policy: object | None) -> dict:

@@ -22,6 +22,7 @@ from typing import Any
 
 from crawler.browser.harden import context_proxy, launch_kwargs
 from crawler.browser.launch import CONTEXT_KWARGS
+from crawler.egress import policy_for_site
 from crawler.browser.settle import SCREENSHOT_QUALITY, settle, take_screenshot
 from storage.facts import FactRow
 from storage.facts.evidence import EvidenceShotFact, shot_page
@@ -199,7 +200,9 @@ async def _capture(plans: list[SitePlan], timeout_s: float) -> dict[tuple[int, s
         browser = await pw.chromium.launch(**launch_kwargs())
         try:
             for plan in plans:  # one context per site: a wall's cookie serves all its pages
-                context = await browser.new_context(**CONTEXT_KWARGS, proxy=context_proxy(plan.egress))
+                # The site's policy (the pipeline sets it); without one, what the planned pages' own host unlocks.
+                egress = plan.egress or policy_for_site(next(iter(plan.marks)))
+                context = await browser.new_context(**CONTEXT_KWARGS, proxy=context_proxy(egress))
                 context.set_default_navigation_timeout(timeout_s * 1000)
                 try:
                     done = await asyncio.gather(*(_shoot(context, gate, url, plan.evidence_dir, sorted(marks),
