@@ -4,9 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench clean browser pdftools attachment-tools
+.PHONY: setup demo test test-fast bench clean browser browser-user pdftools attachment-tools
 
-setup: $(STAMP) browser pdftools attachment-tools
+setup: $(STAMP) browser browser-user pdftools attachment-tools
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ browser:
 	echo "installing Debian's chromium and Chinese fonts"; \
 	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+
+# Run as root, govaudit starts Chromium as this unprivileged system user (crawler/browser/harden.py; without it:
+# nobody). Not root: Chromium runs as the invoking user and nothing is needed.
+browser-user:
+	@if [ "$$(id -u)" != 0 ] || id govaudit-browser >/dev/null 2>&1; then exit 0; fi; \
+	echo "creating the system user govaudit-browser (Chromium never runs as root)"; \
+	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin govaudit-browser 2>/dev/null || \
+	  adduser --system --no-create-home --disabled-login govaudit-browser >/dev/null 2>&1 || true
 
 # poppler-utils (pdftotext, pdfimages, pdffonts): the tests read the printable PDF report as a person's viewer would.
 pdftools:

@@ -13,6 +13,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler import writer
+from crawler.egress import EgressPolicy
 from crawler.lifeline import exit_with
 from crawler.spiders.site import SiteSpider
 from storage.runs import finish_run
@@ -32,6 +33,7 @@ class CrawlJob:
     seeds: tuple[str, ...] = ()  # a re-check: pages crawled besides the homepage (depth 1) …
     checks: tuple[str, ...] = ()  # … link targets only checked …
     follow: bool = True  # … and no link followed (docs/problems.md)
+    egress: EgressPolicy | None = None  # what this site's fetches may reach (crawler/egress); None: from allow_private
 
 
 def _offline_public_suffixes() -> None:
@@ -153,7 +155,7 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
                       max_depth=job.max_depth, allow_private=job.allow_private, site=job.site,
                       browser=job.browser, evidence_dir=job.evidence_dir, seeds=job.seeds, checks=job.checks,
-                      follow=job.follow)
+                      follow=job.follow, egress=job.egress)
     try:
         process.start()
     finally:

@@ -12,6 +12,7 @@ from crawler import writer
 from crawler.items import PageRecord
 from crawler.writer import PAGE_COLUMNS
 from storage.facts import FactRow, table_of
+from storage.secrets import mask_url
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class StoragePipeline:
         if self.error is not None:
             return
         self.error = error
-        logger.error("storing the crawl's records failed (%s): %s", self.db_url, error)
+        logger.error("storing the crawl's records failed (%s): %s", mask_url(self.db_url), mask_url(str(error)))
         spider = self.crawler.spider if self.crawler is not None else None
         if spider is not None:
             spider.storage_error = error

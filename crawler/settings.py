@@ -28,6 +28,10 @@ REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = True
 DEPTH_LIMIT = 0
 DNSCACHE_ENABLED = True
+# The egress policy (crawler/egress): the downloader connects only to the pinned, checked answer of each
+# name (no DNS rebinding); only http(s) is fetched.
+TWISTED_DNS_RESOLVER = "crawler.egress.twisted.PinnedHostnameResolver"
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
 REACTOR_THREADPOOL_MAXSIZE = 20
 LOG_LEVEL = "WARNING"
 TELNETCONSOLE_ENABLED = False

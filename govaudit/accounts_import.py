@@ -120,6 +120,25 @@ def read_rows(path: Path) -> list[Row]:
     return rows
 
 
+def _check_handle(row: Row, source: Path, registry_dir: Path, deny: list[str]) -> None:
+    """Per platform: a feed is an http(s) URL outside every denied range (README "Safety"); a manual CSV lies
+    inside the registry's folder (an import never points the audit at other files of the machine)."""
+    where = f"{source}:{row.line}: handle"
+    if row.platform in ("rss", "atom"):
+        if not re.match(r"https?://[^/]", row.handle, re.IGNORECASE):
+            raise ImportError_(f"{where}: a feed must be an http(s) URL, got {row.handle!r}")
+        from govaudit.pipeline import egress_refusal
+
+        reason = egress_refusal(row.handle, deny)
+        if reason is not None:
+            raise ImportError_(f"{where}: {row.handle} is refused: {reason}")
+    elif row.platform == "manual":
+        path = Path(row.handle)
+        full = (path if path.is_absolute() else registry_dir / path).resolve()
+        if not full.is_relative_to(registry_dir):
+            raise ImportError_(f"{where}: {row.handle!r} lies outside the registry's folder {registry_dir}")
+
+
 def import_accounts(source: Path, sites: Path, out: Path) -> dict[str, int]:
     """Merge the account list into the registry and write it to `out`; returns {added, updated}."""
     try:
@@ -138,6 +157,9 @@ def import_accounts(source: Path, sites: Path, out: Path) -> dict[str, int]:
             if key:
                 lookup.setdefault(str(key).strip(), entry)
     counts = {"added": 0, "updated": 0}
+    deny = [str(d) for d in (data.get("deny") or [])]
+    for row in rows:
+        _check_handle(row, source, sites.resolve().parent, deny)
     for row in rows:
         entry = lookup.get(row.unit)
         if entry is None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from crawler import writer
 from crawler.crawl import CrawlJob, crawl
-from crawler.egress import site_lives_private
+from crawler.egress import policy_for_site
 from crawler.gatherers.functions.gather import GatherOptions, gather_functions, open_browser
 from crawler.gatherers.newmedia import FAMILIES as NEWMEDIA_FAMILIES
 from crawler.gatherers.newmedia import gather_accounts
@@ -167,6 +167,8 @@ def evidence_step(audit: Audit) -> None:
                            ((f.subject, f.page, locator_terms(f.rule, f.subject, f.evidence))
                             for res in j.results.values() for f in res.findings if not f.screenshot))
              for j in audit.judged if j.run_id in browser_runs]
+    for plan in plans:  # each site's screenshots only reach what its own fetches may (crawler.egress)
+        plan.egress = browser_runs[plan.run_id].egress
     try:
         shots = capture(plans, audit.options.timeout_s)
     except Exception as exc:  # noqa: BLE001 - evidence is an addition; its failure never loses the audit
@@ -277,16 +279,40 @@ def render_runs(db_url: str, run_ids: list[int], out: Path, formats: tuple[str, 
                    for run_id in run_ids}
     browser = None
     if "pdf" in formats:
-        from crawler.browser.launch import LAUNCH_ARGS, BrowserNotFound, find_chromium
+        from crawler.browser.harden import executable, launch_kwargs
+        from crawler.browser.launch import BrowserNotFound
 
-        try:
-            browser = (find_chromium(), LAUNCH_ARGS)
+        try:  # as an unprivileged user when root (crawler/browser/harden.py); the page fetches nothing
+            browser = (executable(), tuple(launch_kwargs()["args"]))
         except BrowserNotFound as exc:  # before anything is written
             raise LookupError(f"--format pdf prints with Chromium: {exc} (or use --format docx)") from None
     for doc in docs:
         _copy_evidence(doc, sources.get(doc["run"]["id"]), out)
     write_outputs(docs, out, formats, browser)
     return docs
+
+
+def deny_ranges(ranges: list[str]) -> None:
+    """Operator ranges (`--deny`, sites.yaml `deny:`) for every fetch path of this process and the processes
+    it starts ($GOVAUDIT_DENY, read by crawler.egress); ValueError naming a bad range (also a bad $GOVAUDIT_DENY)."""
+    from crawler.egress import add_env_deny, env_deny
+
+    env_deny()
+    add_env_deny(ranges)
+
+
+def egress_refusal(url: str, deny: list[str] = ()) -> str | None:
+    """Why a URL the operator gives (a feed handle) may never be fetched: its address lies in a denied range
+    (`deny`, $GOVAUDIT_DENY, the metadata range); None when it may be (a name that does not resolve: None)."""
+    from crawler.egress import EgressPolicy, EgressRefused, LookupFailed
+
+    try:
+        EgressPolicy(allow_private=True, deny=tuple(deny)).check_url(url)
+    except EgressRefused as exc:
+        return exc.reason
+    except (LookupFailed, OSError, ValueError):
+        return None
+    return None
 
 
 # --- the steps' helpers ---------------------------------------------------------------------------
@@ -296,9 +322,11 @@ def _start(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
     run_id = start_run(opts.db_url, entry, opts.as_of,
                        {"max_pages": opts.max_pages, "max_depth": opts.max_depth, "browser": rendering,
                         "allow_private": opts.allow_private, "scheme": opts.scheme.ref})
+    egress = policy_for_site(site.url, site.network, opts.allow_private)
     return CrawlJob(site_id=site.id, run_id=run_id, homepage=site.url, max_pages=opts.max_pages,
-                    max_depth=opts.max_depth, allow_private=opts.allow_private or site_lives_private(site.url),
-                    site=entry, browser=rendering, evidence_dir=str((opts.out / site.id / "evidence").resolve()))
+                    max_depth=opts.max_depth, allow_private=opts.allow_private or bool(egress.allow),
+                    site=entry, browser=rendering, evidence_dir=str((opts.out / site.id / "evidence").resolve()),
+                    egress=egress)
 
 
 def _gather_newmedia(audit: Audit) -> None:
@@ -326,7 +354,7 @@ def _gather_functions(audit: Audit) -> None:
     session, launch_error = open_browser(base) if opts.browser else (None, None)  # one Chromium for all sites
     try:
         for site, job in zip(audit.sites, audit.jobs, strict=True):
-            gopts = replace(base, out_dir=opts.out / site.id, allow_private=job.allow_private)
+            gopts = replace(base, out_dir=opts.out / site.id, allow_private=job.allow_private, egress=job.egress)
             try:
                 facts, families = gather_functions(opts.db_url, job.run_id, site.model_dump(mode="json"), gopts,
                                                    session, launch_error)
@@ -348,7 +376,7 @@ def _gather_apply_channels(audit: Audit) -> None:
     opts = audit.options
     for job in audit.jobs:
         aopts = ApplyOptions(timeout_s=opts.timeout_s, user_agent=opts.user_agent or crawl_settings.USER_AGENT,
-                             allow_private=job.allow_private)
+                             allow_private=job.allow_private, egress=job.egress)
         try:
             facts = check_apply_channel(opts.db_url, job.run_id, aopts)
         except Exception:  # noqa: BLE001 - not gathered: the evaluation reports the channel as not measured

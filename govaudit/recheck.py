@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from crawler import writer
 from crawler.crawl import CrawlJob, crawl
-from crawler.egress import site_lives_private
+from crawler.egress import policy_for_site
 from crawler.gatherers.functions.gather import GatherOptions, gather_functions
 from crawler.gatherers.newmedia import FAMILIES as NEWMEDIA_FAMILIES
 from crawler.gatherers.newmedia import gather_accounts
@@ -76,7 +76,8 @@ def recheck_site(db_url: str, site_id: str, *, out: Path, as_of: date, scheme: S
     homepage = entry["url"]
     plan = rc.plan(claimed, homepage, as_of, scheme.params)
     timeout = float(scheme.params.get("availability.timeout_s", 15))
-    allow_private = bool(options.get("allow_private")) or site_lives_private(homepage)
+    egress = policy_for_site(homepage, entry.get("network"), bool(options.get("allow_private")))
+    allow_private = bool(options.get("allow_private")) or bool(egress.allow)
     run_id = start_run(db_url, entry, as_of, {"scheme": scheme.ref, "browser": rendering, "allow_private": allow_private,
                                               "recheck": {"problems": [c.problem.id for c in claimed],
                                                           "previous_run": last}}, kind="recheck")
@@ -84,12 +85,12 @@ def recheck_site(db_url: str, site_id: str, *, out: Path, as_of: date, scheme: S
     job = CrawlJob(site_id=site_id, run_id=run_id, homepage=homepage, max_pages=len(plan.crawl) + 10, max_depth=1,
                    allow_private=allow_private, site=crawl_entry, browser=rendering,
                    evidence_dir=str((out / site_id / "evidence").resolve()), seeds=tuple(plan.crawl),
-                   checks=tuple(plan.check), follow=False)
+                   checks=tuple(plan.check), follow=False, egress=egress)
     extractors = list(dict.fromkeys(EXTRACTORS[f] for f in sorted(plan.families) if f in EXTRACTORS))
     overrides = {"DOWNLOAD_TIMEOUT": timeout, "GOVAUDIT_EXTRACTORS": extractors,
                  "GOVAUDIT_VARIANT_PAGES": 5 if "page_variants" in plan.families else 0}
     state = crawl([job], db_url, overrides)[run_id]
-    _gather(db_url, run_id, entry, plan, rendering, timeout, allow_private, out, platforms or {})
+    _gather(db_url, run_id, entry, plan, rendering, timeout, allow_private, out, platforms or {}, egress)
     with session_scope(db_url) as session:
         snap = build_snapshot(session, run_id, as_of)
         judged = rc.run_rules_for(snap, plan, scheme)
@@ -110,7 +111,7 @@ def _home_key(snap) -> set[str]:  # noqa: ANN001 - Snapshot
 
 
 def _gather(db_url: str, run_id: int, entry: dict, plan: rc.RecheckPlan, browser: bool, timeout: float,
-            allow_private: bool, out: Path, platforms: dict[str, str]) -> None:
+            allow_private: bool, out: Path, platforms: dict[str, str], egress=None) -> None:  # noqa: ANN001
     """The post-crawl gatherers the claimed rules read: the claimed accounts, the function probes, TLS."""
     if "tls" in plan.families:
         try:
@@ -133,7 +134,7 @@ def _gather(db_url: str, run_id: int, entry: dict, plan: rc.RecheckPlan, browser
         from crawler import settings as crawl_settings
 
         opts = GatherOptions(out_dir=out / entry["id"], browser=browser, timeout_s=timeout,
-                             user_agent=crawl_settings.USER_AGENT, allow_private=allow_private)
+                             user_agent=crawl_settings.USER_AGENT, allow_private=allow_private, egress=egress)
         try:
             facts, families = gather_functions(db_url, run_id, entry, opts)
             writer.store(db_url, facts, (run_id, families))

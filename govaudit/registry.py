@@ -63,6 +63,12 @@ class SiteEntry(_Strict):
     https: str | None = None  # the homepage's HTTPS address when not https://<host>/ (non-default port)
     group: str | None = Field(default=None, min_length=1)  # the ranking group of evaluations (县市区 / 市直部门)
     monitor: list[str] | None = None  # pages watched for defacement (default: the homepage; docs/supervision.md)
+    network: list[str] = Field(default_factory=list)  # a private site's own ranges (CIDR; README "Safety")
+
+    @field_validator("network", mode="before")
+    @classmethod
+    def _network_cidrs(cls, v: Any) -> Any:
+        return _cidrs(v)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -164,6 +170,27 @@ class Registry(_Strict):
     platforms: dict[str, str] = Field(default_factory=dict)
     alerts: AlertsEntry | None = None  # docs/supervision.md
     schedule: ScheduleEntry | None = None  # docs/supervision.md
+    deny: list[str] = Field(default_factory=list)  # ranges never fetched by any path (README "Safety")
+
+    @field_validator("deny", mode="before")
+    @classmethod
+    def _deny_cidrs(cls, v: Any) -> Any:
+        return _cidrs(v)
+
+
+def _cidrs(v: Any) -> Any:
+    """A CIDR or a list of them, each checked (crawler.egress.parse_ranges names the bad one)."""
+    import ipaddress
+
+    values = [v] if isinstance(v, str) else v
+    if not isinstance(values, list):
+        return v
+    for value in values:
+        try:
+            ipaddress.ip_network(str(value).strip(), strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP range (CIDR such as 10.0.0.0/8 or fd00::/8)") from None
+    return [str(x).strip() for x in values]
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -27,6 +27,7 @@ from storage.facts.items import ItemPageFact
 from storage.facts.monitor import BaselineFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.pages import LinkFact, PageFact, SiteFact
+from storage.facts.browser_tls import BrowserTlsFact
 from storage.facts.tls import TlsFact
 from storage.models import Link, Page, PageBody, Run, Site
 from storage.probes import ProbeFact, load_probes, window_bounds
@@ -63,6 +64,7 @@ class Snapshot:
     host_facts: list[HostInfoFact] = field(default_factory=list)
     probes: list[ProbeFact] = field(default_factory=list)  # the site's availability samples up to as_of
     tls: list[TlsFact] = field(default_factory=list)  # the homepage host over HTTPS, at audit time
+    browser_tls: list[BrowserTlsFact] = field(default_factory=list)  # HTTPS hosts the browser reached, verified?
     attachments: list[AttachmentFact] = field(default_factory=list)  # fact family "attachments" (附件 texts)
     item_pages: list[ItemPageFact] = field(default_factory=list)  # item pages a re-check dated (docs/problems.md)
     baselines: list[BaselineFact] = field(default_factory=list)  # accepted states of monitored pages (defacement)

@@ -11,7 +11,10 @@ Fires when: (one finding, `problems` lists each) `no_https` — no TLS handshake
 while the host answers plain HTTP, or the handshake itself fails; `cert_expired` / `cert_not_yet_valid`
 — as_of is outside the certificate's dates; `host_mismatch` — no name of the certificate covers the
 host; `cert_untrusted` — the system's CAs reject the chain (self-signed, unknown issuer);
-`http_not_redirected` — `http://` loads without ending on `https://`.
+`http_not_redirected` — `http://` loads without ending on `https://`; `browser_cert_invalid` — the
+browser's egress proxy found the homepage host's certificate failing verification while the crawl ran
+(fact family `browser_tls`, gathered only with a browser; the browser itself accepts invalid certificates
+so the site can still be audited, never silently) and no other certificate problem names it already.
 
 Does not fire when: a valid certificate for the host (a `*.` wildcard counts) and HTTP redirected
 to HTTPS; HTTP not served at all (nothing to redirect); the plain-HTTP address could not be derived
@@ -22,7 +25,7 @@ neither HTTPS nor HTTP (DNS failure, down: `site.unreachable`'s case).
 
 Evidence: `problems`, `https_url`, `error`, `error_detail`, `verify_error`, `host_match`,
 `cert_names`, `issuer`, `not_before`, `not_after`, `self_signed`, `http_url`, `http_status`,
-`http_final_url`.
+`http_final_url`, and `browser_tls_errors` when the browser saw a failing certificate.
 """
 from __future__ import annotations
 
@@ -40,8 +43,9 @@ _NAMED_CODES = ("9:", "10:", "62:", "64:")
 _MESSAGES = {
     "no_https": "不支持HTTPS访问", "cert_expired": "证书已过期", "cert_not_yet_valid": "证书尚未生效",
     "host_mismatch": "证书与域名不符", "cert_untrusted": "证书不受信任（自签名或颁发机构未知）",
-    "http_not_redirected": "HTTP访问未跳转到HTTPS",
+    "http_not_redirected": "HTTP访问未跳转到HTTPS", "browser_cert_invalid": "浏览器访问时证书校验失败",
 }
+_CERT_PROBLEMS = {"no_https", "cert_expired", "cert_not_yet_valid", "host_mismatch", "cert_untrusted"}
 
 
 def check(snap: Snapshot, params: Params) -> RuleResult:
@@ -69,6 +73,9 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     if http_answered and tls.http_error is None and tls.http_status < 400 \
             and not (tls.http_final_url or "").startswith("https://"):
         problems.append("http_not_redirected")
+    seen = [b for b in getattr(snap, "browser_tls", []) if b.host == home_host and not b.verified]
+    if seen and not _CERT_PROBLEMS & set(problems):
+        problems.append("browser_cert_invalid")
     if not problems:
         return RuleResult.of([])
     return RuleResult.of([Finding(
@@ -80,5 +87,6 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
             "issuer": tls.cert_issuer, "not_before": tls.not_before.isoformat() if tls.not_before else None,
             "not_after": tls.not_after.isoformat() if tls.not_after else None, "self_signed": tls.self_signed,
             "http_url": tls.http_url, "http_status": tls.http_status, "http_final_url": tls.http_final_url,
+            **({"browser_tls_errors": [f"{b.host}:{b.port} {b.error}" for b in seen]} if seen else {}),
         },
     )])

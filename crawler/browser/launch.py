@@ -52,9 +52,12 @@ def playwright_settings(navigation_timeout_s: float, pages_per_context: int = PA
         "DOWNLOAD_HANDLERS": {
             "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
             "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+            "file": None, "s3": None, "ftp": None, "data": None,  # only http(s) is fetched (crawler/egress)
         },
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": find_chromium(), "headless": True, "args": list(LAUNCH_ARGS)},
+        # As an unprivileged user with its sandbox where the kernel allows, all traffic through the egress
+        # proxy (crawler/browser/harden.py); each site's context gets its own policy's proxy.
+        "PLAYWRIGHT_LAUNCH_OPTIONS": _hardened_launch_options(),
         "PLAYWRIGHT_BROWSER_PROVIDER": "crawler.browser.launch.SharedBrowserProvider",
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": pages_per_context,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": navigation_timeout_s * 1000,
@@ -64,6 +67,12 @@ def playwright_settings(navigation_timeout_s: float, pages_per_context: int = PA
         "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
     }
+
+
+def _hardened_launch_options() -> dict:
+    from crawler.browser.harden import launch_kwargs
+
+    return launch_kwargs()
 
 
 CONTEXT_KWARGS = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", "ignore_https_errors": True,

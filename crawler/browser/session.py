@@ -6,7 +6,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from crawler.browser.launch import LAUNCH_ARGS, find_chromium
+from crawler.browser.harden import context_proxy, launch_kwargs
 from crawler.browser.settle import WALL_WAIT_S
 from crawler.page import _CHALLENGE
 
@@ -56,6 +56,17 @@ def _content(page) -> str:  # noqa: ANN001
         return "__jsl_clearance"  # keep waiting
 
 
+def _field(page, name: str):  # noqa: ANN001, ANN202 - a Playwright Locator
+    """The form's input called `name` (crawled text): the inputs are tagged by script comparing the attribute
+    as a value, and the locator names only that tag — no selector is ever built from the page's text."""
+    page.evaluate("""(name) => {
+      document.querySelectorAll('[data-govaudit-field]').forEach(e => e.removeAttribute('data-govaudit-field'));
+      const hit = Array.from(document.querySelectorAll('form input')).find(e => e.getAttribute('name') === name);
+      if (hit) hit.setAttribute('data-govaudit-field', '1');
+    }""", name)
+    return page.locator('[data-govaudit-field="1"]').first
+
+
 def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
@@ -68,13 +79,15 @@ class BrowserSession:
 
         self._pw = sync_playwright().start()
         try:
-            self._browser = self._pw.chromium.launch(executable_path=find_chromium(), headless=True,
-                                                     args=list(LAUNCH_ARGS))
+            self._browser = self._pw.chromium.launch(**launch_kwargs())
         except Exception:
             self._pw.stop()
             raise
         self._timeout_ms = timeout_s * 1000
         self._ua = user_agent
+        # The site being gathered: its pages' contexts reach only what its EgressPolicy allows (set per site
+        # by the gatherer; None: the strict policy — public addresses only).
+        self.egress = None
 
     def close(self) -> None:
         try:
@@ -89,7 +102,8 @@ class BrowserSession:
         self.close()
 
     def _page(self, **ctx):  # noqa: ANN003, ANN202
-        context = self._browser.new_context(ignore_https_errors=True, bypass_csp=True, **ctx)
+        context = self._browser.new_context(ignore_https_errors=True, bypass_csp=True, proxy=context_proxy(self.egress),
+                                            **ctx)
         context.set_default_timeout(self._timeout_ms)
         return context, context.new_page()
 
@@ -150,7 +164,8 @@ class BrowserSession:
                 response = self._open(page, results_url)
             else:
                 self._open(page, form_page)
-                box = page.locator(f'form input[name="{field}"]').first
+                # The field's name is crawled text: matched as a value, never written into a selector.
+                box = _field(page, field)
                 box.fill(query)
                 with page.expect_navigation(wait_until="load"):
                     box.press("Enter")

@@ -9,21 +9,18 @@ target (redirects included) unless the site itself lives there or --allow-privat
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import lxml.html
 
-from crawler.egress import resolves_private
+from crawler.egress import EgressPolicy
 from crawler.gatherers.functions.search import find_search_form
 from crawler.page import decode_html
 from storage.facts import FactRow
 from storage.facts.requests import ApplyChannelFact
 from storage.session import session_scope
 from storage.snapshot import build_snapshot
-from storage.vocabulary import WALL_STATUSES, canonical, host_of
+from storage.vocabulary import WALL_STATUSES, canonical
 
 _ONLINE = re.compile(r"在线申请|网上申请|我要申请|在线提交|申请入口|网上提交|在线填写|电子申请")
 _FORM_WORDS = re.compile(r"申请人|姓名|名称|联系电话|联系方式|所需|内容描述|信息描述|用途|证件|地址")
@@ -38,10 +35,7 @@ class ApplyOptions:
     timeout_s: float = 15.0
     user_agent: str = "govaudit"
     allow_private: bool = False
-
-
-class _Refused(Exception):
-    """A target the egress policy does not allow."""
+    egress: EgressPolicy | None = None  # the site's (crawler.egress); None: from allow_private
 
 
 def check_apply_channel(db_url: str, run_id: int, opts: ApplyOptions) -> list[FactRow]:
@@ -153,43 +147,19 @@ def _flow_chart(tree, page_url: str) -> str | None:  # noqa: ANN001
     return None
 
 
-class _Guard(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to targets the egress policy allows."""
-
-    max_redirections = _MAX_REDIRECTS
-
-    def __init__(self, opts: ApplyOptions) -> None:
-        self.opts = opts
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
-        _allowed(newurl, self.opts)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _allowed(url: str, opts: ApplyOptions) -> None:
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise _Refused(url)
-    if not opts.allow_private and resolves_private(host_of(url)):
-        raise _Refused(url)
-
-
 def _fetch(url: str, opts: ApplyOptions, limit: int = 2_000_000) -> tuple[int | None, str, str | None, str]:
-    """(status, decoded HTML, error class, final URL) of one GET, redirects checked by the egress policy."""
+    """(status, decoded HTML, error class, final URL) of one GET through crawler.egress.fetch.safe_fetch
+    (every redirect re-checked against the site's egress policy, capped, one deadline)."""
+    from crawler.egress.fetch import FetchError, safe_fetch
+
+    policy = opts.egress or EgressPolicy(allow_private=opts.allow_private)
     try:
-        _allowed(url, opts)
-        opener = urllib.request.build_opener(_Guard(opts))
-        opener.addheaders = [("User-Agent", opts.user_agent), ("Accept", "text/html,*/*;q=0.8")]
-        with opener.open(url, timeout=opts.timeout_s) as resp:
-            return resp.status, decode_html(resp.read(limit), resp.headers.get("Content-Type")), None, resp.geturl()
-    except _Refused:
-        return None, "", "refused_private", url
-    except urllib.error.HTTPError as exc:
-        body = exc.read(200_000) if exc.fp else b""
-        return exc.code, decode_html(body, exc.headers.get("Content-Type") if exc.headers else None), None, url
-    except TimeoutError:
-        return None, "", "timeout", url
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, _Refused):
+        got = safe_fetch(url, policy, headers={"User-Agent": opts.user_agent, "Accept": "text/html,*/*;q=0.8"},
+                         timeout_s=opts.timeout_s, max_bytes=limit, max_redirects=_MAX_REDIRECTS)
+    except FetchError as exc:
+        if exc.kind in ("refused", "bad_url"):
             return None, "", "refused_private", url
-        return None, "", f"connect: {reason}", url
+        if exc.kind == "timeout":
+            return None, "", "timeout", url
+        return None, "", f"connect: {exc.detail}", url
+    return got.status, decode_html(got.body, got.headers.get("content-type")), None, got.url

@@ -18,8 +18,11 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from crawler.browser.launch import CONTEXT_KWARGS, LAUNCH_ARGS, find_chromium
+from crawler.browser.harden import context_proxy, launch_kwargs
+from crawler.browser.launch import CONTEXT_KWARGS
+from crawler.egress import policy_for_site
 from crawler.browser.settle import SCREENSHOT_QUALITY, settle, take_screenshot
 from storage.facts import FactRow
 from storage.facts.evidence import EvidenceShotFact, shot_page
@@ -103,6 +106,7 @@ class SitePlan:
     evidence_dir: Path
     marks: dict[str, set[str]] = field(default_factory=dict)  # page URL → link targets to outline on it
     terms: dict[str, list[str]] = field(default_factory=dict)  # page URL → locator terms to crop, in order
+    egress: Any = None  # the site's EgressPolicy: its context's proxy (crawler.egress.proxy); None: strict
 
 
 def evidence_name(url: str, term: str | None = None) -> str:
@@ -193,10 +197,12 @@ async def _capture(plans: list[SitePlan], timeout_s: float) -> dict[tuple[int, s
     shots: dict[tuple[int, str], PageShots] = {}
     gate = asyncio.Semaphore(CONCURRENT_PAGES)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=find_chromium(), headless=True, args=list(LAUNCH_ARGS))
+        browser = await pw.chromium.launch(**launch_kwargs())
         try:
             for plan in plans:  # one context per site: a wall's cookie serves all its pages
-                context = await browser.new_context(**CONTEXT_KWARGS)
+                # The site's policy (the pipeline sets it); without one, what the planned pages' own host unlocks.
+                egress = plan.egress or policy_for_site(next(iter(plan.marks)))
+                context = await browser.new_context(**CONTEXT_KWARGS, proxy=context_proxy(egress))
                 context.set_default_navigation_timeout(timeout_s * 1000)
                 try:
                     done = await asyncio.gather(*(_shoot(context, gate, url, plan.evidence_dir, sorted(marks),

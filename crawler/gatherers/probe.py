@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from crawler.egress import resolves_private_async
+from crawler.egress import STRICT, EgressPolicy, policy_for_site
 from crawler.page import _CHALLENGE as CHALLENGE  # the wall markers the spider flags, read the same way
 from storage.vocabulary import canonical
 
@@ -75,15 +75,23 @@ def _context(verify: bool, cafile: str | None = None) -> ssl.SSLContext:
     return ctx
 
 
-async def _connect(host: str, port: int, tls: ssl.SSLContext | None, rec: ProbeRecord | None
-                   ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, ssl.SSLObject | None]:
-    """Resolve, connect and (for https) handshake, timing each stage into `rec` when given."""
+async def _connect(host: str, port: int, tls: ssl.SSLContext | None, rec: ProbeRecord | None,
+                   policy: EgressPolicy | None = None) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, ssl.SSLObject | None]:
+    """Resolve, check every answer against the egress policy (the addresses connected are the addresses
+    checked; default: the host's own policy, i.e. operator ranges and the metadata range refused), connect
+    and (for https) handshake, timing each stage into `rec` when given."""
     loop = asyncio.get_running_loop()
     t = time.perf_counter()
     try:
         infos = await loop.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise ProbeError("dns", f"{type(exc).__name__}: {exc}") from None
+    if policy is None:
+        policy = await loop.run_in_executor(None, policy_for_site, f"http://{host}/")
+    for info in infos:
+        reason = policy.refusal(info[4][0])
+        if reason is not None:
+            raise ProbeError("refused_private", f"{host}: {reason}")
     if rec is not None and rec.dns_ms is None:
         rec.dns_ms = _ms(t)
     t = time.perf_counter()
@@ -118,13 +126,14 @@ async def _connect(host: str, port: int, tls: ssl.SSLContext | None, rec: ProbeR
     return reader, writer, writer.get_extra_info("ssl_object") if tls else None
 
 
-async def _get(url: str, rec: ProbeRecord, started: float, verify: bool, user_agent: str) -> bytes:
+async def _get(url: str, rec: ProbeRecord, started: float, verify: bool, user_agent: str,
+               policy: EgressPolicy | None = None) -> bytes:
     """One GET (no redirect following); fills status, headers, first byte; returns the body (capped)."""
     parts = urlsplit(url)
     https = parts.scheme == "https"
     host = parts.hostname or ""
     port = parts.port or (443 if https else 80)
-    reader, writer, _ = await _connect(host, port, _context(verify) if https else None, rec)
+    reader, writer, _ = await _connect(host, port, _context(verify) if https else None, rec, policy)
     try:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host_header = parts.netloc.rsplit("@", 1)[-1]
@@ -189,11 +198,13 @@ async def fetch(url: str, site_id: str = "", timeout_s: float = DEFAULT_TIMEOUT_
 
     async def load() -> None:
         current, seen = url, {url}
-        private_ok = allow_private if allow_private is not None else await resolves_private_async(urlsplit(url).hostname or "")
+        # The homepage itself on its own policy (its own network, never an operator range); its redirects on
+        # the same, or on the strict policy when the caller says the site is public (allow_private=False).
+        own = (EgressPolicy(allow_private=True) if allow_private else
+               await asyncio.get_running_loop().run_in_executor(None, policy_for_site, url))
+        onward = STRICT if allow_private is False else own
         while True:
-            if current != url and not private_ok and await resolves_private_async(urlsplit(current).hostname or ""):
-                raise ProbeError("refused_private", f"redirect into a private address: {current}")
-            body = await _get(current, rec, started, verify, user_agent)
+            body = await _get(current, rec, started, verify, user_agent, own if current == url else onward)
             location = rec.headers.get("location")
             if rec.status in REDIRECTS and location:
                 nxt = canonical(urljoin(current, location))

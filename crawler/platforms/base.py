@@ -8,18 +8,21 @@ the rules turn every kind but `not_found` into `not_measured`, never into a stal
 from __future__ import annotations
 
 import json
-import socket
-import urllib.error
-import urllib.request
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from storage.facts.newmedia import PostSeen
 from storage.vocabulary import BEIJING
+
+if TYPE_CHECKING:
+    from crawler.egress import EgressPolicy
+
+MAX_BODY = 8 * 1024 * 1024  # an adapter's page or feed; larger is not an account page (crawler.egress.fetch)
 
 DEFAULT_USER_AGENT = ("Mozilla/5.0 (Linux; Android 12; Pixel 6) AppleWebKit/537.36 (KHTML, like Gecko) "
                       "Chrome/120.0 Mobile Safari/537.36 govaudit")
@@ -121,24 +124,40 @@ class Adapter(ABC):
         return None
 
     # -- plain HTTP, shared by the adapters that need no browser -------------------------------------
+    def egress(self, url: str) -> EgressPolicy:
+        """What a fetch of this adapter may reach: public addresses, plus the network of a base URL the
+        operator configured (`platforms:` mirrors) — never more (crawler.egress)."""
+        from crawler.egress import STRICT, policy_for_site
+
+        if self.base and self.base != self.public_base.rstrip("/"):
+            cache = self.__dict__.setdefault("_egress", {})
+            if self.base not in cache:
+                cache[self.base] = policy_for_site(self.base)
+            return cache[self.base]
+        return STRICT
+
     def get(self, url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-        """GET with the context's timeout; HTTP errors are returned, transport errors raise AdapterFailure."""
-        req = urllib.request.Request(url, headers={"User-Agent": self.ctx.user_agent,
-                                                   "Accept-Language": "zh-CN,zh;q=0.9", **(headers or {})})
+        """GET with the context's timeout through `safe_fetch` (redirects re-checked against the egress
+        policy, body capped, one deadline); HTTP errors are returned, transport errors raise AdapterFailure.
+        A `Cookie` header given here is sent only to the first URL's host (never after a redirect)."""
+        from crawler.egress.fetch import FetchError, safe_fetch
+
+        first_host = (urlsplit(url).hostname or "").lower()
+        base_headers = {"User-Agent": self.ctx.user_agent, "Accept-Language": "zh-CN,zh;q=0.9", **(headers or {})}
+
+        def per_hop(hop: str) -> dict[str, str]:
+            if (urlsplit(hop).hostname or "").lower() == first_host:
+                return base_headers
+            return {k: v for k, v in base_headers.items() if k.lower() not in ("cookie", "authorization")}
+
         try:
-            with urllib.request.urlopen(req, timeout=self.ctx.timeout_s) as resp:  # noqa: S310 - http(s) only
-                return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
-        except urllib.error.HTTPError as exc:
-            body = exc.read() if exc.fp else b""
-            return exc.code, {k.lower(): v for k, v in (exc.headers or {}).items()}, body
-        except (TimeoutError, socket.timeout):
-            raise AdapterFailure(FailureKind.TIMEOUT, f"{url}: no answer within {self.ctx.timeout_s:g} s") from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+            got = safe_fetch(url, self.egress(url), headers=per_hop, timeout_s=self.ctx.timeout_s,
+                             max_bytes=MAX_BODY, truncate=False)
+        except FetchError as exc:
+            if exc.kind == "timeout":
                 raise AdapterFailure(FailureKind.TIMEOUT, f"{url}: no answer within {self.ctx.timeout_s:g} s") from None
-            raise AdapterFailure(FailureKind.NETWORK, f"{url}: {exc.reason}") from None
-        except (ConnectionError, OSError) as exc:
-            raise AdapterFailure(FailureKind.NETWORK, f"{url}: {exc}") from None
+            raise AdapterFailure(FailureKind.NETWORK, f"{exc.url}: {exc.kind}: {exc.detail}") from None
+        return got.status, got.headers, got.body
 
     def get_json(self, url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         status, _, body = self.get(url, headers)

@@ -33,6 +33,9 @@ class ManualAdapter(Adapter):
         path = Path(handle)
         if not path.is_absolute():
             path = self.ctx.registry_dir / path
+        root = Path(self.ctx.registry_dir).resolve()
+        if not path.resolve().is_relative_to(root):
+            raise AdapterFailure(FailureKind.BAD_INPUT, f"{handle}: outside the registry's folder {root}")
         try:
             raw = path.read_bytes()
         except OSError as exc:

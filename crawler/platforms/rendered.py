@@ -11,7 +11,8 @@ import re
 from abc import abstractmethod
 from dataclasses import dataclass
 
-from crawler.browser.launch import LAUNCH_ARGS, BrowserNotFound, find_chromium
+from crawler.browser.harden import context_proxy, launch_kwargs
+from crawler.browser.launch import BrowserNotFound, find_chromium
 from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, Profile, bytedance_id_time, count
 from storage.facts.newmedia import PostSeen
 
@@ -54,7 +55,7 @@ class RenderedAdapter(Adapter):
         if not re.fullmatch(r"[\w.-]+", handle):
             raise AdapterFailure(FailureKind.BAD_INPUT, f"{self.platform} handle has unexpected characters: {handle!r}")
         try:
-            executable = find_chromium()
+            find_chromium()
         except BrowserNotFound as exc:
             raise AdapterFailure(FailureKind.NO_SOURCE, str(exc)) from None
         from playwright.sync_api import Error as PlaywrightError
@@ -65,9 +66,10 @@ class RenderedAdapter(Adapter):
         state = self.ctx.state_file(self.platform)
         timeout_ms = self.ctx.timeout_s * 1000
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=executable, headless=True, args=list(LAUNCH_ARGS))
+            browser = pw.chromium.launch(**launch_kwargs())  # unprivileged, sandboxed, through the egress proxy
             try:
                 context = browser.new_context(user_agent=self.ctx.user_agent, locale="zh-CN",
+                                              proxy=context_proxy(self.egress(url)),
                                               storage_state=str(state) if state else None)
                 page = context.new_page()
                 try:

@@ -72,9 +72,21 @@ class FeedAdapter(Adapter):
     def profile_url(self, handle: str) -> str:
         return handle
 
+    def egress(self, url: str):  # noqa: ANN201 - EgressPolicy
+        """The feed the registry names may live on its own (private) network; redirects from it may not
+        go further than that network, and never into a denied range (crawler.egress)."""
+        from crawler.egress import policy_for_site
+
+        cache = self.__dict__.setdefault("_egress", {})
+        handle = self.__dict__.get("_handle") or url
+        if handle not in cache:
+            cache[handle] = policy_for_site(handle)
+        return cache[handle]
+
     def read(self, handle: str, name: str | None) -> AccountData:
         if not re.match(r"https?://", handle):
             raise AdapterFailure(FailureKind.BAD_INPUT, f"feed handle must be an http(s) URL, got {handle!r}")
+        self._handle = handle
         status, _, body = self.get(handle, {"Accept": "application/rss+xml, application/atom+xml, application/xml"})
         if status in (404, 410):
             raise AdapterFailure(FailureKind.NOT_FOUND, f"{handle}: HTTP {status}")

@@ -27,6 +27,9 @@ _VAR = r"var\s+{name}\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"
 GONE = ("链接已过期", "该内容已被发布者删除", "此内容因违规无法查看", "内容已被删除")
 
 
+REAL_HOSTS = ("mp.weixin.qq.com",)  # where a stored WeChat session may be sent
+
+
 def page_var(page: str, name: str) -> str | None:
     """The first string value of `var <name> = "…"` (an empty value counts as absent)."""
     m = re.search(_VAR.format(name=re.escape(name)), page)
@@ -119,8 +122,9 @@ class WechatAdapter(Adapter):
 
     # -- with a login state: the account's history page --------------------------------------------
     def _history(self, handle: str, state_file) -> AccountData:  # noqa: ANN001 - Path
-        cookies = _cookie_header(state_file, urlsplit(self.public_base).hostname or "")  # a mirror stands in for it
         url = f"{self.base}/mp/profile_ext?action=home&__biz={handle}&scene=124"
+        # The session goes only to WeChat's real host over HTTPS (never to a `platforms:` mirror).
+        cookies = _cookie_header(state_file, url)
         status, headers, body = self.get(url, {"Cookie": cookies} if cookies else None)
         page = decode_html(body, headers.get("content-type"))
         if status in (418, 429) or "操作频繁" in page:
@@ -154,12 +158,13 @@ class WechatAdapter(Adapter):
                            posts=posts, posts_source="timeline")
 
 
-def _cookie_header(state_file, host: str) -> str:  # noqa: ANN001 - Path
-    """The cookies of a Playwright storage state that apply to `host`."""
+def _cookie_header(state_file, url: str) -> str:  # noqa: ANN001 - Path
+    """The cookies of a Playwright storage state that apply to `url` (crawler.egress.fetch.cookie_header:
+    HTTPS, the platform's real host, domain and path matching as a browser does)."""
+    from crawler.egress.fetch import cookie_header
+
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise AdapterFailure(FailureKind.LOGIN_WALL, f"{state_file}: not a readable login state") from None
-    pairs = [f"{c['name']}={c['value']}" for c in state.get("cookies", [])
-             if host.endswith(str(c.get("domain", "")).lstrip("."))]
-    return "; ".join(pairs)
+    return cookie_header(state.get("cookies", []), url, REAL_HOSTS)

@@ -11,6 +11,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.browser.policy import looks_like_wall, render_reason
+from crawler.egress import EgressPolicy
 from crawler.browser.visibility import visibility_records
 from crawler.errors import classify
 from crawler.extractors import PageContext, load_extractors
@@ -32,7 +33,7 @@ class SiteSpider(Spider):
     def __init__(self, run_id: int, homepage: str, max_pages: int = 2000, max_depth: int = 8,
                  allow_private: bool = False, extra_hosts: tuple[str, ...] = (), site: dict | None = None,
                  browser: bool = False, evidence_dir: str | None = None, seeds: tuple[str, ...] = (),
-                 checks: tuple[str, ...] = (), follow: bool = True, **kw: Any) -> None:
+                 checks: tuple[str, ...] = (), follow: bool = True, egress: Any = None, **kw: Any) -> None:
         super().__init__(**kw)
         # A re-check (govaudit recheck) fetches a given list: `seeds` crawled as pages (depth 1), `checks`
         # only checked, and no link of any page followed (`follow=False`); extractors may still ask.
@@ -45,6 +46,8 @@ class SiteSpider(Spider):
         self.max_pages = max_pages
         self.max_depth = max_depth
         self.allow_private = allow_private
+        # What this site's fetches may reach (crawler.egress; the downloader guard and the browser proxy).
+        self.egress = egress if egress is not None else EgressPolicy(allow_private=allow_private)
         self.site_hosts = {host_of(homepage), *extra_hosts}
         self.seen: set[str] = set()
         self.parsed: set[str] = set()  # final URLs whose links were read (redirects land many URLs on one page)
@@ -127,7 +130,7 @@ class SiteSpider(Spider):
                             timings=homepage, mark_links=homepage, navigations=navigations)
         meta = {
             "playwright": True, "playwright_context": self.context_name,
-            "playwright_context_kwargs": _context_kwargs(),
+            "playwright_context_kwargs": _context_kwargs(self.egress),
             "playwright_page_init_callback": "crawler.browser.launch.page_init",
             "playwright_page_methods": [method], "ga_navigations": navigations, "ga_screenshot": bool(shot),
             # The browser's time includes waiting for scripts: not the server's latency AutoThrottle adapts to.
@@ -160,7 +163,20 @@ class SiteSpider(Spider):
 
     def finish_extractors(self) -> list:
         """The extractors' facts gathered across pages (the storage pipeline writes them with the last batch)."""
-        return [row for extractor in self.extractors for row in extractor.finish()]
+        return [row for extractor in self.extractors for row in extractor.finish()] + self._browser_tls()
+
+    def _browser_tls(self) -> list:
+        """The site's HTTPS hosts the browser reached and whether their certificates verified (the browser
+        itself accepts invalid ones: recorded here instead, crawler/egress/proxy.py)."""
+        if not self.browser:
+            return []
+        from crawler.egress.proxy import tls_seen
+        from storage.facts import FactRow
+        from storage.facts.browser_tls import BrowserTlsFact
+
+        self.gathered_facts.add("browser_tls")
+        return [FactRow(self.run_id, BrowserTlsFact(host=h, port=p, verified=e is None, error=e))
+                for h, p, e in tls_seen(self.site_hosts) if e != "checking"]
 
     def gathered_families(self) -> list[str]:
         """The fact families this crawl gathered: pages and links, the extractors' and the browser's."""
@@ -428,10 +444,11 @@ def _relative_evidence(path: str | None, evidence_dir: str | None) -> str | None
     return f"evidence/{Path(path).name}" if evidence_dir else path
 
 
-def _context_kwargs() -> dict:
+def _context_kwargs(egress: EgressPolicy | None = None) -> dict:
+    from crawler.browser.harden import context_proxy
     from crawler.browser.launch import CONTEXT_KWARGS
 
-    return dict(CONTEXT_KWARGS)
+    return {**CONTEXT_KWARGS, "proxy": context_proxy(egress)}
 
 
 def _redirects(meta: dict) -> list[list]:

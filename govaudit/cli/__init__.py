@@ -11,7 +11,10 @@ import sys
 import typer
 
 from govaudit.cli import audit, monitoring, accounts, evaluate, problems, supervision, history  # noqa: F401, I001 - registered in this order (the help lists them so)
+from rich.markup import escape
+
 from govaudit.cli.common import AuditFailed, AuditInterrupted, UsageError, app, console
+from storage.secrets import MaskingFilter, mask_text
 
 
 def main() -> None:
@@ -21,19 +24,20 @@ def main() -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     # Failed fetches are facts stored with their error class, not log noise (Scrapy resets logger levels).
     handler.addFilter(lambda r: not r.name.startswith(("scrapy.downloadermiddlewares.retry", "scrapy.core.scraper")))
+    handler.addFilter(MaskingFilter())  # database passwords never reach a log (storage/secrets.py)
     logging.basicConfig(level=handler.level, handlers=[handler])
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except (UsageError, LookupError) as exc:
-        console.print(f"[bold red]error:[/] {str(exc).strip(chr(39))}", highlight=False)
+        console.print(f"[bold red]error:[/] {escape(mask_text(str(exc).strip(chr(39))))}", highlight=False)
         sys.exit(2)
     except AuditInterrupted as exc:
         console.print(f"interrupted: {exc}")
         sys.exit(130)
     except AuditFailed as exc:
-        console.print(f"[bold red]failed:[/] {exc}", highlight=False)
+        console.print(f"[bold red]failed:[/] {escape(mask_text(str(exc)))}", highlight=False)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         console.print("interrupted")
@@ -42,6 +46,8 @@ def main() -> None:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # the CLI parser's own usage errors
             exc.show()
             sys.exit(2 if exc.exit_code else 0)
-        console.print_exception()
+        import traceback
+
+        console.print(escape(mask_text(traceback.format_exc())), highlight=False, markup=True)
         sys.exit(1)
     sys.exit(0)

@@ -64,9 +64,12 @@ def audit(
     no_browser: Annotated[bool, typer.Option("--no-browser", help="never start a browser")] = False,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="also fetch private/loopback targets")] = False,
     user_agent: Annotated[str | None, typer.Option("--user-agent", help="crawler User-Agent naming you")] = None,
+    deny: Annotated[list[str] | None, typer.Option("--deny", help="an IP range (CIDR) never fetched by any path, "
+                                                   "whatever the site (repeatable; also sites.yaml deny:, $GOVAUDIT_DENY)")] = None,
 ) -> None:
     """Crawl, check, score and report: one run per site (抓取、检查、评分、出报告)."""
     registry = c.registry(sites)
+    c.deny_ranges(list(deny or []))  # sites.yaml deny: was added by c.registry()
     chosen = c.select(registry.sites, site or [])
     options = AuditOptions(
         db_url=c.db(db), out=out, as_of=c.as_of(as_of), scheme=c.scheme(scheme or registry.scheme),

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from govaudit.registry import Registry, RegistryError, SiteEntry, load_registry
 from reports.scheme import Scheme, SchemeError, load_scheme
+from storage.secrets import mask_text, mask_url
 from storage.session import DEFAULT_DB
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -65,16 +66,32 @@ def prepare_db(url: str) -> None:
     try:
         upgrade(url)
     except (ArgumentError, OperationalError) as exc:
-        raise UsageError(f"--db {url}: cannot open the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
+        raise UsageError(mask_text(f"--db {url}: cannot open the database: {exc.__class__.__name__}: "
+                                   f"{str(exc).splitlines()[0]}").replace(url, mask_url(url))) from None
     except ModuleNotFoundError as exc:
-        raise UsageError(f"--db {url}: database driver missing: {exc.name}") from None
+        raise UsageError(f"--db {mask_url(url)}: database driver missing: {exc.name}") from None
+
+
+def deny_ranges(ranges: list[str]) -> None:
+    """Operator ranges (`--deny`, sites.yaml `deny:`) added to $GOVAUDIT_DENY, where every fetch path of this
+    process and of the processes it starts reads them (crawler.egress); a bad range exits 2."""
+    from govaudit.pipeline import deny_ranges as add_deny
+
+    try:
+        add_deny(ranges)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def registry(path: Path) -> Registry:
+    """The registry; its `deny:` ranges apply to every fetch of the command from here on (README "Safety")."""
     try:
-        return load_registry(path)
+        loaded = load_registry(path)
     except RegistryError as exc:
         raise UsageError(str(exc)) from None
+    if loaded.deny:
+        deny_ranges(list(loaded.deny))
+    return loaded
 
 
 def select(sites: list[SiteEntry], ids: list[str]) -> list[SiteEntry]:

@@ -14,6 +14,7 @@ from storage.facts.items import ItemPageFact
 from storage.facts.monitor import BaselineFact
 from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.pages import LinkFact, PageFact, SiteFact
+from storage.facts.browser_tls import BrowserTlsFact
 from storage.facts.tls import TlsFact
 from storage.probes import ProbeFact
 from storage.snapshot import Snapshot
@@ -28,8 +29,8 @@ FACT_TYPES: dict[str, type] = {
     "interaction_channels": ChannelFact, "messages": MessageFact,
     "search_probes": SearchProbeFact, "mobile_renders": MobileRenderFact, "axe_results": AxeResultFact,
     "host_facts": HostInfoFact, "page_variants": PageVariantFact, "link_visibility": LinkVisibilityFact,
-    "probes": ProbeFact, "tls": TlsFact, "attachments": AttachmentFact, "item_pages": ItemPageFact,
-    "baselines": BaselineFact,
+    "probes": ProbeFact, "tls": TlsFact, "browser_tls": BrowserTlsFact, "attachments": AttachmentFact,
+    "item_pages": ItemPageFact, "baselines": BaselineFact,
 }
 # Snapshot fields whose fact family (run.stats["facts"]) has another name.
 FACT_FAMILIES: dict[str, str] = {

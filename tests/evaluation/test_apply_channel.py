@@ -45,16 +45,16 @@ def test_form_on_the_page_gone_page_and_search_only_look_alike() -> None:
 
 
 def test_private_targets_are_refused_unless_allowed(monkeypatch) -> None:  # noqa: ANN001
-    from crawler.gatherers import apply_channel
+    from crawler.egress import EgressPolicy
 
-    # 127.0.0.1 plays a public site, 127.0.0.2 an intranet host it links and redirects to
-    monkeypatch.setattr(apply_channel, "resolves_private", lambda host: host == "127.0.0.2")
+    # 127.0.0.1 plays a site whose policy unlocks only itself, 127.0.0.2 an intranet host it links and redirects to
+    own = EgressPolicy(allow=("127.0.0.1/32",))
     with FixtureServer({"/form": _html(FORM)}, host="127.0.0.2") as inner:
         target = inner.base_url + "/form"
         routes = {"/ysq/": _html(f"<a href='{target}'>在线申请</a>"), "/go/": redirect(target, 302)}
         with FixtureServer(routes) as s:
-            linked = check_entry(s.base_url + "/ysq/", ApplyOptions(timeout_s=5))
-            redirected = check_entry(s.base_url + "/go/", ApplyOptions(timeout_s=5))
+            linked = check_entry(s.base_url + "/ysq/", ApplyOptions(timeout_s=5, egress=own))
+            redirected = check_entry(s.base_url + "/go/", ApplyOptions(timeout_s=5, egress=own))
             assert inner.log == []  # nothing reached the private host
             allowed = check_entry(s.base_url + "/ysq/", ApplyOptions(allow_private=True, timeout_s=5))
     assert (linked.outcome, linked.error, linked.form_url) == ("blocked", "refused_private", target)

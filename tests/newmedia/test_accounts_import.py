@@ -1,6 +1,7 @@
 """`govaudit accounts import`: unit lists (csv/xlsx) merged into sites.yaml; bad rows exit 2 naming file and line."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,35 @@ def test_registry_rejects_unknown_platform_key(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(RegistryError, match=r"s.yaml:14: platforms.kuaishou: unknown platform"):
         load_registry(path)
+
+
+@pytest.mark.parametrize(("platform", "handle", "message"), [
+    ("RSS", "http://169.254.169.254/latest/feed.xml", "denied range"),  # the metadata service
+    ("RSS", "http://[::ffff:169.254.169.254]/feed.xml", "denied range"),
+    ("RSS", "http://10.9.8.7/feed.xml", "denied range"),  # the registry's own deny: range
+    ("RSS", "file:///etc/passwd", "http(s) URL"),
+    ("manual", "../../etc/passwd", "outside the registry's folder"),
+    ("manual", "/etc/passwd", "outside the registry's folder"),
+])
+def test_account_handles_validated_per_platform(tmp_path: Path, platform: str, handle: str, message: str) -> None:
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(SITES + "deny: [10.9.8.0/24]\n", encoding="utf-8")
+    src = tmp_path / "list.csv"
+    src.write_text(f"单位,平台,账号名称,账号/链接\n示例县教育局,{platform},源,{handle}\n", encoding="utf-8")
+    out = tmp_path / "merged.yaml"
+    with pytest.raises(ImportError_, match=re.escape(message)):
+        import_accounts(src, sites, out)
+    assert not out.exists()  # nothing half-written
+    # the control: a feed on a public address and a CSV beside the registry are accepted
+    src.write_text("单位,平台,账号名称,账号/链接\n示例县教育局,RSS,源,http://8.8.8.8/feed.xml\n"
+                   "示例县教育局,manual,手工,posts/manual.csv\n", encoding="utf-8")
+    assert import_accounts(src, sites, out)["added"] == 2
+
+
+def test_import_refusal_exits_2(tmp_path: Path) -> None:
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(SITES, encoding="utf-8")
+    src = tmp_path / "list.csv"
+    src.write_text("单位,平台,账号名称,账号/链接\n示例县教育局,RSS,源,http://169.254.169.254/f.xml\n", encoding="utf-8")
+    res = run_cli("accounts", "import", str(src), "--sites", str(sites), "--out", str(tmp_path / "m.yaml"))
+    assert res.returncode == 2 and "denied range" in " ".join(res.stderr.split())

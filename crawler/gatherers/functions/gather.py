@@ -2,12 +2,11 @@
 render and axe-core. Reads the crawl from storage, writes fact rows, and names the families it gathered."""
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.egress import resolves_private
+from crawler.egress import EgressPolicy, EgressRefused, LookupFailed
+from crawler.egress.fetch import FetchError, safe_fetch
 from crawler.gatherers.functions import fingerprint, host, search
 from crawler.page import decode_html
 from storage.facts import FactRow
@@ -28,6 +27,11 @@ class GatherOptions:
     user_agent: str = "govaudit"
     resolver: host.Resolver | None = None
     route: host.RouteCheck = host.has_route
+    egress: EgressPolicy | None = None  # the site's (crawler.egress); None: from allow_private
+
+    @property
+    def policy(self) -> EgressPolicy:
+        return self.egress or EgressPolicy(allow_private=self.allow_private)
 
 
 @dataclass
@@ -57,6 +61,8 @@ def gather_functions(db_url: str, run_id: int, site: dict, opts: GatherOptions, 
             owned, launch_error = open_browser(opts)
             session = owned
         families += ["mobile", "axe"]
+    if session is not None:
+        session.egress = opts.policy  # the shared browser's contexts for this site: its own policy's proxy
     try:
         probe = _search(crawl, opts, session, evidence)
         facts.append(SearchProbeFact(**probe))
@@ -120,7 +126,7 @@ def _read_crawl(db_url: str, run_id: int) -> _Crawl:
 
 def _host_fact(crawl: _Crawl, site: dict, search_action: str | None, opts: GatherOptions) -> HostInfoFact:
     facts = host.probe_ipv6(crawl.homepage, opts.resolver, opts.route, opts.allow_private, opts.timeout_s,
-                            opts.user_agent)
+                            opts.user_agent, egress=opts.policy)
     html = crawl.homepage_html or ""
     return HostInfoFact(
         host=facts.host, aaaa=facts.aaaa, cnames=facts.cnames, dns_error=facts.dns_error,
@@ -142,8 +148,13 @@ def _search(crawl: _Crawl, opts: GatherOptions, session, evidence: Path) -> dict
         return {"outcome": "no_query", "error": "抓取中未找到可用作查询的文章标题 / no article title to ask for", **base}
     title, article = crawl.query
     base.update(query=title, query_source=article)
-    if host_of(form.action) != host_of(crawl.homepage) and not opts.allow_private and resolves_private(host_of(form.action)):
-        return {"outcome": "blocked", "error": "refused_private", **base}
+    if host_of(form.action) != host_of(crawl.homepage):
+        try:
+            opts.policy.check_host(host_of(form.action))
+        except EgressRefused:
+            return {"outcome": "blocked", "error": "refused_private", **base}
+        except (LookupFailed, OSError):
+            pass  # the fetch reports the DNS failure
     method, url, body = form.request(title)
     status, html, error = _fetch(method, url, body, opts)
     base.update(results_url=url, status=status, via="http")
@@ -177,18 +188,18 @@ def _search(crawl: _Crawl, opts: GatherOptions, session, evidence: Path) -> dict
 
 
 def _fetch(method: str, url: str, body: bytes | None, opts: GatherOptions) -> tuple[int | None, str, str | None]:
-    """(status, decoded HTML, error class) of one plain HTTP request."""
-    req = urllib.request.Request(url, data=body, method=method,
-                                 headers={"User-Agent": opts.user_agent, "Accept": "text/html,*/*;q=0.8"})
+    """(status, decoded HTML, error class) of one plain HTTP request (crawler.egress.fetch.safe_fetch:
+    redirects re-checked against the site's egress policy, 2 MB, one deadline)."""
+    headers = {"User-Agent": opts.user_agent, "Accept": "text/html,*/*;q=0.8"}
     if body is not None:
-        req.add_header("Content-Type", "application/x-www-form-urlencoded")
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     try:
-        with urllib.request.urlopen(req, timeout=opts.timeout_s) as resp:  # noqa: S310 - http(s) only, from the form
-            return resp.status, decode_html(resp.read(2_000_000), resp.headers.get("Content-Type")), None
-    except urllib.error.HTTPError as exc:
-        return exc.code, decode_html(exc.read(200_000), exc.headers.get("Content-Type") if exc.headers else None), None
-    except TimeoutError:
-        return None, "", "timeout"
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return None, "", f"connect: {reason}"
+        got = safe_fetch(url, opts.policy, method=method, body=body, headers=headers, timeout_s=opts.timeout_s,
+                         max_bytes=2_000_000)
+    except FetchError as exc:
+        if exc.kind == "timeout":
+            return None, "", "timeout"
+        if exc.kind == "refused":
+            return None, "", "refused_private"
+        return None, "", f"connect: {exc.detail}"
+    return got.status, decode_html(got.body, got.headers.get("content-type")), None

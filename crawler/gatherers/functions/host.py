@@ -10,9 +10,9 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
-from storage.vocabulary import is_private_ip
 
 # A resolver answers (AAAA addresses, CNAME chain, error class or None) for a host name.
 Resolver = Callable[[str], tuple[list[str], list[str], str | None]]
@@ -115,7 +115,7 @@ def fetch_over_ipv6(url: str, address: str, timeout: float = 15.0, user_agent: s
 
 
 def probe_ipv6(url: str, resolver: Resolver | None = None, route: RouteCheck = has_route, allow_private: bool = False,
-               timeout: float = 15.0, user_agent: str = "govaudit") -> Ipv6Facts:
+               timeout: float = 15.0, user_agent: str = "govaudit", egress: Any = None) -> Ipv6Facts:
     """AAAA records of the homepage host and one fetch of the homepage over the first routable one."""
     host = (urlsplit(url).hostname or "").lower()
     facts = Ipv6Facts(host=host)
@@ -138,7 +138,9 @@ def probe_ipv6(url: str, resolver: Resolver | None = None, route: RouteCheck = h
         return facts
     address = routable[0]
     facts.ipv6_address = address
-    if is_private_ip(address) and not allow_private:
+    from crawler.egress import EgressPolicy
+
+    if (egress or EgressPolicy(allow_private=allow_private)).refusal(address) is not None:
         facts.ipv6_error = "refused_private"  # an auditor must not become an intranet scanner
         return facts
     facts.ipv6_status, facts.ipv6_error = fetch_over_ipv6(url, address, timeout, user_agent)
