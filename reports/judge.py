@@ -47,7 +47,8 @@ def judge_stored(session: Session, run_id: int, scheme: Scheme, as_of: date | No
 
 def score_and_store(session: Session, judged: Judged) -> ScoreCard:
     """Score judged results with their scheme and store results, findings and score (replacing older ones)."""
-    card = score(judged.scheme, judged.results)
+    run = session.get(m.Run, judged.run_id)
+    card = score(judged.scheme, judged.results, run.state if run is not None else "complete")
     store_results(session, judged.run_id, judged.as_of, judged.scheme, judged.results, card)
     return card
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from checks.base import Finding, RuleResult, Status
 from reports.scheme import Indicator, Scheme
+from storage.vocabulary import GRADE_FAIL, GRADE_PASS, GRADE_UNDECIDED
 
 NOT_JUDGED = {Status.NOT_MEASURED, Status.ERROR}
 
@@ -48,8 +49,10 @@ def matches(where: Mapping[str, Any], finding: Finding) -> bool:
     return True
 
 
-def score(scheme: Scheme, results: Mapping[str, RuleResult]) -> ScoreCard:
-    """Turn rule results into the scheme's score; not judged rules never count as passed."""
+def score(scheme: Scheme, results: Mapping[str, RuleResult], state: str = "complete") -> ScoreCard:
+    """Turn rule results into the scheme's score; not judged rules never count as passed. `state` is the
+    run's (storage/vocabulary.py RUN_STATES): only a complete run without undecided vetoes is graded
+    合格/不合格 on its points; otherwise the grade is 未定 (a fired veto stays 不合格)."""
     p = scheme.params
     card = ScoreCard(scheme=scheme.id, total=0.0, vetoed=False, grade="合格")
     deductions = 0.0
@@ -98,8 +101,17 @@ def score(scheme: Scheme, results: Mapping[str, RuleResult]) -> ScoreCard:
         total += min(bonus, float(p.get("score.bonus_points", 0)))
     card.total = round(total, 2)
     card.vetoed = bool(card.veto_indicators)
-    card.grade = "不合格" if card.vetoed or total < float(p.get("score.fail_below", 60)) else "合格"
+    card.grade = grade_of(card, state, total < float(p.get("score.fail_below", 60)))
     return card
+
+
+def grade_of(card: ScoreCard, state: str, below_pass: bool) -> str:
+    """合格 / 不合格 / 未定 (see storage/vocabulary.py GRADES)."""
+    if card.vetoed:
+        return GRADE_FAIL
+    if state != "complete" or card.undecided_vetoes:
+        return GRADE_UNDECIDED
+    return GRADE_FAIL if below_pass else GRADE_PASS
 
 
 def _veto(scheme: Scheme, ind: Indicator, findings: list[Finding]) -> list[Finding]:

@@ -23,6 +23,16 @@ SPINE_FACTS = ("pages", "links")
 # How a run ended; only a `complete` run is graded and ranked as the site's result.
 RUN_STATES = ("running", "complete", "interrupted", "failed")
 
+# The conclusions of a score (issue 21): 合格 / 不合格 from the points and vetoes of a complete run;
+# 未定 when the run is not complete (interrupted, failed, still running) or a veto could not be judged —
+# such a result is never ranked among the decided ones. A veto that fired is 不合格 whatever the run's
+# state (what was found stays found).
+GRADE_PASS, GRADE_FAIL, GRADE_UNDECIDED = "合格", "不合格", "未定"
+GRADES = (GRADE_PASS, GRADE_FAIL, GRADE_UNDECIDED)
+# How the reports name a run state (report.html banner, summary.xlsx 状态 column).
+RUN_STATE_ZH = {"running": "未完成（检测未结束）", "complete": "完成", "interrupted": "未完成（检测中断）",
+                "failed": "失败"}
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 

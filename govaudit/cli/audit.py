@@ -95,6 +95,14 @@ def check(
     c.prepare_db(url)
     doc = rejudge(url, run, c.scheme(scheme) if scheme else None, c.as_of(as_of) if as_of else None, out)
     c.print_scores([doc])
+    state = doc["run"].get("state")
+    if not doc["run"].get("pages"):
+        console.print(f"[yellow]运行 {run} 没有抓取到任何页面（状态 {state}）：结果不代表网站，结论“{doc['score']['grade']}” / "
+                      f"run {run} has no pages (state {state}): nothing was crawled, the result is not the site's[/]",
+                      highlight=False)
+    elif state != "complete":
+        console.print(f"[yellow]运行 {run} 未完成（状态 {state}，{doc['run']['pages']} 页）：结论“{doc['score']['grade']}”，"
+                      f"不参与排名 / run {run} is {state}: grade undecided, ranked apart[/]", highlight=False)
 
 
 class ReportFormat(str, Enum):

@@ -42,13 +42,21 @@ def db(db: str | None) -> str:
     return db or os.environ.get("GOVAUDIT_DB") or DEFAULT_DB
 
 
+# The 监测时间点 a command accepts (issue 21): every age is computed against it, and dates far outside
+# this range overflow date arithmetic (0001-01-01 minus a window) instead of meaning anything.
+AS_OF_MIN, AS_OF_MAX = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def as_of(value: str | None) -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--as-of: not a date YYYY-MM-DD: {value!r}") from None
+    if not AS_OF_MIN <= day <= AS_OF_MAX:
+        raise UsageError(f"--as-of: {value} is outside {AS_OF_MIN}…{AS_OF_MAX}")
+    return day
 
 
 def scheme(name: str | None) -> Scheme:
@@ -111,7 +119,7 @@ def print_scores(docs: list[dict]) -> None:
     for col in ("排名", "网站标识码", "网站名称", "得分", "结论", "单项否决", "问题数", "run"):
         table.add_column(col)
     for row in rank(docs):
-        table.add_row(str(row["rank"]), row["id"], row["name"], f"{row['total']:.2f}", row.get("grade") or "",
+        table.add_row(str(row["rank"]) if row["rank"] is not None else "—", row["id"], row["name"], f"{row['total']:.2f}", row.get("grade") or "",
                       "、".join(row.get("vetoes") or []) or "—", str(row["findings"]), str(row["run"]))
     out_console.print(table)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from storage.vocabulary import GRADE_FAIL, GRADE_UNDECIDED
+
 # Chinese labels shown to units and evaluators; the JSON keeps the English codes.
 RULE_STATUS_ZH = {
     "pass": "通过",
@@ -25,7 +27,7 @@ def grade(doc: dict[str, Any]) -> str | None:
     if score.get("grade"):
         return score["grade"]
     # The pass mark belongs to the scheme, so without a grade only a veto decides.
-    return "不合格" if score["vetoed"] else None
+    return GRADE_FAIL if score["vetoed"] else None
 
 
 def rule_names(doc: dict[str, Any]) -> dict[str, str]:
@@ -45,19 +47,33 @@ def label(code: str, doc: dict[str, Any]) -> str:
     return f"{name}（{code}）" if name and name != code else code
 
 
+def decided(doc: dict[str, Any]) -> bool:
+    """Whether the document's result takes part in the ranking: a complete run whose grade is decided
+    (an interrupted, failed or still running run, or one with undecided vetoes, is 未定 and ranked apart)."""
+    state = (doc.get("run") or {}).get("state") or "complete"
+    return state == "complete" and grade(doc) != GRADE_UNDECIDED
+
+
 def ranked(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The documents in ranking order: non-vetoed first, then by total descending, then by site id."""
-    # A vetoed site is 不合格 whatever its points, so it never outranks a site that passed the vetoes.
-    return sorted(docs, key=lambda d: (bool(d["score"]["vetoed"]), -float(d["score"]["total"]), d["site"]["id"]))
+    """The documents in ranking order: decided results first (see `decided`), non-vetoed first, then by
+    total descending, then by site id."""
+    # A vetoed site is 不合格 whatever its points, so it never outranks a site that passed the vetoes;
+    # an incomplete run (未定) never outranks a complete one, whatever its points.
+    return sorted(docs, key=lambda d: (not decided(d), bool(d["score"]["vetoed"]), -float(d["score"]["total"]),
+                                       d["site"]["id"]))
 
 
 def rank(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Summary rows in ranking order (see ranked), numbered from 1; one row per document."""
+    """Summary rows in ranking order (see ranked), the decided results numbered from 1; a 未定 result
+    gets `rank` None (listed after them, ranked apart). One row per document."""
     rows = []
-    for position, doc in enumerate(ranked(docs), start=1):
+    position = 0
+    for doc in ranked(docs):
         score = doc["score"]
+        position += decided(doc)
         rows.append({
-            "rank": position,
+            "rank": position if decided(doc) else None,
+            "state": (doc.get("run") or {}).get("state") or "complete",
             "id": doc["site"]["id"],
             "name": doc["site"]["name"],
             "url": doc["site"]["url"],

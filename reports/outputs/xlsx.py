@@ -25,13 +25,15 @@ from reports.outputs.thumbnails import evidence_file, thumbnail
 from reports.outputs.view import report_view
 from reports.outputs.problems import problems_sheet
 from reports.outputs.trends import trends_sheet
+from storage.vocabulary import RUN_STATE_ZH
 
 EXCEL_CELL_LIMIT = 32000  # Excel refuses cells over 32767 characters; leave room for the marker
 _TRUNCATED = "…（已截断）"
 
 RANKING_SHEET = "站点排名"
 RANKING_COLUMNS = [("排名", 6), ("网站标识码", 14), ("网站名称", 28), ("网址", 36), ("得分", 8),
-                   ("结论", 8), ("单项否决", 40), ("问题数", 8), ("运行编号", 10), ("监测时间点", 12)]
+                   ("结论", 8), ("单项否决", 40), ("问题数", 8), ("运行编号", 10), ("监测时间点", 12),
+                   ("运行状态", 16)]  # 运行状态 last: scripts read the earlier columns by position
 FINDINGS_SHEET = "全部问题"
 # The first nine columns are those of earlier versions (scripts read them by position); new ones follow.
 FINDINGS_COLUMNS = [("网站标识码", 14), ("网站名称", 24), ("规则", 30), ("规则名称", 18), ("严重程度", 10),
@@ -106,9 +108,9 @@ def workbook(docs: list[dict[str, Any]], out_dir: Path | None = None) -> Workboo
 def _ranking_sheet(ranking: Worksheet, docs: list[dict[str, Any]]) -> None:
     _sheet(ranking, RANKING_SHEET, RANKING_COLUMNS)
     for row, doc in zip(rank(docs), ranked(docs)):  # one sort key, so both lists share one order
-        _append(ranking, [row["rank"], row["id"], row["name"], row["url"], row["total"], row["grade"] or "",
+        _append(ranking, [row["rank"] if row["rank"] is not None else "—", row["id"], row["name"], row["url"], row["total"], row["grade"] or "",
                           "、".join(label(v, doc) for v in row["vetoes"]), row["findings"], row["run"],
-                          row["as_of"]])
+                          row["as_of"], RUN_STATE_ZH.get(row["state"], row["state"])])
 
 
 def _findings_sheet(wb: Workbook, docs: list[dict[str, Any]], views: dict[int, dict[str, Any]],

@@ -124,7 +124,7 @@ def test_summary_json(suizhou: Doc, guangshui: Doc, tmp_path: Path) -> None:
     assert second["findings"] == 4 and second["vetoes"] == ["interaction.unanswered"]
     assert second["rules_not_judged"] == 2  # not_measured + error; not_applicable is judged
     assert set(first) == {"rank", "id", "name", "url", "run", "as_of", "total", "vetoed", "grade", "vetoes",
-                          "findings", "rules_not_judged"}
+                          "findings", "rules_not_judged", "state"}
 
 
 # --- report.html --------------------------------------------------------------------------------
@@ -194,11 +194,11 @@ def test_xlsx_sheets_and_rows(suizhou: Doc, guangshui: Doc, tmp_path: Path) -> N
 
     ranking = [list(r) for r in wb["站点排名"].iter_rows(values_only=True)]
     assert ranking[0] == ["排名", "网站标识码", "网站名称", "网址", "得分", "结论", "单项否决", "问题数",
-                          "运行编号", "监测时间点"]
+                          "运行编号", "监测时间点", "运行状态"]
     assert ranking[1][:6] == [1, "4213810001", "广水市人民政府", "https://www.zggsw.gov.cn/", 70.5, None]
     assert ranking[2][:8] == [2, "4213000001", "随州市人民政府", "https://www.suizhou.gov.cn/", 82, "不合格",
                               "留言超期未回复（interaction.unanswered）", 4]
-    assert ranking[2][8:] == [7, "2022-12-20"]
+    assert ranking[2][8:] == [7, "2022-12-20", "完成"]
 
     sheet = wb["全部问题"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
