@@ -136,3 +136,7 @@ REVIEW_VERDICTS = ("confirmed", "false_positive", "doubtful")
 PROBLEM_CHANGES = ("new", "persisting", "recurring")
 # Who changed a problem (problem_event.kind).
 PROBLEM_EVENT_KINDS = ("audit", "review", "rectify", "recheck")
+# Who uses the web service (`govaudit users add --role`): a unit sees and answers for its own sites only;
+# an evaluator reviews problems, scores manual items and answers objections; a judge enters on-site scores;
+# a supervisor (the region's 政务公开办) sees everything and manages users.
+USER_ROLES = {"supervisor": "监管人员", "evaluator": "评估人员", "judge": "评审专家", "unit": "填报单位"}

@@ -30,6 +30,7 @@ from storage.models.problem import Problem, ProblemEvent, ProblemRun, ProblemSig
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
 from storage.models.run import Run
 from storage.models.site import Site
+from storage.models.user import ApiToken, AuditLog, User
 
 Attachment = AttachmentFact.__fact_table__.model
 Column = ColumnFact.__fact_table__.model
@@ -60,4 +61,5 @@ __all__ = [
     "Judgement", "Link", "LinkVisibility", "Message", "MobileRender", "Page", "PageBody", "PageVariant", "Post",
     "Probe", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
+    "ApiToken", "AuditLog", "User",
 ]
