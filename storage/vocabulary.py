@@ -154,3 +154,7 @@ ALERT_CHANNELS = ("webhook", "email")
 ALERT_STATES = ("sent", "failed")
 ALERT_CHANGES = ("new", "recurring")  # the problem changes that alert (a persisting problem never does)
 SCHEDULE_JOBS = ("audit", "probe", "newmedia", "recheck", "bulletin")
+# Who uses the web service (`govaudit users add --role`): a unit sees and answers for its own sites only;
+# an evaluator reviews problems, scores manual items and answers objections; a judge enters on-site scores;
+# a supervisor (the region's 政务公开办) sees everything and manages users.
+USER_ROLES = {"supervisor": "监管人员", "evaluator": "评估人员", "judge": "评审专家", "unit": "填报单位"}

@@ -1,0 +1,1 @@
+"""`govaudit serve`: the HTTP API (/api/v1, /openapi.json) and the Chinese dashboard (docs/service.md)."""

@@ -1,0 +1,298 @@
+"""Reads shared by the API and the dashboard, in findings.json's names (CONTRACT.md §4).
+
+Every function takes the caller (`storage.users.UserRecord`) and answers only what it may see: a unit
+asking for another unit's site, run, finding, evidence file or evaluation gets `NotVisible`, which the
+API and the dashboard both turn into 404 — the same answer as for something that does not exist.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from storage import models as m
+from storage import problems as repo
+from storage.users import UserRecord
+from storage.vocabulary import china_time
+
+MAX_PAGE = 500
+
+
+class NotVisible(LookupError):
+    """Absent, or not the caller's: one answer for both (404)."""
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "hour"):
+        return china_time(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+@lru_cache(maxsize=1)
+def rule_catalogue() -> dict[str, dict[str, Any]]:
+    """Each rule's Chinese name and indicator (checks/registry.py)."""
+    from checks.registry import get_rules
+
+    return {rid: {"name_zh": r.rule.name_zh, "indicator": r.rule.indicator} for rid, r in get_rules().items()}
+
+
+def visible_site_ids(session: Session, user: UserRecord) -> list[str]:
+    query = select(m.Site.id).order_by(m.Site.id)
+    if not user.sees_all:
+        query = query.where(m.Site.id.in_(list(user.sites)))
+    return list(session.scalars(query))
+
+
+def site_or_404(session: Session, user: UserRecord, site_id: str) -> m.Site:
+    site = session.get(m.Site, site_id)
+    if site is None or not user.may_see(site_id):
+        raise NotVisible(f"site {site_id}")
+    return site
+
+
+def run_or_404(session: Session, user: UserRecord, run_id: int) -> m.Run:
+    run = session.get(m.Run, run_id)
+    if run is None or not user.may_see(run.site_id):
+        raise NotVisible(f"run {run_id}")
+    return run
+
+
+def run_json(run: m.Run, score: m.Score | None = None, as_of: Any = None) -> dict[str, Any]:
+    out = {"id": run.id, "site": run.site_id, "as_of": _iso(as_of or run.as_of), "started_at": _iso(run.started_at),
+           "finished_at": _iso(run.finished_at), "pages": run.pages or 0, "state": run.state, "kind": run.kind}
+    out["score"] = score_brief(score) if score is not None else None
+    return out
+
+
+def score_brief(score: m.Score) -> dict[str, Any]:
+    return {"scheme": score.scheme, "total": score.total, "vetoed": bool(score.vetoed), "vetoes": list(score.vetoes),
+            "grade": score.grade}
+
+
+def latest_runs(session: Session, site_ids: list[str]) -> dict[str, m.Run]:
+    """Each site's newest judged full audit."""
+    if not site_ids:
+        return {}
+    newest = (select(m.Run.site_id, func.max(m.Run.id).label("id"))
+              .join(m.Judgement, m.Judgement.run_id == m.Run.id)
+              .where(m.Run.site_id.in_(site_ids), m.Run.kind == "audit").group_by(m.Run.site_id).subquery())
+    return {r.site_id: r for r in session.scalars(select(m.Run).join(newest, newest.c.id == m.Run.id))}
+
+
+def site_json(session: Session, site: m.Site, run: m.Run | None, open_counts: dict[str, int]) -> dict[str, Any]:
+    score = session.get(m.Score, run.id) if run is not None else None
+    return {"id": site.id, "name": site.name, "url": site.url, "kind": site.kind, "unit": site.unit,
+            "group": (site.config or {}).get("group"),
+            "run": run_json(run, score) if run is not None else None,
+            "open_problems": open_counts.get(site.id, 0)}
+
+
+def sites(session: Session, user: UserRecord) -> list[dict[str, Any]]:
+    ids = visible_site_ids(session, user)
+    runs = latest_runs(session, ids)
+    counts = open_problem_counts(session, ids)
+    rows = session.scalars(select(m.Site).where(m.Site.id.in_(ids)).order_by(m.Site.id)) if ids else []
+    return [site_json(session, s, runs.get(s.id), counts) for s in rows]
+
+
+def open_problem_counts(session: Session, site_ids: list[str]) -> dict[str, int]:
+    if not site_ids:
+        return {}
+    from storage.vocabulary import PROBLEM_OPEN_STATES
+
+    return dict(session.execute(select(m.Problem.site_id, func.count()).where(
+        m.Problem.site_id.in_(site_ids), m.Problem.state.in_([*PROBLEM_OPEN_STATES, "rectifying"]))
+        .group_by(m.Problem.site_id)).all())
+
+
+def runs_of(session: Session, site_id: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    total = session.scalar(select(func.count()).select_from(m.Run).where(m.Run.site_id == site_id)) or 0
+    rows = session.execute(select(m.Run, m.Score, m.Judgement.as_of)
+                           .outerjoin(m.Score, m.Score.run_id == m.Run.id)
+                           .outerjoin(m.Judgement, m.Judgement.run_id == m.Run.id)
+                           .where(m.Run.site_id == site_id).order_by(m.Run.id.desc())
+                           .offset(offset).limit(limit)).all()
+    return [run_json(r, s, a) for r, s, a in rows], total
+
+
+def score_of(session: Session, run: m.Run) -> dict[str, Any] | None:
+    """The run's score as findings.json writes it (§4 `score`)."""
+    score = session.get(m.Score, run.id)
+    if score is None:
+        return None
+    indicators = session.scalars(select(m.IndicatorScore).where(m.IndicatorScore.run_id == run.id)
+                                 .order_by(m.IndicatorScore.id)).all()
+    return {**score_brief(score), "undecided_vetoes": list(score.undecided_vetoes or []),
+            "indicators": [{"id": i.indicator, "name": i.name, "deducted": i.deducted, "findings": i.findings,
+                            "kind": i.kind, "status": i.status} for i in indicators]}
+
+
+def rules_of(session: Session, run_id: int) -> list[dict[str, Any]]:
+    names = rule_catalogue()
+    return [{"rule": r.rule, "status": r.status, "findings": r.findings, "reason": r.reason,
+             "name_zh": names.get(r.rule, {}).get("name_zh", r.rule)}
+            for r in session.scalars(select(m.RuleOutcome).where(m.RuleOutcome.run_id == run_id)
+                                     .order_by(m.RuleOutcome.id))]
+
+
+def findings_page(session: Session, run: m.Run, *, rules: list[str], indicators: list[str], severities: list[str],
+                  states: list[str], limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of a run's findings (filters: rule ids or prefixes `link.`, indicator ids, severities,
+    problem states), each with its problem and screenshot as in findings.json."""
+    from reports.canonical import _screenshots
+
+    catalogue = rule_catalogue()
+    query = select(m.Finding).where(m.Finding.run_id == run.id)
+    wanted_rules: set[str] | None = None
+    if rules:
+        wanted_rules = {r for r in catalogue if any(r == x or (x.endswith(".") and r.startswith(x)) for x in rules)}
+        wanted_rules |= {x for x in rules if not x.endswith(".")}
+    if indicators:
+        by_ind = {r for r, v in catalogue.items() if v["indicator"] in indicators}
+        wanted_rules = by_ind if wanted_rules is None else wanted_rules & by_ind
+    if wanted_rules is not None:
+        query = query.where(m.Finding.rule.in_(sorted(wanted_rules)))
+    if severities:
+        query = query.where(m.Finding.severity.in_(severities))
+    sighting = and_(m.ProblemSighting.run_id == m.Finding.run_id, m.ProblemSighting.subject == m.Finding.subject)
+    if states:
+        query = (query.join(m.ProblemSighting, sighting)
+                 .join(m.Problem, and_(m.Problem.id == m.ProblemSighting.problem_id, m.Problem.rule == m.Finding.rule))
+                 .where(m.Problem.state.in_(states)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    findings = session.scalars(query.order_by(m.Finding.id).offset(offset).limit(limit)).all()
+    shots, _crops = _screenshots(session, run.id, list(findings)) if findings else ({}, {})
+    problems: dict[tuple[str, str], tuple[int, str]] = {}
+    if findings:
+        subjects = sorted({f.subject for f in findings})
+        for at in range(0, len(subjects), 500):
+            for rule, subject, pid, state in session.execute(
+                    select(m.Problem.rule, m.ProblemSighting.subject, m.Problem.id, m.Problem.state)
+                    .join(m.Problem, m.Problem.id == m.ProblemSighting.problem_id)
+                    .where(m.ProblemSighting.run_id == run.id, m.ProblemSighting.subject.in_(subjects[at:at + 500]))):
+                problems[(rule, subject)] = (pid, state)
+    out = []
+    for f in findings:
+        meta = catalogue.get(f.rule, {})
+        p = problems.get((f.rule, f.subject))
+        out.append({"id": f.id, "run": run.id, "rule": f.rule, "subject": f.subject, "severity": f.severity,
+                    "page": f.page, "message": f.message, "evidence": f.evidence or {},
+                    "screenshot": shots.get(f.id), "name_zh": meta.get("name_zh", f.rule),
+                    "indicator": meta.get("indicator"),
+                    "problem": {"id": p[0], "state": p[1]} if p else None})
+    return out, total
+
+
+def problem_or_404(session: Session, user: UserRecord, problem_id: int) -> repo.ProblemRecord:
+    problem = session.get(m.Problem, problem_id)
+    if problem is None or not user.may_see(problem.site_id):
+        raise NotVisible(f"problem {problem_id}")
+    return repo.get_problem(session, problem_id, with_events=True)
+
+
+def problems(session: Session, user: UserRecord, *, sites: list[str], states: list[str], rules: list[str],
+             limit: int, offset: int) -> repo.ProblemPage:
+    allowed = visible_site_ids(session, user)
+    chosen = [s for s in sites if s in allowed] if sites else allowed
+    if not chosen:
+        return repo.ProblemPage(items=[], total=0, offset=offset, limit=limit)
+    return repo.list_problems(session, sites=chosen, states=states, rules=rules, limit=limit, offset=offset)
+
+
+def evidence_file(session: Session, user: UserRecord, run_id: int, name: str, out_dir: Path) -> Path:
+    """An evidence screenshot of a run: only files the run's records name, inside its evidence folder."""
+    run = run_or_404(session, user, run_id)
+    rel = f"evidence/{name}"
+    known = session.scalar(select(func.count()).select_from(m.EvidenceShot).where(
+        m.EvidenceShot.run_id == run_id, m.EvidenceShot.path == rel)) or session.scalar(
+        select(func.count()).select_from(m.Finding).where(m.Finding.run_id == run_id, m.Finding.screenshot == rel))
+    if not known or "/" in name or "\\" in name or name.startswith("."):
+        raise NotVisible(f"evidence {name}")
+    folders = [((run.stats or {}).get("browser") or {}).get("evidence_dir"), str(out_dir / run.site_id / "evidence")]
+    for folder in folders:
+        if not folder:
+            continue
+        base = Path(folder).resolve()
+        path = (base / name).resolve()
+        if path.parent == base and path.is_file():
+            return path
+    raise NotVisible(f"evidence {name}")
+
+
+def probes_of(session: Session, site_id: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    total = session.scalar(select(func.count()).select_from(m.Probe).where(m.Probe.site_id == site_id)) or 0
+    rows = session.scalars(select(m.Probe).where(m.Probe.site_id == site_id).order_by(m.Probe.id.desc())
+                           .offset(offset).limit(limit)).all()
+    return [{"id": p.id, "url": p.url, "started_at": _iso(p.started_at), "status": p.status, "error": p.error,
+             "total_ms": p.total_ms, "final_url": p.final_url} for p in rows], total
+
+
+# --- evaluations ------------------------------------------------------------------------------------------
+def evaluations(session: Session, user: UserRecord) -> list[dict[str, Any]]:
+    evs = session.scalars(select(m.Evaluation).order_by(m.Evaluation.id)).all()
+    out = []
+    for ev in evs:
+        units = _units(session, user, ev.id)
+        if units or user.sees_all:
+            out.append(_evaluation_brief(ev) | {"units": len(units)})
+    return out
+
+
+def _units(session: Session, user: UserRecord, evaluation_id: int) -> list[m.EvaluationUnit]:
+    query = select(m.EvaluationUnit).where(m.EvaluationUnit.evaluation_id == evaluation_id)
+    if not user.sees_all:
+        query = query.where(m.EvaluationUnit.site_id.in_(list(user.sites)))
+    return list(session.scalars(query.order_by(m.EvaluationUnit.id)))
+
+
+def _evaluation_brief(ev: m.Evaluation) -> dict[str, Any]:
+    return {"id": ev.id, "name": ev.name, "scheme": ev.scheme, "period": ev.period, "as_of": _iso(ev.as_of),
+            "state": ev.state, "published_on": _iso(ev.published_on), "objections_close": _iso(ev.objections_close),
+            "finalized_on": _iso(ev.finalized_on)}
+
+
+def evaluation_or_404(session: Session, user: UserRecord, evaluation_id: int) -> dict[str, Any]:
+    ev = session.get(m.Evaluation, evaluation_id)
+    if ev is None:
+        raise NotVisible(f"evaluation {evaluation_id}")
+    units = _units(session, user, ev.id)
+    if not units and not user.sees_all:
+        raise NotVisible(f"evaluation {evaluation_id}")
+    by_id = {u.id: u.site_id for u in units}
+    scores = session.scalars(select(m.ManualScore).where(m.ManualScore.evaluation_id == ev.id,
+                                                         m.ManualScore.current.is_(True),
+                                                         m.ManualScore.unit_id.in_(list(by_id)))
+                             .order_by(m.ManualScore.id)).all()
+    objections = session.scalars(select(m.Objection).where(m.Objection.evaluation_id == ev.id,
+                                                           m.Objection.unit_id.in_(list(by_id)))
+                                 .order_by(m.Objection.id)).all()
+    results = session.scalars(select(m.EvaluationResult).where(m.EvaluationResult.evaluation_id == ev.id,
+                                                               m.EvaluationResult.unit_id.in_(list(by_id)))
+                              .order_by(m.EvaluationResult.id)).all()
+    return _evaluation_brief(ev) | {
+        "units": [{"site": u.site_id, "name": u.name, "kind": u.kind, "group": u.group, "unit": u.unit,
+                   "run": u.run_id} for u in units],
+        "manual_scores": [{"id": s.id, "site": by_id[s.unit_id], "item": s.item, "points": s.points,
+                           "scorer": s.scorer, "role": s.role, "note": s.note, "entered_at": _iso(s.entered_at)}
+                          for s in scores],
+        "objections": [{"id": o.id, "site": by_id[o.unit_id], "item": o.item, "text": o.text, "raised_by": o.raised_by,
+                        "raised_on": _iso(o.raised_on), "decision": o.decision, "answer": o.answer,
+                        "answered_by": o.answered_by, "answered_on": _iso(o.answered_on)} for o in objections],
+        "results": [{"site": by_id[r.unit_id], "stage": r.stage, "total": r.total, "grade": r.grade, "rank": r.rank,
+                     "group": r.group, "complete": bool(r.complete)} for r in results],
+    }
+
+
+def objection_or_404(session: Session, user: UserRecord, objection_id: int) -> m.Objection:
+    row = session.get(m.Objection, objection_id)
+    if row is None:
+        raise NotVisible(f"objection {objection_id}")
+    unit = session.get(m.EvaluationUnit, row.unit_id)
+    if unit is None or not user.may_see(unit.site_id):
+        raise NotVisible(f"objection {objection_id}")
+    return row
