@@ -56,6 +56,7 @@ class AuditOptions:
     platforms: dict[str, str] | None = None  # sites.yaml `platforms:` base URLs
     registry_dir: Path = Path(".")  # the sites.yaml's folder (manual account CSVs resolve against it)
     state_dir: Path | None = None  # stored platform logins (`govaudit login`); default: login.state_dir()
+    job: str | None = None  # the queue job's key (`govaudit worker`), kept in run.options["job"]
 
     @property
     def timeout_s(self) -> float:
@@ -269,7 +270,8 @@ def _start(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
     entry = site.model_dump(mode="json")
     run_id = start_run(opts.db_url, entry, opts.as_of,
                        {"max_pages": opts.max_pages, "max_depth": opts.max_depth, "browser": rendering,
-                        "allow_private": opts.allow_private, "scheme": opts.scheme.ref})
+                        "allow_private": opts.allow_private, "scheme": opts.scheme.ref,
+                        **({"job": opts.job} if opts.job else {})})
     return CrawlJob(site_id=site.id, run_id=run_id, homepage=site.url, max_pages=opts.max_pages,
                     max_depth=opts.max_depth, allow_private=opts.allow_private or site_lives_private(site.url),
                     site=entry, browser=rendering, evidence_dir=str((opts.out / site.id / "evidence").resolve()))

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from govaudit.cli import audit, monitoring, accounts, evaluate, problems  # noqa: F401, I001 - registered in this order (the help lists them so)
+from govaudit.cli import audit, monitoring, accounts, evaluate, problems, queue  # noqa: F401, I001 - registered in this order (the help lists them so)
 from govaudit.cli.common import AuditFailed, AuditInterrupted, UsageError, app, console
 
 
