@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, func, select
 
 from storage import models as m
 from storage.jobs import ABANDONED
-from tests.scale.queue_helpers import Relay, RedisServer, Sites, queue_url, start_audit, start_worker, stop, until
+from bench.queue_fixtures import Relay, RedisServer, Sites, queue_url, start_audit, start_worker, stop, until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(600)]
 

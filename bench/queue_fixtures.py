@@ -18,7 +18,7 @@ import yaml
 from bench.bigsite import build_big_site
 from demo.server import FixtureServer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # Short timings so a lost worker is noticed in seconds (production defaults: docs/scale.md).
 FAST = {"GOVAUDIT_QUEUE_HEARTBEAT_MS": "4000", "GOVAUDIT_QUEUE_MAINTENANCE": "1000000",
         "GOVAUDIT_HOST_LOCK_TTL_S": "4", "GOVAUDIT_QUEUE_BACKOFF_MS": "1000", "GOVAUDIT_QUEUE_MAX_BACKOFF_MS": "3000",
@@ -69,8 +69,10 @@ class Sites:
             s.stop()
 
 
-def queue_url(port: int = 6379, db: int = 15) -> str:
-    return f"redis://127.0.0.1:{port}/{db}?namespace=t-{uuid.uuid4().hex[:8]}"
+def queue_url(port: int = 6379, db: int = 15, redis_url: str | None = None) -> str:
+    """A queue URL with a namespace of its own (tests and benches share one Redis)."""
+    base = redis_url or f"redis://127.0.0.1:{port}/{db}"
+    return f"{base}?namespace=t-{uuid.uuid4().hex[:8]}"
 
 
 def start_worker(queue: str, db_url: str, tmp: Path, name: str, concurrency: int = 1,
