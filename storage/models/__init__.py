@@ -25,6 +25,7 @@ from storage.models.evaluation import (
     RequestCase,
 )
 from storage.models.page import Link, Page, PageBody
+from storage.models.blob import BodyBlob, PageBlob  # noqa: F401 - content-addressed bodies (issue 17)
 from storage.models.probe import Probe
 from storage.models.problem import Problem, ProblemEvent, ProblemRun, ProblemSighting
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
@@ -61,3 +62,4 @@ __all__ = [
     "Probe", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
 ]
+__all__ += ["BodyBlob", "PageBlob"]
