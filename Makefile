@@ -11,7 +11,7 @@ setup: $(STAMP) browser browser-user pdftools attachment-tools
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m pip install -q -e '.[test,bench,queue]'
 	@touch $(STAMP)
 
 # Chromium: GOVAUDIT_CHROMIUM, Playwright's own browser, or Debian's package (installed when none is found).

@@ -13,6 +13,7 @@ thread, as the workers already share out the cores. This module imports storage 
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -20,9 +21,10 @@ import threading
 import zlib
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from importlib import import_module
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from crawler.lifeline import exit_with
 from storage import models as m
@@ -89,6 +91,34 @@ def _writer_process_init(crawl_pid: int) -> None:
     exit_with(crawl_pid)
 
 
+def _store_bodies(session, bodies: list[tuple[int, str]]) -> None:  # noqa: ANN001
+    """Content-addressed bodies (storage/models/blob.py): each distinct body once, by its SHA-256, in
+    `body_blob` (kept when another run or writer stored it already), and one pointer per page."""
+    if not bodies:
+        return
+    blobs: dict[str, bytes] = {}
+    refs = []
+    for page_id, html in bodies:
+        data = html.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        refs.append({"page_id": page_id, "hash": digest})
+        blobs.setdefault(digest, data)
+    table = m.BodyBlob.__table__
+    keys = list(blobs)
+    known: set[str] = set()
+    for at in range(0, len(keys), 500):
+        known.update(session.scalars(select(table.c.hash).where(table.c.hash.in_(keys[at:at + 500]))))
+    new = [{"hash": h, "size": len(d), "html_z": zlib.compress(d, 6)} for h, d in blobs.items() if h not in known]
+    if new:
+        dialect = session.get_bind().dialect.name
+        if dialect in ("postgresql", "sqlite"):  # another writer may store the same body meanwhile
+            dialect_insert = import_module(f"sqlalchemy.dialects.{dialect}").insert
+            session.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=["hash"]), new)
+        else:
+            session.execute(insert(table), new)
+    session.execute(insert(m.PageBlob.__table__), refs)
+
+
 def write_batch(db_url: str, pages: list[PageRow], facts: list[FactRow], gathered: Gathered | None = None) -> int:
     """Write pages (with bodies and links), then the other facts, in one transaction, and mark the fact
     families the run gathered; returns the pages written."""
@@ -98,10 +128,8 @@ def write_batch(db_url: str, pages: list[PageRow], facts: list[FactRow], gathere
             rows = [dict(zip(PAGE_COLUMNS, values, strict=True)) for values, _, _ in pages]
             # Core inserts (not the ORM bulk path): the ORM's per-row bookkeeping was most of the write time.
             ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
-            bodies = [{"page_id": pid, "html_z": zlib.compress(html.encode("utf-8"), 1)}
-                      for pid, (_, html, _) in zip(ids, pages, strict=True) if html is not None]
-            if bodies:
-                session.execute(insert(m.PageBody.__table__), bodies)
+            _store_bodies(session, [(pid, html) for pid, (_, html, _) in zip(ids, pages, strict=True)
+                                    if html is not None])
             run_at, url_at = PAGE_COLUMNS.index("run_id"), PAGE_COLUMNS.index("url")
             links = [{"run_id": values[run_at], "source": values[url_at], "target": t, "tag": g, "text": x}
                      for values, _, page_links in pages for t, g, x in page_links]

@@ -57,6 +57,7 @@ class AuditOptions:
     registry_dir: Path = Path(".")  # the sites.yaml's folder (manual account CSVs resolve against it)
     state_dir: Path | None = None  # stored platform logins (`govaudit login`); default: login.state_dir()
     alerts: object | None = None  # sites.yaml `alerts:` (registry.AlertsEntry): same-day alerts after the run
+    job: str | None = None  # the queue job's key (`govaudit worker`), kept in run.options["job"]
 
     @property
     def timeout_s(self) -> float:
@@ -321,7 +322,8 @@ def _start(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
     entry = site.model_dump(mode="json")
     run_id = start_run(opts.db_url, entry, opts.as_of,
                        {"max_pages": opts.max_pages, "max_depth": opts.max_depth, "browser": rendering,
-                        "allow_private": opts.allow_private, "scheme": opts.scheme.ref})
+                        "allow_private": opts.allow_private, "scheme": opts.scheme.ref,
+                        **({"job": opts.job} if opts.job else {})})
     egress = policy_for_site(site.url, site.network, opts.allow_private)
     return CrawlJob(site_id=site.id, run_id=run_id, homepage=site.url, max_pages=opts.max_pages,
                     max_depth=opts.max_depth, allow_private=opts.allow_private or bool(egress.allow),

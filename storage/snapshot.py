@@ -30,6 +30,7 @@ from storage.facts.pages import LinkFact, PageFact, SiteFact
 from storage.facts.browser_tls import BrowserTlsFact
 from storage.facts.tls import TlsFact
 from storage.models import Link, Page, PageBody, Run, Site
+from storage.models.blob import BodyBlob, PageBlob
 from storage.probes import ProbeFact, load_probes, window_bounds
 from storage.vocabulary import SPINE_FACTS
 
@@ -153,6 +154,11 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
             chunk = keys[at:at + 500]
             for page_id, blob in conn.execute(select(PageBody.page_id, PageBody.html_z)
                                               .where(PageBody.page_id.in_(chunk))):
+                bodies[by_id[page_id]] = zlib.decompress(blob).decode("utf-8")
+            # content-addressed bodies (runs written since migration 0014; storage/models/blob.py)
+            for page_id, blob in conn.execute(select(PageBlob.page_id, BodyBlob.html_z)
+                                              .join(BodyBlob, BodyBlob.hash == PageBlob.hash)
+                                              .where(PageBlob.page_id.in_(chunk))):
                 bodies[by_id[page_id]] = zlib.decompress(blob).decode("utf-8")
         return bodies
 

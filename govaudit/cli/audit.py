@@ -66,6 +66,9 @@ def audit(
     user_agent: Annotated[str | None, typer.Option("--user-agent", help="crawler User-Agent naming you")] = None,
     deny: Annotated[list[str] | None, typer.Option("--deny", help="an IP range (CIDR) never fetched by any path, "
                                                    "whatever the site (repeatable; also sites.yaml deny:, $GOVAUDIT_DENY)")] = None,
+    queue: Annotated[str | None, typer.Option("--queue", help="Redis URL: one job per site for govaudit workers "
+                                              "(docs/scale.md)")] = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="with --queue: enqueue and return")] = False,
 ) -> None:
     """Crawl, check, score and report: one run per site (抓取、检查、评分、出报告)."""
     registry = c.registry(sites)
@@ -77,6 +80,11 @@ def audit(
         user_agent=user_agent or os.environ.get("GOVAUDIT_USER_AGENT"),
         platforms=dict(registry.platforms), registry_dir=sites.resolve().parent, alerts=registry.alerts,
     )
+    if queue is not None:  # the queue is checked before the database is touched
+        from govaudit.cli.queue import audit_on_queue
+
+        audit_on_queue(queue, chosen, options, wait=not no_wait)
+        return
     c.prepare_db(options.db_url)
     docs = _run_audit(chosen, options)
     c.print_scores(docs)

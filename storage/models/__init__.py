@@ -26,6 +26,7 @@ from storage.models.evaluation import (
     RequestCase,
 )
 from storage.models.page import Link, Page, PageBody
+from storage.models.blob import BodyBlob, PageBlob  # noqa: F401 - content-addressed bodies (issue 17)
 from storage.models.probe import Probe
 from storage.models.problem import Problem, ProblemEvent, ProblemRun, ProblemSighting
 from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
@@ -67,3 +68,4 @@ __all__ = [
     "AlertDelivery", "JobLease", "MonitorBaseline", "MonitorBaselineFactRow",
     "ApiToken", "AuditLog", "User",
 ]
+__all__ += ["BodyBlob", "PageBlob"]

@@ -28,8 +28,10 @@ class Audit:
             return conn.execute(sql, args).fetchall()
 
     def page(self, url: str) -> dict:
-        rows = self.q("SELECT p.status, p.crawled, p.rendered, p.render_reason, p.flags, b.html_z, p.error "
-                      "FROM page p LEFT JOIN page_body b ON b.page_id = p.id WHERE p.url = ?", url)
+        rows = self.q("SELECT p.status, p.crawled, p.rendered, p.render_reason, p.flags, "
+                      "COALESCE(bb.html_z, b.html_z), p.error FROM page p LEFT JOIN page_body b ON b.page_id = p.id "
+                      "LEFT JOIN page_blob pb ON pb.page_id = p.id LEFT JOIN body_blob bb ON bb.hash = pb.hash "
+                      "WHERE p.url = ?", url)
         assert rows, f"{url} was not recorded"
         status, crawled, rendered, reason, flags, html_z, error = rows[0]
         return {"status": status, "crawled": bool(crawled), "rendered": bool(rendered), "reason": reason,

@@ -1,0 +1,39 @@
+"""Runs started by queue jobs (`govaudit worker`, docs/scale.md): each carries its job's key in
+`run.options["job"]`, so a redelivered job finds the attempts before it.
+
+Small on purpose: issue-21's stale-run reaper (storage/runs.py) may absorb `abandon_attempts()`.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage import models as m
+from storage.base import utcnow
+from storage.session import session_scope
+
+ABANDONED = "the queue worker running this job was lost (killed or cut off); the job was redelivered"
+
+
+def _runs_of(session, site_id: str, job_key: str) -> list[m.Run]:  # noqa: ANN001
+    runs = session.scalars(select(m.Run).where(m.Run.site_id == site_id).order_by(m.Run.id)).all()
+    return [r for r in runs if (r.options or {}).get("job") == job_key]
+
+
+def completed_run(db_url: str, site_id: str, job_key: str) -> int | None:
+    """The id of this job's complete run, if an earlier attempt finished it (then the job is done)."""
+    with session_scope(db_url) as session:
+        done = [r.id for r in _runs_of(session, site_id, job_key) if r.state == "complete"]
+    return done[0] if done else None
+
+
+def abandon_attempts(db_url: str, site_id: str, job_key: str) -> list[int]:
+    """Mark this job's runs still `running` as `interrupted` (their worker is gone: the caller holds the
+    site's host lock, which a live attempt would hold); returns their ids."""
+    with session_scope(db_url) as session:
+        stale = [r for r in _runs_of(session, site_id, job_key) if r.state == "running"]
+        for run in stale:
+            run.state = "interrupted"
+            run.finished_at = utcnow()
+            run.error = ABANDONED
+            run.stats = {**(run.stats or {}), "close_reason": "worker_lost"}
+        return [r.id for r in stale]
