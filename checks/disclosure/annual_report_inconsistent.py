@@ -42,9 +42,11 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     if not snap.annual_reports:
         return RuleResult.not_applicable("未发现年度报告 / no annual report found")
     relations = set(params["annual_report.relations"])
-    read = {r.url for r in snap.annual_reports if r.parse_status != "listed"}
+    # The crawl stores reports in the order its concurrent requests finished; judge them in a fixed one.
+    reports = sorted(snap.annual_reports, key=lambda r: (r.year or 0, r.url, r.attachment_url or ""))
+    read = {r.url for r in reports if r.parse_status != "listed"}
     parsed, skipped = {}, []
-    for r in snap.annual_reports:
+    for r in reports:
         if r.parse_status == "ok":
             parsed.setdefault(r.url, r)
         elif r.parse_status != "listed" or r.url not in read:  # listed only: its page was never reached

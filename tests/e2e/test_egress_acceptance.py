@@ -132,8 +132,11 @@ class _ProcWatch:
 def _stored_texts(db: Path) -> list[str]:
     engine = sa.create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        bodies = [zlib.decompress(r[0]).decode("utf-8", "replace") for r in conn.execute(sa.text("select html_z from page_body"))]
+        # Bodies live in body_blob (content-addressed, docs/scale.md); page_body holds older runs'.
+        rows = [*conn.execute(sa.text("select html_z from body_blob")), *conn.execute(sa.text("select html_z from page_body"))]
     engine.dispose()
+    bodies = [zlib.decompress(r[0]).decode("utf-8", "replace") for r in rows]
+    assert any("测试县人民政府" in b for b in bodies), "the site's own pages were not found in the stored bodies"
     return bodies
 
 

@@ -4,6 +4,7 @@ interrupted, the schedulers exit 0 and release their leases; a restarted schedul
 And: a job missed five times during downtime runs once on restart (coalesce), not five times."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -45,6 +46,13 @@ def _runs(db_url: str) -> list[m.Run]:
         return rows
 
 
+def _slow_down(server, seconds: float) -> None:  # noqa: ANN001
+    """Give every route of a fixture server a delay (later requests only)."""
+    for table in (server._routes, server._added):
+        for path, route in list(table.items()):
+            table[path] = dataclasses.replace(route, delay=seconds)
+
+
 def _wait(pred, timeout: float) -> bool:  # noqa: ANN001
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -66,8 +74,13 @@ def test_two_schedulers_never_overlap_a_site_and_stop_on_sigterm(tmp_path: Path,
         try:
             assert _wait(lambda: sum(r.state == "complete" for r in _runs(db_url)) >= 3, 150), \
                 (tmp_path / "sched1.log").read_text()[-3000:]
-            assert _wait(lambda: any(r.state == "running" and r.pages > 0 for r in _runs(db_url)), 60) or \
-                _wait(lambda: any(r.state == "running" for r in _runs(db_url)), 30)
+            # From now on every page answers slowly, so the run in flight is still crawling when SIGTERM comes.
+            for portal in (a, b):
+                for server in (portal.server, portal.external):
+                    _slow_down(server, 2.0)
+            assert _wait(lambda: any(r.state == "running" for r in _runs(db_url)), 60)
+            time.sleep(3)
+            assert any(r.state == "running" for r in _runs(db_url))
             for p in procs:
                 p.send_signal(signal.SIGTERM)
             codes = [p.wait(90) for p in procs]
@@ -87,6 +100,9 @@ def test_two_schedulers_never_overlap_a_site_and_stop_on_sigterm(tmp_path: Path,
         with session_scope(db_url) as session:
             assert session.scalars(select(m.JobLease)).all() == []
         before = len(runs)
+        for portal in (a, b):
+            for server in (portal.server, portal.external):
+                _slow_down(server, 0.0)
         proc = _start(sites, db_url, tmp_path / "sched3.log")
         try:
             assert _wait(lambda: any(r.id > runs[-1].id and r.state == "complete" for r in _runs(db_url)), 120)
