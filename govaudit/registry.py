@@ -164,12 +164,21 @@ class ScheduleEntry(_Strict):
         return v
 
 
+class RetentionEntry(_Strict):
+    """How `govaudit prune` thins old runs (docs/history.md "Retention"); the defaults are project choices [U]."""
+
+    daily: int = Field(default=31, ge=0)  # days: one run per day
+    weekly: int = Field(default=13, ge=0)  # weeks before those days: one run per ISO week
+    monthly: int = Field(default=12, ge=0)  # calendar months before those weeks: one run per month
+
+
 class Registry(_Strict):
     scheme: str | None = None
     sites: list[SiteEntry] = Field(min_length=1)
     platforms: dict[str, str] = Field(default_factory=dict)
     alerts: AlertsEntry | None = None  # docs/supervision.md
     schedule: ScheduleEntry | None = None  # docs/supervision.md
+    retention: RetentionEntry | None = None  # docs/history.md "Retention" (govaudit prune)
     deny: list[str] = Field(default_factory=list)  # ranges never fetched by any path (README "Safety")
 
     @field_validator("deny", mode="before")
