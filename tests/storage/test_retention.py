@@ -52,8 +52,15 @@ def _day(d: date) -> str:
     return d.strftime("%m-%d")
 
 
-def _build(db_url: str, tmp_path: Path) -> dict[str, int]:
+def _build(db_url: str, tmp_path: Path, monkeypatch) -> dict[str, int]:  # noqa: ANN001
     """The 60 runs of site A (as_of MM-DD → run id), with an evaluation, a baseline, problems; and site B."""
+    from reports.scheme import load_scheme
+    from storage.session import upgrade
+
+    upgrade(db_url)
+    scheme = load_scheme("national-2019")
+    monkeypatch.setattr(b, "upgrade", lambda url: None)  # once is enough (the builder upgrades per run)
+    monkeypatch.setattr(b, "load_scheme", lambda name: scheme)
     evidence = tmp_path / "out" / b.SITE["id"] / "evidence"
     evidence.mkdir(parents=True)
     (evidence / "shared.jpg").write_bytes(b"shared screenshot")  # stable name: every run shows it
@@ -147,8 +154,9 @@ def test_the_windows() -> None:
         Policy(daily=-1)
 
 
-def test_prune_thins_sixty_nights_and_keeps_what_is_referenced(db_url: str, tmp_path: Path, govaudit) -> None:  # noqa: ANN001, F811
-    ids = _build(db_url, tmp_path)
+def test_prune_thins_sixty_nights_and_keeps_what_is_referenced(db_url: str, tmp_path: Path, govaudit,  # noqa: ANN001, F811
+                                                               monkeypatch) -> None:  # noqa: ANN001
+    ids = _build(db_url, tmp_path, monkeypatch)
     site_b = _site_b(db_url)
     evidence = tmp_path / "out" / b.SITE["id"] / "evidence"
     sites = tmp_path / "sites.yaml"
