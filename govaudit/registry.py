@@ -142,12 +142,13 @@ class ScheduleEntry(_Strict):
     newmedia: str | None = None
     recheck: str | None = None
     bulletin: str | None = None
+    prune: str | None = None  # govaudit prune with the registry's retention: windows (docs/history.md)
     out: str = "out"  # where scheduled audits write their reports (relative to the sites.yaml)
     lease_s: int = Field(default=6 * 3600, ge=10)  # a site's lock expires after this (a crashed machine)
     misfire_grace_s: int = Field(default=6 * 3600, ge=1)  # a run missed by less than this is caught up once
     bulletin_days: int = Field(default=91, ge=1)  # the period a scheduled bulletin covers (ending yesterday)
 
-    @field_validator("audit", "probe", "recheck", "bulletin")
+    @field_validator("audit", "probe", "recheck", "bulletin", "prune")
     @classmethod
     def _cron(cls, v: str | None) -> str | None:
         if v is not None:
