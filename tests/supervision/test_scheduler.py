@@ -312,3 +312,28 @@ def test_scheduled_recheck_and_bulletin_run(tmp_path: Path, store: str, request:
     assert "4213000001" in cells
     doc = Document(str(folder / "通报.docx"))
     assert doc.tables and any("示例县人民政府" in cell.text for t in doc.tables for row in t.rows for cell in row.cells)
+
+
+def test_scheduled_prune_thins_with_the_registry_windows(tmp_path: Path, sqlite_url: str) -> None:
+    """`schedule: {prune: CRON}` runs govaudit prune with the `retention:` block: a run older than every
+    window goes, the newest complete audit stays, the audit log names the scheduler."""
+    from storage.vocabulary import beijing_today
+    from tests.problems import builders as b
+
+    old = b.audit(sqlite_url, [], as_of=beijing_today() - timedelta(days=40))
+    new = b.audit(sqlite_url, [], as_of=beijing_today() - timedelta(days=1))
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(yaml.safe_dump({"sites": [b.SITE], "schedule": {"prune": "*/2 * * * * *", "out": "out"},
+                                     "retention": {"daily": 7, "weekly": 2, "monthly": 0}}, allow_unicode=True),
+                     encoding="utf-8")
+    proc = _start(sites, sqlite_url, tmp_path / "sched.log")
+    try:
+        assert _wait(lambda: [r.id for r in _runs(sqlite_url)] == [new], 60), (tmp_path / "sched.log").read_text()[-3000:]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with session_scope(sqlite_url) as session:
+        entries = session.scalars(select(m.AuditLog).where(m.AuditLog.action == "runs.prune")).all()
+        assert entries and entries[0].actor == "schedule" and entries[0].detail["runs"] == [old]
