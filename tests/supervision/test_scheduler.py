@@ -211,6 +211,7 @@ def _tiny_site(broken: bool = True):  # noqa: ANN202 - a started FixtureServer
     return FixtureServer(routes).start()
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_two_schedulers_on_one_postgresql_never_overlap_a_site(tmp_path: Path, pg_url: str) -> None:
     """The lease and APScheduler's job store on PostgreSQL: two scheduler processes (two machines) share one
@@ -252,6 +253,7 @@ def test_two_schedulers_on_one_postgresql_never_overlap_a_site(tmp_path: Path, p
     assert _job_store_has(pg_url)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_scheduled_recheck_and_bulletin_run(tmp_path: Path, store: str, request: pytest.FixtureRequest,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
