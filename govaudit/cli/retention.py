@@ -20,8 +20,8 @@ REASON_ZH = {"day": "每日保留", "week": "每周保留", "month": "每月保�
 
 @app.command()
 def prune(
-    sites: Annotated[Path | None, typer.Option("--sites", help="registry whose retention: block sets the windows")] = None,
-    site: Annotated[list[str] | None, typer.Option("--site", help="only these site ids (repeatable; default: all)")] = None,
+    sites: Annotated[Path | None, typer.Option("--sites", help="registry: its retention: windows and its sites")] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", help="only these site ids (repeatable; default: the registry's, else all)")] = None,
     daily: Annotated[int | None, typer.Option("--daily", help="days with one run per day (default 31)")] = None,
     weekly: Annotated[int | None, typer.Option("--weekly", help="weeks before those with one run per week (default 13)")] = None,
     monthly: Annotated[int | None, typer.Option("--monthly", help="months before those with one run per month (default 12)")] = None,
@@ -39,7 +39,8 @@ def prune(
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format: table or json, not {fmt!r}")
-    base = c.registry(sites).retention if sites else None
+    registry = c.registry(sites) if sites else None
+    base = registry.retention if registry else None
     values = {"daily": daily, "weekly": weekly, "monthly": monthly}
     for name, value in values.items():
         if value is not None and value < 0:
@@ -61,6 +62,17 @@ def prune(
         unknown = [s for s in site if s not in known]
         if unknown:
             raise UsageError(f"--site: no such site in the database: {', '.join(unknown)}")
+    if not site and registry:  # the registry's sites (as the scheduled prune does)
+        from sqlalchemy import select
+
+        from storage import models as m
+        from storage.session import session_scope
+
+        with session_scope(url) as session:
+            site = list(session.scalars(select(m.Site.id).where(m.Site.id.in_([s.id for s in registry.sites]))))
+        if not site:
+            out_console.print("prune: no site of the registry is in the database; nothing to do", highlight=False)
+            return
     result = do_prune(url, today, policy, site or (), dry_run=dry_run, actor=by, vacuum=vacuum)
     plan = result.plan
     if fmt == "json":

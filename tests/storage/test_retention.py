@@ -162,6 +162,8 @@ def test_prune_thins_sixty_nights_and_keeps_what_is_referenced(db_url: str, tmp_
     evidence = tmp_path / "out" / b.SITE["id"] / "evidence"
     sites = tmp_path / "sites.yaml"
     sites.write_text(f"sites:\n  - {{id: '{b.SITE['id']}', name: x, url: '{b.HOME}'}}\n"
+                     f"  - {{id: '{SITE_B['id']}', name: y, url: '{SITE_B['url']}'}}\n"
+                     f"  - {{id: '4213000099', name: z, url: 'http://www.example3.gov.cn/'}}\n"  # not audited yet
                      "retention: {daily: 14, weekly: 4, monthly: 2}\n", encoding="utf-8")
     with session_scope(db_url) as s:
         assert {p.state for p in s.scalars(select(m.Problem))} == {"open", "closed"}
@@ -256,3 +258,20 @@ def test_bad_usage_exits_2(sqlite_url: str, govaudit) -> None:  # noqa: ANN001, 
     assert govaudit("prune", "--daily", "-1", "--db", sqlite_url).returncode == 2
     assert govaudit("prune", "--site", "nope", "--db", sqlite_url).returncode == 2
     assert govaudit("prune", "--format", "xml", "--db", sqlite_url).returncode == 2
+
+
+def test_prune_of_one_site_leaves_the_others(sqlite_url: str, govaudit) -> None:  # noqa: ANN001, F811
+    from storage.runs import finish_run, start_run
+
+    old = b.audit(sqlite_url, [], as_of=TODAY - timedelta(days=900))
+    b.audit(sqlite_url, [], as_of=TODAY - timedelta(days=1))
+    others = []
+    for days in (901, 900):
+        run_id = start_run(sqlite_url, SITE_B, TODAY - timedelta(days=days), {})
+        finish_run(sqlite_url, run_id, "complete", pages=0)
+        others.append(run_id)
+    res = govaudit("prune", "--site", b.SITE["id"], "--as-of", TODAY.isoformat(), "--db", sqlite_url)
+    assert res.returncode == 0 and "removed 1 runs" in res.output, res.output
+    with session_scope(sqlite_url) as s:
+        assert s.get(m.Run, old) is None
+        assert [r for r in others if s.get(m.Run, r) is not None] == others
