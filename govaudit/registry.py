@@ -142,12 +142,13 @@ class ScheduleEntry(_Strict):
     newmedia: str | None = None
     recheck: str | None = None
     bulletin: str | None = None
+    prune: str | None = None  # govaudit prune with the registry's retention: windows (docs/history.md)
     out: str = "out"  # where scheduled audits write their reports (relative to the sites.yaml)
     lease_s: int = Field(default=6 * 3600, ge=10)  # a site's lock expires after this (a crashed machine)
     misfire_grace_s: int = Field(default=6 * 3600, ge=1)  # a run missed by less than this is caught up once
     bulletin_days: int = Field(default=91, ge=1)  # the period a scheduled bulletin covers (ending yesterday)
 
-    @field_validator("audit", "probe", "recheck", "bulletin")
+    @field_validator("audit", "probe", "recheck", "bulletin", "prune")
     @classmethod
     def _cron(cls, v: str | None) -> str | None:
         if v is not None:
@@ -164,12 +165,21 @@ class ScheduleEntry(_Strict):
         return v
 
 
+class RetentionEntry(_Strict):
+    """How `govaudit prune` thins old runs (docs/history.md "Retention"); the defaults are project choices [U]."""
+
+    daily: int = Field(default=31, ge=0)  # days: one run per day
+    weekly: int = Field(default=13, ge=0)  # weeks before those days: one run per ISO week
+    monthly: int = Field(default=12, ge=0)  # calendar months before those weeks: one run per month
+
+
 class Registry(_Strict):
     scheme: str | None = None
     sites: list[SiteEntry] = Field(min_length=1)
     platforms: dict[str, str] = Field(default_factory=dict)
     alerts: AlertsEntry | None = None  # docs/supervision.md
     schedule: ScheduleEntry | None = None  # docs/supervision.md
+    retention: RetentionEntry | None = None  # docs/history.md "Retention" (govaudit prune)
     deny: list[str] = Field(default_factory=list)  # ranges never fetched by any path (README "Safety")
 
     @field_validator("deny", mode="before")

@@ -6,7 +6,8 @@ times) and `max_instances=1`. What APScheduler cannot know — another scheduler
 or another, starting the same site — a lease row in the database decides (`storage.supervision`): a job
 that cannot take its site's lease skips this turn. Each job runs in a child process (a Scrapy reactor
 cannot restart in one process) that calls the existing entry points: `pipeline.audit_site` (audit),
-`monitor.probe_rounds` (probe), `recheck.recheck_site` (recheck), `bulletin.write_bulletin` (bulletin).
+`monitor.probe_rounds` (probe), `recheck.recheck_site` (recheck), `bulletin.write_bulletin` (bulletin),
+`storage.retention.prune` (prune, with the registry's `retention:` windows).
 SIGTERM (or Ctrl-C) stops the scheduler gracefully: no new job starts, running children get SIGTERM (the
 crawl marks its run interrupted), their leases are released, and the process exits 0.
 """
@@ -57,7 +58,7 @@ def job_specs(registry: Registry) -> list[tuple[str, str, str | None, str]]:
         expr = getattr(sched, kind)
         if expr:
             specs += [(f"{kind}:{site.id}", kind, site.id, expr) for site in registry.sites]
-    for kind in ("probe", "bulletin"):
+    for kind in ("probe", "bulletin", "prune"):
         expr = getattr(sched, kind)
         if expr:
             specs.append((kind, kind, None, expr))
@@ -234,3 +235,9 @@ def _entry(kind: str, sites: str, site_id: str | None, db_url: str) -> None:
         start = end - timedelta(days=sched.bulletin_days - 1)
         write_bulletin(db_url, start, end, out / "bulletin" / f"{start:%Y%m%d}-{end:%Y%m%d}",
                        sites=[s.id for s in registry.sites])
+    elif kind == "prune":
+        from storage.retention import Policy, prune
+
+        kept = registry.retention
+        policy = Policy(kept.daily, kept.weekly, kept.monthly) if kept else Policy()
+        prune(db_url, today, policy, [s.id for s in registry.sites], actor="schedule")

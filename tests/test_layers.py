@@ -62,7 +62,8 @@ def test_only_the_composition_root_imports_all_four_packages() -> None:
 # evaluations (their units, scores, objections and results) and problems across runs by their repositories.
 WRITERS = {"crawler/writer.py", "storage/runs.py", "storage/probes.py", "reports/judge.py", "storage/evaluations.py",
            "storage/problems.py", "storage/reuse.py", "storage/jobs.py", "storage/users.py",
-           "storage/supervision.py"}  # monitor baselines, alert deliveries, job leases (issue 16)
+           "storage/supervision.py",  # monitor baselines, alert deliveries, job leases (issue 16)
+           "storage/retention.py"}  # govaudit prune: thinned runs, their rows and orphaned bodies
 _SESSION_NAMES = {"session", "db", "s", "conn", "connection"}
 _WRITE_METHODS = {"add", "add_all", "merge", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"}
 

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from govaudit.cli import audit, monitoring, accounts, evaluate, problems, supervision, history, service, queue  # noqa: F401, I001 - registered in this order (the help lists them so)
+from govaudit.cli import audit, monitoring, accounts, evaluate, problems, supervision, history, service, queue, retention  # noqa: F401, I001 - registered in this order (the help lists them so)
 from rich.markup import escape
 
 from govaudit.cli.common import AuditFailed, AuditInterrupted, UsageError, app, console

@@ -41,7 +41,7 @@ def schedule(
     registry = c.registry(sites)
     specs = job_specs(registry)
     if not specs:
-        raise c.UsageError(f"{sites}: no schedule: jobs (audit, probe, recheck, bulletin cron expressions)")
+        raise c.UsageError(f"{sites}: no schedule: jobs (audit, probe, recheck, bulletin, prune cron expressions)")
     url = c.db(db)
     c.prepare_db(url)
     for job_id, _, _, expr in specs:
