@@ -25,12 +25,34 @@ def _reset_hwm() -> None:
         pass
 
 
+def _report(name: str, top: int) -> None:
+    import tracemalloc
+
+    current, peak = tracemalloc.get_traced_memory()
+    print(f"TRACEMALLOC {name} current {current >> 20} MB peak {peak >> 20} MB", file=sys.stderr)
+    tracemalloc.reset_peak()
+    for stat in tracemalloc.take_snapshot().statistics("traceback")[:top]:
+        print(f"  {stat.size >> 10:>8} kB {stat.count:>8} {stat.traceback.format()[-1].strip()}", file=sys.stderr)
+        for line in stat.traceback.format()[:-1][-6:]:
+            print(f"        {line.strip()}", file=sys.stderr)
+    sys.stderr.flush()
+
+
 def main() -> None:
     top = int(os.environ.get("GOVAUDIT_TRACEMALLOC") or 0)
     if top:
         import tracemalloc
 
         tracemalloc.start(int(os.environ.get("GOVAUDIT_TRACEMALLOC_FRAMES") or 1))
+    at = float(os.environ.get("GOVAUDIT_TRACEMALLOC_AT") or 0)
+    if top and at:  # also the live allocations `at` seconds in (mid-crawl: queues and per-URL sets at their largest)
+        import threading
+
+        def later() -> None:
+            time.sleep(at)
+            _report(f"t+{at:.0f}s", top)
+
+        threading.Thread(target=later, daemon=True).start()
     from govaudit import pipeline
 
     def wrap(name, step):  # noqa: ANN001, ANN202
@@ -41,17 +63,7 @@ def main() -> None:
             took = time.perf_counter() - started
             print(f"MEMSTEP {name} {_status('VmHWM')} {_status('VmRSS')} {took:.2f}", file=sys.stderr, flush=True)
             if top:
-                import tracemalloc
-
-                current, peak = tracemalloc.get_traced_memory()
-                print(f"TRACEMALLOC {name} current {current >> 20} MB peak {peak >> 20} MB", file=sys.stderr)
-                tracemalloc.reset_peak()
-                for stat in tracemalloc.take_snapshot().statistics("traceback")[:top]:
-                    print(f"  {stat.size >> 10:>8} kB {stat.count:>8} {stat.traceback.format()[-1].strip()}",
-                          file=sys.stderr)
-                    for line in stat.traceback.format()[:-1][-6:]:
-                        print(f"        {line.strip()}", file=sys.stderr)
-                sys.stderr.flush()
+                _report(name, top)
         return run
 
     pipeline.STEPS[:] = [(name, wrap(name, step)) for name, step in pipeline.STEPS]

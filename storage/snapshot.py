@@ -139,12 +139,40 @@ class Snapshot:
     _body_loader: Callable[[list[str]], dict[str, str]] | None = field(default=None, repr=False)
     _bodies_tried: set[str] = field(default_factory=set, repr=False)
     _body_cache: int = field(default=BODY_CACHE, repr=False)
+    _page_order: dict[str, int] | None = field(default=None, repr=False)  # url → position in `pages` (read-ahead)
+    _page_urls: list[str] = field(default_factory=list, repr=False)
+    _last_miss: int | None = field(default=None, repr=False)
+    _ahead: int = field(default=1, repr=False)
 
     def html(self, url: str) -> str | None:
-        """The stored HTML of a crawled page, or None."""
+        """The stored HTML of a crawled page, or None. A body not in the cache is read with those of the
+        crawled pages after it (in `pages` order): a rule reading page after page costs a query per batch."""
         if url not in self._bodies and url not in self._bodies_tried:
-            self.prefetch_html([url])
+            self.prefetch_html(self._read_ahead(url))
         return self._bodies.get(url)
+
+    def _read_ahead(self, url: str) -> list[str]:
+        if self._body_loader is None:
+            return [url]
+        if self._page_order is None:
+            self._page_order = {u: i for i, u in enumerate(self.pages)}
+            self._page_urls = list(self.pages)
+        at = self._page_order.get(url)
+        if at is None:
+            return [url]
+        # the window doubles while the misses move forward through the pages, and is 1 again otherwise
+        last = self._last_miss
+        sequential = last is not None and last < at <= last + 2 * BODY_BATCH
+        self._ahead = min(BODY_BATCH, self._ahead * 2) if sequential else 1
+        self._last_miss = at
+        urls, pages, out = self._page_urls, self.pages, [url]
+        for i in range(at + 1, min(len(urls), at + 1 + 2 * BODY_BATCH)):
+            if len(out) >= self._ahead:
+                break
+            u = urls[i]
+            if pages[u].crawled and u not in self._bodies and u not in self._bodies_tried:
+                out.append(u)
+        return out
 
     def prefetch_html(self, urls: Iterable[str]) -> None:
         """Read the stored HTML of many pages at once (one query per few hundred pages, not one per page).
