@@ -32,7 +32,7 @@ from crawl_bench import SITE_ID, _mb, run_measured  # noqa: E402
 from demo.server import FixtureServer  # noqa: E402
 
 
-def audit_once(pages: int, links_per_page: int, missing: int, keep: bool) -> dict:
+def audit_once(pages: int, links_per_page: int, missing: int, keep: bool, code: Path = ROOT) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="govaudit-membench-"))
     site = FixtureServer({}, host="127.0.0.1").start()
     external = FixtureServer({}, host="127.0.0.2").start()
@@ -51,9 +51,9 @@ def audit_once(pages: int, links_per_page: int, missing: int, keep: bool) -> dic
         cmd = [sys.executable, str(ROOT / "bench" / "_memstep.py"), "audit", "--sites", str(sites),
                "--db", f"sqlite:///{tmp}/bench.db", "--out", str(out), "--no-browser",
                "--max-pages", str(pages + 1000)]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))}
         log = tmp / "govaudit.log"
-        measured = run_measured(cmd, log, cwd=ROOT, env=env)
+        measured = run_measured(cmd, log, cwd=code, env=env)
         text = log.read_text(errors="replace")
         steps = {m[1]: (int(m[2]), int(m[3]), float(m[4]))
                  for m in re.finditer(r"^MEMSTEP (\S+) (\d+) (\d+) ([\d.]+)$", text, re.M)}
@@ -79,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--links-per-page", type=int, default=30)
     ap.add_argument("--missing", type=int, default=200)
     ap.add_argument("--keep", action="store_true", help="keep each size's temporary directory")
+    ap.add_argument("--code", type=Path, default=ROOT,
+                    help="audit with the code of this checkout (e.g. main's, for a before/after comparison)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     results = []
     for pages in sizes:
         t0 = time.perf_counter()
-        r = audit_once(pages, args.links_per_page, args.missing, args.keep)
+        r = audit_once(pages, args.links_per_page, args.missing, args.keep, args.code.resolve())
         m = r["measured"]
         rate = f"{r['crawled'] / m.wall:.0f}" if r["crawled"] else "n/a"
         print(f"{pages:>7} pages: exit {m.returncode}, crawled {r['crawled']}, {m.wall:.1f} s ({rate} pages/s), "
