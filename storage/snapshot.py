@@ -2,18 +2,23 @@
 
 Every declared fact table (storage/facts/) loads into the `Snapshot` attribute it names; the spine
 (pages, links, page bodies) is read here in bulk through Core selects.
+
+Memory stays flat in the number of links and bodies (issue 17, docs/scale.md "Memory"): a stored run's
+links are not held, `Snapshot.links` re-reads them from the database in chunks each time a rule iterates
+it (`LinkRows`), and bodies are kept in a bounded cache (`BODY_CACHE` pages), read in batches.
 """
 from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.facts import TABLES
@@ -35,6 +40,79 @@ from storage.probes import ProbeFact, load_probes, window_bounds
 from storage.vocabulary import SPINE_FACTS
 
 
+LINK_CHUNK = 20_000  # link rows read per query while a rule iterates a stored run's links
+BODY_CACHE = 1_000  # bodies a stored run's snapshot keeps (least recently read go first)
+BODY_BATCH = 250  # bodies read per query
+
+
+class LinkRows(Sequence):
+    """A stored run's links as a read-only sequence of `LinkFact`, in the order stored (`link.id`), read
+    again from the database on every iteration, `LINK_CHUNK` rows at a time: nothing is held between
+    passes.
+
+    A URL that is a page of the run is yielded as the page's own string (`intern`), so indexes a rule
+    builds over links (`Snapshot.sources_of`) share one string per page instead of one per link."""
+
+    def __init__(self, conn, run_id: int, intern: Mapping[str, str] | None = None,  # noqa: ANN001 - a Connection
+                 chunk: int = LINK_CHUNK) -> None:
+        self._conn, self._run_id, self._chunk = conn, run_id, chunk
+        self._intern = intern or {}
+        self._len: int | None = None
+
+    def __iter__(self) -> Iterator[LinkFact]:
+        get = self._intern.get
+        for rows in self._chunks():
+            for s, t, g, x in rows:
+                yield LinkFact(get(s, s), get(t, t), g, x)
+
+    def _chunks(self) -> Iterator[list[tuple]]:
+        """The rows (source, target, tag, text) in id order, a chunk at a time; one query."""
+        if self._conn.dialect.name == "sqlite":  # the driver's own cursor: half the cost per row of a Core result
+            cursor = self._conn.connection.dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT source, target, tag, text FROM link WHERE run_id = ? ORDER BY id",
+                               (self._run_id,))
+                while rows := cursor.fetchmany(self._chunk):
+                    yield rows
+            finally:
+                cursor.close()
+            return
+        lt = Link.__table__.c
+        query = select(lt.source, lt.target, lt.tag, lt.text).where(lt.run_id == self._run_id).order_by(lt.id)
+        # yield_per: a server-side cursor on PostgreSQL — not every row in the client at once
+        with self._conn.execute(query, execution_options={"yield_per": self._chunk}) as result:
+            yield from result.partitions()
+
+    def __len__(self) -> int:
+        if self._len is None:
+            lt = Link.__table__.c
+            self._len = self._conn.execute(select(func.count()).select_from(Link.__table__)
+                                           .where(lt.run_id == self._run_id)).scalar_one()
+        return self._len
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - int or slice, like a list
+        if isinstance(index, slice):
+            if index.step in (None, 1) and (index.start or 0) >= 0 and (index.stop is None or index.stop >= 0):
+                return list(islice(self, index.start, index.stop))
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        for link in islice(self, index, None):
+            return link
+        raise IndexError("link index out of range")
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, tuple, LinkRows)) else NotImplemented
+
+    def __reversed__(self) -> Iterator[LinkFact]:
+        return reversed(list(self))
+
+    __hash__ = None  # compared by value, like a list
+
+    def __repr__(self) -> str:
+        return f"LinkRows(run {self._run_id})"
+
+
 @dataclass
 class Snapshot:
     """Everything a rule may read about one run; `as_of` is the 监测时间点; `facts` names the families gathered."""
@@ -43,7 +121,7 @@ class Snapshot:
     as_of: date
     homepage_url: str
     pages: dict[str, PageFact] = field(default_factory=dict)
-    links: list[LinkFact] = field(default_factory=list)
+    links: Sequence[LinkFact] = field(default_factory=list)  # a stored run's: LinkRows (read again per pass)
     columns: list[ColumnFact] = field(default_factory=list)
     column_items: list[ColumnItemFact] = field(default_factory=list)
     run_id: int | None = None
@@ -70,23 +148,83 @@ class Snapshot:
     item_pages: list[ItemPageFact] = field(default_factory=list)  # item pages a re-check dated (docs/problems.md)
     baselines: list[BaselineFact] = field(default_factory=list)  # accepted states of monitored pages (defacement)
     _bodies: dict[str, str] = field(default_factory=dict, repr=False)
-    # urls → their stored HTML (those that have one); bodies are read once and kept
+    # urls → their stored HTML (those that have one). Given bodies (`snapshot_from`) are all kept; bodies
+    # read through `_body_loader` are a cache of at most `_body_cache` pages, oldest read first out.
     _body_loader: Callable[[list[str]], dict[str, str]] | None = field(default=None, repr=False)
     _bodies_tried: set[str] = field(default_factory=set, repr=False)
+    _body_cache: int = field(default=BODY_CACHE, repr=False)
+    _page_order: dict[str, int] | None = field(default=None, repr=False)  # url → position in `pages` (read-ahead)
+    _page_urls: list[str] = field(default_factory=list, repr=False)
+    _last_miss: int | None = field(default=None, repr=False)
+    _ahead: int = field(default=1, repr=False)
 
     def html(self, url: str) -> str | None:
-        """The stored HTML of a crawled page, or None."""
+        """The stored HTML of a crawled page, or None. A body not in the cache is read with those of the
+        crawled pages after it (in `pages` order): a rule reading page after page costs a query per batch."""
         if url not in self._bodies and url not in self._bodies_tried:
-            self.prefetch_html([url])
+            self.prefetch_html(self._read_ahead(url))
         return self._bodies.get(url)
 
+    def _read_ahead(self, url: str) -> list[str]:
+        if self._body_loader is None:
+            return [url]
+        if self._page_order is None:
+            self._page_order = {u: i for i, u in enumerate(self.pages)}
+            self._page_urls = list(self.pages)
+        at = self._page_order.get(url)
+        if at is None:
+            return [url]
+        # the window doubles while the misses move forward through the pages, and is 1 again otherwise
+        last = self._last_miss
+        sequential = last is not None and last < at <= last + 2 * BODY_BATCH
+        self._ahead = min(BODY_BATCH, self._ahead * 2) if sequential else 1
+        self._last_miss = at
+        urls, pages, out = self._page_urls, self.pages, [url]
+        for i in range(at + 1, min(len(urls), at + 1 + 2 * BODY_BATCH)):
+            if len(out) >= self._ahead:
+                break
+            u = urls[i]
+            if pages[u].crawled and u not in self._bodies and u not in self._bodies_tried:
+                out.append(u)
+        return out
+
     def prefetch_html(self, urls: Iterable[str]) -> None:
-        """Read the stored HTML of many pages at once (one query per few hundred pages, not one per page)."""
+        """Read the stored HTML of many pages at once (one query per few hundred pages, not one per page).
+        With a loader, at most the cache's size are read (the first ones): read the rest batch by batch
+        (`iter_html`)."""
         if self._body_loader is None:
             return
-        missing = [u for u in urls if u not in self._bodies and u not in self._bodies_tried]
+        missing = [u for u in dict.fromkeys(urls) if u not in self._bodies and u not in self._bodies_tried]
+        missing = missing[:self._body_cache]
+        if not missing:
+            return
+        self._evict(len(missing))
         self._bodies_tried.update(missing)
         self._bodies.update(self._body_loader(missing))
+
+    def _evict(self, room: int) -> None:
+        """Forget the oldest read bodies (and that they were tried) until `room` more fit in the cache."""
+        over = len(self._bodies_tried) + room - self._body_cache
+        if over <= 0:
+            return
+        for url in list(islice(self._bodies_tried_order(), over)):
+            self._bodies_tried.discard(url)
+            self._bodies.pop(url, None)
+
+    def _bodies_tried_order(self) -> Iterator[str]:
+        # a set has no order: the bodies dict keeps insertion order, tried-but-absent URLs come after
+        yield from self._bodies
+        yield from (u for u in self._bodies_tried if u not in self._bodies)
+
+    def iter_html(self, urls: Iterable[str], batch: int = BODY_BATCH) -> Iterator[tuple[str, str | None]]:
+        """(url, stored HTML or None) for each URL in order, bodies read `batch` at a time (memory bounded
+        by the cache, not by the number of pages)."""
+        urls = list(urls)
+        for at in range(0, len(urls), batch):
+            chunk = urls[at:at + batch]
+            self.prefetch_html(chunk)
+            for url in chunk:
+                yield url, self.html(url)
 
     @property
     def homepage(self) -> PageFact | None:
@@ -105,14 +243,52 @@ class Snapshot:
     @cached_property
     def sources_of(self) -> dict[str, list[str]]:
         """For each link target, the distinct pages that link to it, in crawl order."""
-        index: dict[str, list[str]] = defaultdict(list)
-        seen: set[tuple[str, str]] = set()
+        return self._link_index[0]
+
+    @cached_property
+    def first_link_of(self) -> dict[str, LinkFact]:
+        """For each link target, the first link to it (in crawl order)."""
+        return self._link_index[1]
+
+    @cached_property
+    def _link_index(self) -> tuple[dict[str, list[str]], dict[str, LinkFact]]:
+        """`sources_of` and `first_link_of` in one pass over the links.
+
+        The links of one page are stored together, so a repeated (target, source) pair is the target's
+        last source so far: no set of every pair is needed. Links given in another order (a source
+        seen again after others) are indexed with the set."""
+        index: dict[str, list[str]] = {}
+        first: dict[str, LinkFact] = {}
+        done: set[str] = set()
+        previous = None
         for link in self.links:
-            key = (link.target, link.source)
-            if key not in seen:
-                seen.add(key)
-                index[link.target].append(link.source)
-        return dict(index)
+            source = link.source
+            if source != previous:
+                if source in done:
+                    return _index_with_pairs(self.links)
+                if previous is not None:
+                    done.add(previous)
+                previous = source
+            sources = index.get(link.target)
+            if sources is None:
+                index[link.target] = [source]
+                first[link.target] = link
+            elif sources[-1] != source:
+                sources.append(source)
+        return index, first
+
+
+def _index_with_pairs(links: Iterable[LinkFact]) -> tuple[dict[str, list[str]], dict[str, LinkFact]]:
+    index: dict[str, list[str]] = defaultdict(list)
+    first: dict[str, LinkFact] = {}
+    seen: set[tuple[str, str]] = set()
+    for link in links:
+        first.setdefault(link.target, link)
+        key = (link.target, link.source)
+        if key not in seen:
+            seen.add(key)
+            index[link.target].append(link.source)
+    return dict(index), first
 
 
 PROBE_DAYS = 31  # probe history loaded per snapshot; rules pick their own window inside it
@@ -128,30 +304,30 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
     """Load a stored run into a Snapshot; bodies are read when a rule first asks, many per query.
 
     Probes belong to the site, not the run: the `probe_days` Beijing days ending at as_of are loaded.
-    `with_links=False` leaves `links` empty (a gatherer that reads only pages and bodies).
+    `with_links=False` leaves `links` empty (a gatherer that reads only pages and bodies). The links
+    are read from `session`'s connection whenever a rule iterates them: keep the session open while
+    the snapshot is judged.
     """
     run = session.get(Run, run_id)
     if run is None:
         raise LookupError(f"run {run_id} does not exist")
     site = session.get(Site, run.site_id)
     # Core selects on the tables: a large site has ~150,000 links, and ORM rows cost three times as much.
-    lt, pt = Link.__table__.c, Page.__table__.c
+    pt = Page.__table__.c
     conn = session.connection()
     pages: dict[str, PageFact] = {}
     ids: dict[str, int] = {}
     for row in conn.execute(select(pt).where(pt.run_id == run_id)).mappings():
         pages[row["url"]] = _page_fact(row)
         ids[row["url"]] = row["id"]
-    links = [LinkFact(s, t, g, x) for s, t, g, x in conn.execute(
-        select(lt.source, lt.target, lt.tag, lt.text).where(lt.run_id == run_id).order_by(lt.id)).all()
-             ] if with_links else []
+    links = LinkRows(conn, run_id, {url: url for url in pages}) if with_links else []
 
     def load_bodies(urls: list[str]) -> dict[str, str]:
         by_id = {ids[u]: u for u in urls if u in ids}
         keys = list(by_id)
         bodies: dict[str, str] = {}
-        for at in range(0, len(keys), 500):
-            chunk = keys[at:at + 500]
+        for at in range(0, len(keys), BODY_BATCH):
+            chunk = keys[at:at + BODY_BATCH]
             for page_id, blob in conn.execute(select(PageBody.page_id, PageBody.html_z)
                                               .where(PageBody.page_id.in_(chunk))):
                 bodies[by_id[page_id]] = zlib.decompress(blob).decode("utf-8")

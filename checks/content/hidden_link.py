@@ -57,8 +57,15 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     rendered = _rendered(snap)
     by_page: dict[str, list[dict]] = {}
     read = 0
-    foreign = {t for t in {ln.target for ln in snap.links if ln.tag == "a"} if outside(t, site_hosts)}
-    outbound = {ln.source for ln in snap.links if ln.tag == "a" and ln.target in foreign}
+    foreign: dict[str, bool] = {}  # target → outside the site (asked once per target; one pass over the links)
+    outbound = set()
+    for ln in snap.links:
+        if ln.tag == "a":
+            away = foreign.get(ln.target)
+            if away is None:
+                away = foreign[ln.target] = outside(ln.target, site_hosts)
+            if away:
+                outbound.add(ln.source)
     for url, html in crawled_html(snap):
         read += 1
         if url in rendered:

@@ -2,24 +2,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
 from checks.derived.fetch import behind_wall
 from checks.derived.html import parse
+from storage.facts.pages import PageFact
 from storage.snapshot import Snapshot
 
 _EMPTY_TREE = parse("<html><body></body></html>")
 
 
-def crawled_html(snap: Snapshot) -> Iterator[tuple[str, str]]:
-    """(url, html) of every crawled, loaded HTML page whose body was stored (anti-bot walls skipped)."""
+def crawled_html(snap: Snapshot, where: Callable[[str, PageFact], bool] | None = None) -> Iterator[tuple[str, str]]:
+    """(url, html) of every crawled, loaded HTML page whose body was stored (anti-bot walls skipped),
+    only those `where(url, page)` accepts if given; the bodies are read a batch at a time (a pass
+    holds a batch, not the site)."""
     urls = [url for url, page in snap.pages.items()
-            if page.crawled and page.ok and page.is_html and not behind_wall(page)]
-    snap.prefetch_html(urls)
-    for url in urls:
-        html = snap.html(url)
+            if page.crawled and page.ok and page.is_html and not behind_wall(page)
+            and (where is None or where(url, page))]
+    for url, html in snap.iter_html(urls):
         if html:
             yield url, html
 

@@ -29,6 +29,7 @@ read, with the page they came from).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from checks.content.dom import element_path, text_blocks
 from checks.content.lexicon import quote
 from checks.content.pages import crawled_html, no_pages_reason, page_tree
 from checks.content.protected import Person, is_variant, protected
+from storage.facts.pages import PageFact
 from storage.snapshot import Snapshot
 
 RULE = Rule(id="content.serious_error", name_zh="严重表述错误", name_en="Serious misstatement",
@@ -61,12 +63,16 @@ def _local() -> tuple[re.Pattern, re.Pattern, tuple[str, ...], re.Pattern]:
 
 def check(snap: Snapshot, params: Params) -> RuleResult:
     """Report each page with a misspelt leader's name, a wrong post–name pair or a wrong formulation."""
-    pages = list(crawled_html(snap))
-    if not pages:
+    if next(crawled_html(snap), None) is None:
         return RuleResult.not_measured(no_pages_reason(snap))
-    leaders = _unit_leaders(snap, pages)
+    page_rx = _local()[0]  # only the 领导信息 pages' bodies are read for the leaders
+
+    def leader_page(url: str, page: PageFact) -> bool:
+        return bool(page_rx.search(f"{url} {page.title}"))
+
+    leaders = _unit_leaders(snap, crawled_html(snap, leader_page))
     findings: list[Finding] = []
-    for url, html in pages:
+    for url, html in crawled_html(snap):  # a second pass: the bodies are not all held
         fact = snap.pages[url]
         if fact.complete_text is not None:
             # the crawler's stored text (text nodes joined with spaces) is a cheap pre-filter
@@ -169,7 +175,7 @@ def _holder(post: str) -> str | None:
     return None
 
 
-def _unit_leaders(snap: Snapshot, pages: list[tuple[str, str]]) -> list[tuple[Person, str]]:
+def _unit_leaders(snap: Snapshot, pages: Iterable[tuple[str, str]]) -> list[tuple[Person, str]]:
     """The unit's leaders (name, post) from its 领导信息 page(s), when the crawl found one."""
     page_rx, pair, _posts, post_rx = _local()
     national = {p.name for p in protected().persons}

@@ -48,9 +48,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
         if home is not None and behind_wall(home):  # the wall hid the links: nothing was measured
             return RuleResult.not_measured(f"首页返回反爬虫验证页（HTTP {home.status}），未能抓取链接")
         return RuleResult.not_applicable("未发现任何链接 / no links were found")
-    first_link = {}
-    for link in snap.links:
-        first_link.setdefault(link.target, link)
+    first_link = snap.first_link_of  # with sources_of, one pass over the links
     funnels = redirect_funnels(snap.pages)
     findings: list[Finding] = []
     measured = walled = 0
