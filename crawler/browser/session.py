@@ -3,7 +3,6 @@ search results that only appear with JavaScript. Playwright's sync API, Debian's
 from __future__ import annotations
 
 import time
-from functools import cache
 from pathlib import Path
 
 from crawler.browser.harden import context_proxy, launch_kwargs
@@ -48,8 +47,9 @@ _AXE_RUN = """async () => {
 }"""
 
 
-@cache
 def _content(page) -> str:  # noqa: ANN001
+    """The page's HTML now (never cached: a challenge page is replaced by the real one when it reloads —
+    a cache keyed on the page froze the first HTML, so every walled site failed its phone/axe/search render)."""
     try:
         return page.content()
     except Exception:  # noqa: BLE001 - navigating: no content yet
