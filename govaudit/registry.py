@@ -100,6 +100,7 @@ class SiteEntry(_Strict):
     group: str | None = Field(default=None, min_length=1)  # the ranking group of evaluations (县市区 / 市直部门)
     monitor: list[str] | None = None  # pages watched for defacement (default: the homepage; docs/supervision.md)
     network: list[str] = Field(default_factory=list)  # a private site's own ranges (CIDR; README "Safety")
+    run_deadline_s: float | None = Field(default=None, gt=0)  # the crawl's deadline (scheme crawl.run_deadline_s)
 
     @field_validator("network", mode="before")
     @classmethod
