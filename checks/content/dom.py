@@ -302,16 +302,23 @@ def text_blocks(tree: etree._Element) -> list[tuple[etree._Element, str]]:
     texts: dict[etree._Element, list[str]] = {}
     order: list[etree._Element] = []
 
-    def walk(el: etree._Element, blk: etree._Element) -> None:
+    # An explicit stack, not recursion: with huge_tree a page nests up to 2,048 elements (300 unclosed <font>
+    # are common), past Python's recursion limit.
+    stack: list[tuple[bool, etree._Element, etree._Element]] = [(False, root, root)]
+    while stack:
+        is_tail, el, blk = stack.pop()
+        if is_tail:
+            _put(texts, order, blk, el.tail)
+            continue
         if el.text and el.text.strip():
             _put(texts, order, blk, el.text)
+        todo = []
         for child in el:
             if isinstance(child.tag, str) and child.tag not in _SKIP:
-                walk(child, blk if child.tag in INLINE else child)
+                todo.append((False, child, blk if child.tag in INLINE else child))
             if child.tail and child.tail.strip():
-                _put(texts, order, blk, child.tail)
-
-    walk(root, root)
+                todo.append((True, child, blk))
+        stack.extend(reversed(todo))
     return [(b, "".join(texts[b])) for b in order]
 
 

@@ -7,6 +7,7 @@ the audit hung, its run left `running`. Every such call goes through `bounded` (
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -14,26 +15,32 @@ T = TypeVar("T")
 
 BROWSER_CALL_S = 10.0  # [U] one content/evaluate/screenshot call; a working page answers in well under 1 s
 AXE_CALL_S = 30.0  # [U] axe-core over a large page takes a few seconds
+ENV = "GOVAUDIT_BROWSER_CALL_S"  # overrides BROWSER_CALL_S (docs/browser.md; the fault tests shorten it)
+
+
+def call_deadline() -> float:
+    return float(os.environ.get(ENV) or BROWSER_CALL_S)
 
 
 class BrowserDeadline(TimeoutError):
     """A browser call that did not answer within its deadline (the page's main thread is blocked)."""
 
 
-async def bounded(awaitable: Awaitable[T], seconds: float = BROWSER_CALL_S, what: str = "browser call") -> T:
-    """Await a Playwright call (async API) for at most `seconds`; BrowserDeadline after that."""
+async def bounded(awaitable: Awaitable[T], seconds: float | None = None, what: str = "browser call") -> T:
+    """Await a Playwright call (async API) for at most `seconds` (default `call_deadline()`); BrowserDeadline
+    after that."""
+    seconds = seconds if seconds is not None else call_deadline()
     try:
         return await asyncio.wait_for(awaitable, seconds)
     except asyncio.TimeoutError:
         raise BrowserDeadline(f"{what}: no answer within {seconds:g} s (the page's main thread is blocked?)") from None
 
 
-def bounded_sync(obj: Any, method: str, *args: Any, seconds: float = BROWSER_CALL_S, **kwargs: Any) -> Any:
+def bounded_sync(obj: Any, method: str, *args: Any, seconds: float | None = None, **kwargs: Any) -> Any:
     """`obj.method(*args, **kwargs)` of Playwright's sync API for at most `seconds`: the call's coroutine is
     run on the sync wrapper's own loop under `asyncio.wait_for` (objects that are not Playwright's — test
     fakes — are called directly)."""
     impl = getattr(obj, "_impl_obj", None)
     if impl is None or not hasattr(obj, "_sync"):
         return getattr(obj, method)(*args, **kwargs)
-    result = obj._sync(bounded(getattr(impl, method)(*args, **kwargs), seconds, method))  # noqa: SLF001
-    return result
+    return obj._sync(bounded(getattr(impl, method)(*args, **kwargs), seconds, method))  # noqa: SLF001

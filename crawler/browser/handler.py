@@ -4,12 +4,14 @@ Scrapy's DOWNLOAD_TIMEOUT binds its own HTTP handler only; scrapy-playwright wai
 methods (`crawler.browser.settle`) and `page.content()` without an overall bound, so a page that blocks its
 main thread after `load` held its request — and the crawl, and the audit — forever. Here the render as a
 whole has `GOVAUDIT_RENDER_DEADLINE` seconds (settings; default twice the navigation timeout plus the
-settle budget); past it the page is closed and the request fails as a `timeout` (crawler.errors).
+settle budget; the environment variable of the same name overrides both); past it the page is closed and
+the request fails as a `timeout` (crawler.errors).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 from scrapy.exceptions import DownloadTimeoutError
@@ -31,7 +33,8 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         nav = crawler.settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 15000) / 1000
-        self.render_deadline_s = crawler.settings.getfloat(SETTING, 0) or render_deadline(nav)
+        self.render_deadline_s = (float(os.environ.get(SETTING) or 0) or crawler.settings.getfloat(SETTING, 0)
+                                  or render_deadline(nav))
 
     async def _create_page(self, request: Any, spider: Any) -> Any:
         page = await super()._create_page(request=request, spider=spider)
