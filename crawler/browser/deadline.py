@@ -37,10 +37,18 @@ async def bounded(awaitable: Awaitable[T], seconds: float | None = None, what: s
 
 
 def bounded_sync(obj: Any, method: str, *args: Any, seconds: float | None = None, **kwargs: Any) -> Any:
-    """`obj.method(*args, **kwargs)` of Playwright's sync API for at most `seconds`: the call's coroutine is
-    run on the sync wrapper's own loop under `asyncio.wait_for` (objects that are not Playwright's — test
-    fakes — are called directly)."""
-    impl = getattr(obj, "_impl_obj", None)
-    if impl is None or not hasattr(obj, "_sync"):
+    """`obj.method(*args, **kwargs)` of Playwright's sync API for at most `seconds`: the sync wrapper runs
+    the call's coroutine through its `_sync`, which is wrapped for this one call so that the coroutine runs
+    under `asyncio.wait_for` (objects that are not Playwright's — test fakes — are called directly)."""
+    sync = getattr(obj, "_sync", None)
+    if sync is None or getattr(obj, "_impl_obj", None) is None:
         return getattr(obj, method)(*args, **kwargs)
-    return obj._sync(bounded(getattr(impl, method)(*args, **kwargs), seconds, method))  # noqa: SLF001
+
+    def timed(awaitable: Awaitable[Any]) -> Any:
+        return sync(bounded(awaitable, seconds, method))
+
+    obj._sync = timed  # noqa: SLF001 - an instance attribute shadowing the method, removed below
+    try:
+        return getattr(obj, method)(*args, **kwargs)
+    finally:
+        del obj._sync
