@@ -75,10 +75,10 @@ def routes(ext: str = "http://127.0.0.2:1") -> dict[str, Route]:
             f'<a href="{ext}/t{i}.html">外链{i}</a>' for i in range(LINKS)))),
         "/few-links/": Route(body=html("链接对照站", article + "".join(
             f'<a href="{ext}/f{i}.html">外链{i}</a>' for i in range(5)))),
-        # a slow site: 40 pages, 0.5 s each (run deadline)
+        # a slow site: 40 pages, 1 s each (run deadline)
         "/slow/": Route(body=html("慢速测试站", article + "".join(
             f'<a href="/slow/p{i}.html">文章{i}</a>' for i in range(40)))),
-        **{f"/slow/p{i}.html": Route(body=html(f"文章{i}", article), delay=0.5) for i in range(40)},
+        **{f"/slow/p{i}.html": Route(body=html(f"文章{i}", article), delay=1.0) for i in range(40)},
         # a cookie wall in front of a normal page
         "/walled/": wall(Route(body=html("验证后测试站", article))),
     }

@@ -72,7 +72,7 @@ SITES = {  # id → (path, extra registry keys)
     "css": ("/css/", {}),
     "links": ("/links/", {}),
     "fewlinks": ("/few-links/", {}),
-    "slow": ("/slow/", {"run_deadline_s": 3}),
+    "slow": ("/slow/", {"run_deadline_s": 6, "render": "never"}),
 }
 CAP = 40  # links.max_checks_per_page in the test scheme
 
@@ -126,6 +126,8 @@ def test_every_site_has_its_reports(audited: dict) -> None:
 
 def test_run_states(audited: dict) -> None:
     runs = _runs(audited["db"])
+    # the blocked page's render hit its deadline: the plain download is kept, the run completes
+    assert "the render did not finish" in json.dumps(runs["blocked"]["stats"]["browser"]["homepage"])
     assert runs["slow"]["state"] == "interrupted" and runs["slow"]["stats"]["close_reason"] == "run_deadline"
     assert 0 < runs["slow"]["pages"] < 41
     for sid in SITES:
@@ -143,7 +145,9 @@ def _rule(doc: dict, rule: str) -> dict:
 
 def test_spam_after_deep_nesting_found_and_cut_page_not_measured(audited: dict) -> None:
     assert _rule(_doc(audited, "deep"), "content.spam_injection")["status"] == "fail"
-    assert _rule(_doc(audited, "deeper"), "content.spam_injection")["status"] == "not_measured"
+    # Chromium's parser flattens past 512 levels, so the rendered DOM keeps the spam: found, or — where the
+    # stored body is cut by libxml2 — not measured; never a pass (test_hostile_input has the cut case)
+    assert _rule(_doc(audited, "deeper"), "content.spam_injection")["status"] in ("fail", "not_measured")
     for twin in ("twin", "css"):
         assert _rule(_doc(audited, twin), "content.spam_injection")["status"] == "pass"
 

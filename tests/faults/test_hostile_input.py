@@ -106,8 +106,8 @@ def test_twin_css_still_hides() -> None:
 URL = "http://www.example.gov.cn/list.html"
 
 
-def _spam_rule(body: bytes) -> object:
-    snap = build({"pages": [{"url": URL, "status": 200}], "bodies": {URL: body.decode("utf-8")}})
+def _spam_rule(body: bytes, **page: object) -> object:
+    snap = build({"pages": [{"url": URL, "status": 200, **page}], "bodies": {URL: body.decode("utf-8")}})
     return run_rules(snap, ["content.spam_injection"], PARAMS)["content.spam_injection"]
 
 
@@ -127,6 +127,14 @@ def test_a_page_cut_by_the_parser_is_not_measured() -> None:
     assert parse_truncated(body) and not parse_truncated(faults.routes()["/deep-twin/"].body.decode())
     result = _spam_rule(body.encode())
     assert result.status == Status.NOT_MEASURED and "parse_truncated" in result.reason
+    # as crawled: the crawler's own parse was cut too, so its stored text lacks the spam; the flag sends the
+    # rule's pre-filter to the raw HTML, which has it
+    from crawler.page import parse_html
+
+    parsed = parse_html(body, URL)
+    assert "parse_truncated" in parsed.flags and faults.SPAM not in parsed.text
+    result = _spam_rule(body.encode(), title=parsed.title, text=parsed.text, flags=parsed.flags)
+    assert result.status == Status.NOT_MEASURED, (result.status, result.reason)
 
 
 # --- input: YAML, URLs, schemes -----------------------------------------------------------------------
