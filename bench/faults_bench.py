@@ -62,7 +62,8 @@ from tests.faults import server as faults
 #--
 url = "http://www.example.gov.cn/a.html"
 snap = build({"pages": [{"url": url, "status": 200}], "bodies": {url: faults.routes()["/deep/"].body.decode()}})
-result = run_rules(snap, ["content.spam_injection"], load_scheme("national-2019").params)["content.spam_injection"].status
+rule = "content.spam_injection"
+result = run_rules(snap, [rule], load_scheme("national-2019").params)[rule].status
 """,
     "font_3000_then_spam": """
 from checks.runner import run_rules
@@ -72,7 +73,8 @@ from tests.faults import server as faults
 #--
 url = "http://www.example.gov.cn/a.html"
 snap = build({"pages": [{"url": url, "status": 200}], "bodies": {url: faults.routes()["/deeper/"].body.decode()}})
-result = run_rules(snap, ["content.spam_injection"], load_scheme("national-2019").params)["content.spam_injection"].status
+rule = "content.spam_injection"
+result = run_rules(snap, [rule], load_scheme("national-2019").params)[rule].status
 """,
     "yaml_alias_bomb_sites": """
 import tempfile, pathlib

@@ -6,8 +6,8 @@ Every hop — the first request and each redirect — is resolved through the pi
 that was checked; the body is capped (`max_bytes`), the whole exchange has one deadline (`deadline_s`,
 default `timeout_s`: total time, redirects included, never idle time) besides the per-read timeout. The
 deadline is enforced by a watchdog that shuts the socket down when it passes, so a server trickling a byte
-at a time (connect, TLS handshake, headers or body) cannot hold a fetch past it. Headers given as a callable are computed per hop, so
-a session cookie meant for one host never follows a redirect to another (`cookie_header`).
+at a time (connect, TLS handshake, headers or body) cannot hold a fetch past it. Headers given as a
+callable are computed per hop, so a session cookie meant for one host never follows a redirect to another (`cookie_header`).
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ thing done harmlessly, which must keep working exactly as before:
 | /deep/                      | 300 unclosed `<font>`, then spam                                | /deep-twin/       |
 | /deeper/                    | 3,000 unclosed `<font>` (past libxml2's hard limit), no spam    | /deep-twin/       |
 | /links/                     | a page of LINKS outside links (link-check caps)                 | /few-links/       |
-| /slow/                      | a site of slow pages (run deadline)                             | /twin/            |
+| /slow/                      | a site of SLOW_PAGES slow pages (run deadline)                  | /twin/            |
 | /walled/                    | a cookie wall a browser passes (the render `@cache`)            | /twin/            |
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from demo.server import Route
 
 TRICKLE_S = 0.05  # 146 bytes → 7.3 s in all, each byte well inside any idle timeout
 LINKS = 120
+SLOW_PAGES = 200
 SPAM = "澳门新葡京娱乐城 百家乐官网 注册送38元彩金 真人视讯 365沙巴体育注册"
 FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>tttttttt</title>'
         b"<item><title>a</title><pubDate>2026-11-20</pubDate></item></channel></rss>")
@@ -75,10 +76,10 @@ def routes(ext: str = "http://127.0.0.2:1") -> dict[str, Route]:
             f'<a href="{ext}/t{i}.html">外链{i}</a>' for i in range(LINKS)))),
         "/few-links/": Route(body=html("链接对照站", article + "".join(
             f'<a href="{ext}/f{i}.html">外链{i}</a>' for i in range(5)))),
-        # a slow site: 40 pages, 1 s each (run deadline)
+        # a slow site: 200 pages, 1 s each (run deadline)
         "/slow/": Route(body=html("慢速测试站", article + "".join(
-            f'<a href="/slow/p{i}.html">文章{i}</a>' for i in range(40)))),
-        **{f"/slow/p{i}.html": Route(body=html(f"文章{i}", article), delay=1.0) for i in range(40)},
+            f'<a href="/slow/p{i}.html">文章{i}</a>' for i in range(SLOW_PAGES)))),
+        **{f"/slow/p{i}.html": Route(body=html(f"文章{i}", article), delay=1.0) for i in range(SLOW_PAGES)},
         # a cookie wall in front of a normal page
         "/walled/": wall(Route(body=html("验证后测试站", article))),
     }

@@ -129,7 +129,7 @@ def test_run_states(audited: dict) -> None:
     # the blocked page's render hit its deadline: the plain download is kept, the run completes
     assert "the render did not finish" in json.dumps(runs["blocked"]["stats"]["browser"]["homepage"])
     assert runs["slow"]["state"] == "interrupted" and runs["slow"]["stats"]["close_reason"] == "run_deadline"
-    assert 0 < runs["slow"]["pages"] < 41
+    assert 0 < runs["slow"]["pages"] < faults.SLOW_PAGES
     for sid in SITES:
         if sid != "slow":
             assert runs[sid]["state"] == "complete", (sid, runs[sid])
