@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from checks.base import Finding, Params, RuleResult, Status
+from checks.derived.html import truncated_reads
 from checks.registry import RegisteredRule, get_rules
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,12 @@ def run_rules(snap: Any, rule_ids: Iterable[str], params: Mapping[str, Any],
             continue
         started = time.perf_counter()
         try:
-            result = entry.check(snap, Params(params, owner=rule_id))
+            with truncated_reads() as cut:
+                result = entry.check(snap, Params(params, owner=rule_id))
+            if cut and result.status == Status.PASS:
+                result = RuleResult.not_measured(
+                    f"页面结构嵌套过深，解析被截断，后面的内容未能检查（{len(cut)} 页）/ parse_truncated: "
+                    f"{len(cut)} page(s) nested past the parser's limit, the rest of the page was not read")
             result.findings = _one_per_subject(rule_id, result.findings)
             if result.status == Status.FAIL and not result.findings:
                 result = RuleResult.of([])

@@ -34,6 +34,8 @@ class CrawlJob:
     checks: tuple[str, ...] = ()  # … link targets only checked …
     follow: bool = True  # … and no link followed (docs/problems.md)
     egress: EgressPolicy | None = None  # what this site's fetches may reach (crawler/egress); None: from allow_private
+    run_deadline_s: float | None = None  # the crawl ends `interrupted` after this (scheme crawl.run_deadline_s)
+    link_caps: dict | None = None  # {page, host, run}: link checks per page/host/run (scheme links.max_checks_*)
 
 
 def _offline_public_suffixes() -> None:
@@ -155,7 +157,8 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
                       max_depth=job.max_depth, allow_private=job.allow_private, site=job.site,
                       browser=job.browser, evidence_dir=job.evidence_dir, seeds=job.seeds, checks=job.checks,
-                      follow=job.follow, egress=job.egress)
+                      follow=job.follow, egress=job.egress, run_deadline_s=job.run_deadline_s,
+                      link_caps=job.link_caps)
     try:
         process.start()
     finally:
@@ -180,6 +183,7 @@ def _finish_run(db_url: str, run_id: int, state: str, spider: SiteSpider | None,
         return
     finish_run(db_url, run_id, state, pages=spider.counts["crawled"],
                stats={"close_reason": reason, **spider.counts, "browser": _browser_stats(spider),
+                      "checks_capped": dict(spider.checks_capped),
                       **{k: v for e in spider.extractors for k, v in e.stats().items()}},
                error=reason if state == "failed" else None)
 

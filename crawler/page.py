@@ -8,7 +8,7 @@ from lxml import etree
 
 from crawler.items import LinkRecord
 from storage.facts.pages import TEXT_CAP
-from storage.html import parse_document
+from storage.html import parse_document_checked
 from storage.vocabulary import canonical
 
 # Targets that are documents, not pages to parse: checked (HEAD, then a ranged GET), never crawled.
@@ -44,9 +44,11 @@ def parse_html(html: str, base_url: str, with_links: bool = True) -> ParsedPage:
     if _CHALLENGE.search(html[:20000]):
         out.flags.append("js_challenge")
     try:
-        tree = parse_document(html)
+        tree, truncated = parse_document_checked(html)
     except (etree.ParserError, ValueError):
         return out
+    if truncated:
+        out.flags.append("parse_truncated")  # nested past libxml2's limit: the rest of the page was not read
     out.tree = tree
     title = tree.find(".//title")
     out.title = " ".join(title.text_content().split())[:500] if title is not None else None

@@ -36,6 +36,9 @@ class Route:
     # Computed per request from (method, path, headers): cookie walls and other stateful answers;
     # None drops the connection without a response.
     answer: Callable[[str, str, Mapping[str, str]], Route | None] | None = None
+    # Seconds between bytes of the body (0: all at once): a server that trickles its answer, each byte
+    # inside any idle timeout, the whole far past a total one (tests/faults).
+    trickle: float = 0.0
 
 
 def redirect(location: str, status: int = 301) -> Route:
@@ -126,6 +129,16 @@ class _Handler(BaseHTTPRequestHandler):
         ]
         lines.extend(f"{k}: {v}" for k, v in {**route.headers, **extra}.items())
         head_bytes = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+        if route.trickle and not head:
+            self.wfile.write(head_bytes)
+            for i in range(len(body)):
+                time.sleep(route.trickle)
+                try:
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    return  # the client gave up (its deadline passed)
+            return
         self.wfile.write(head_bytes if head else head_bytes + body)
 
 

@@ -63,6 +63,12 @@ class AuditOptions:
     def timeout_s(self) -> float:
         return float(self.scheme.params.get("availability.timeout_s", 15))
 
+    def run_deadline_s(self, site: SiteEntry) -> float | None:
+        """The crawl's deadline for this site: the registry's `run_deadline_s`, else the scheme's
+        `crawl.run_deadline_s` (null/0: none)."""
+        value = site.run_deadline_s if site.run_deadline_s is not None else self.scheme.params.get("crawl.run_deadline_s")
+        return float(value) if value else None
+
 
 class Reporter:
     """What a step tells whoever started the audit (the CLI shows it; a worker logs it)."""
@@ -328,7 +334,8 @@ def _start(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
     return CrawlJob(site_id=site.id, run_id=run_id, homepage=site.url, max_pages=opts.max_pages,
                     max_depth=opts.max_depth, allow_private=opts.allow_private or bool(egress.allow),
                     site=entry, browser=rendering, evidence_dir=str((opts.out / site.id / "evidence").resolve()),
-                    egress=egress)
+                    egress=egress, run_deadline_s=opts.run_deadline_s(site),
+                    link_caps={k: opts.scheme.params.get(f"links.max_checks_per_{k}") for k in ("page", "host", "run")})
 
 
 def _gather_newmedia(audit: Audit) -> None:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from storage.safeyaml import StrictLoader
 from storage.vocabulary import canonical
 
 COLUMN_TYPES = ("news", "notice", "policy", "personnel", "plan", "interaction", "service", "other")
@@ -22,12 +23,39 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def url_ref(v: Any) -> Any:
+    """A URL field of the registry: an absolute http(s) URL or a reference relative to the site's url —
+    never another scheme (`javascript:`, `data:`, `file:` …) nor control characters."""
+    if not isinstance(v, str):
+        return v
+    text = v.strip()
+    if not text:
+        raise ValueError("empty URL")
+    if _BAD_CHARS.search(text):
+        raise ValueError(f"control characters in URL: {v!r}")
+    m = _SCHEME.match(text)
+    if m and m.group(1).lower() not in ("http", "https"):
+        raise ValueError(f"not an http(s) URL ({m.group(1)}: is never fetched): {v!r}")
+    if (m or text.startswith("//")) and canonical(text if m else "http:" + text) is None:
+        raise ValueError(f"not an absolute http(s) URL: {v!r}")
+    return text
+
+
 class ColumnEntry(_Strict):
     url: str
     type: Literal[COLUMN_TYPES]  # type: ignore[valid-type]
     name: str | None = None
     level: Literal[1, 2] | None = None  # 一级/二级 when discovery's reading of the column tree is wrong
     render: Literal["auto", "always"] = "auto"  # always: load this list page in the browser (docs/browser.md)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return url_ref(v)
 
 
 class AccountEntry(_Strict):
@@ -36,6 +64,14 @@ class AccountEntry(_Strict):
     name: str | None = None
     # optional: interaction channels a person checked (留言/评论, 私信, 菜单), used where the platform hides them
     interaction: dict[Literal["comments", "messages", "menu"], bool] | None = None
+
+    @field_validator("handle", mode="before")
+    @classmethod
+    def _handle(cls, v: Any) -> Any:
+        if isinstance(v, str) and (m := _SCHEME.match(v.strip())) and m.group(1).lower() in (
+                "javascript", "data", "vbscript", "file", "ftp", "blob"):
+            raise ValueError(f"not an account id or http(s) URL: {v!r}")
+        return v
 
 
 class PlatformEntry(_Strict):
@@ -64,11 +100,22 @@ class SiteEntry(_Strict):
     group: str | None = Field(default=None, min_length=1)  # the ranking group of evaluations (县市区 / 市直部门)
     monitor: list[str] | None = None  # pages watched for defacement (default: the homepage; docs/supervision.md)
     network: list[str] = Field(default_factory=list)  # a private site's own ranges (CIDR; README "Safety")
+    run_deadline_s: float | None = Field(default=None, gt=0)  # the crawl's deadline (scheme crawl.run_deadline_s)
 
     @field_validator("network", mode="before")
     @classmethod
     def _network_cidrs(cls, v: Any) -> Any:
         return _cidrs(v)
+
+    @field_validator("disclosure")
+    @classmethod
+    def _disclosure_url(cls, v: str | None) -> str | None:
+        return None if v is None else url_ref(v)
+
+    @field_validator("interaction", "monitor")
+    @classmethod
+    def _url_list(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else [url_ref(x) for x in v]
 
     @field_validator("id", mode="before")
     @classmethod
@@ -203,7 +250,7 @@ def _cidrs(v: Any) -> Any:
     return [str(x).strip() for x in values]
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(StrictLoader):
     """A SafeLoader that remembers the line of every mapping key and sequence item."""
 
 
@@ -256,7 +303,7 @@ def load_registry(path: str | Path) -> Registry:
     except UnicodeDecodeError:
         raise RegistryError(f"{path}: not UTF-8 text") from None
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass (storage.safeyaml)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"

@@ -17,6 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
 
 from checks.registry import get_rules
+from storage import safeyaml
+from storage.safeyaml import StrictLoader
 
 SCHEMES_DIR = Path(__file__).parent / "schemes"
 _REF = re.compile(r"^\{([\w.]+)\}$")
@@ -254,11 +256,21 @@ class Scheme:
         return v
 
 
-def load_scheme(name_or_path: str) -> Scheme:
-    """Load a bundled scheme by name (`national-2019`) or a YAML file by path."""
+MAX_EXTENDS = 8  # a chain of schemes deeper than this is a mistake (ours are 2 deep)
+
+
+def load_scheme(name_or_path: str, _chain: tuple[Path, ...] = ()) -> Scheme:
+    """Load a bundled scheme by name (`national-2019`) or a YAML file by path. An `extends` cycle (or a
+    chain deeper than MAX_EXTENDS) is a SchemeError naming the files, never a RecursionError."""
     path = _locate(name_or_path)
+    here = path.resolve()
+    if here in _chain:
+        names = " → ".join(str(p) for p in (*_chain[_chain.index(here):], here))
+        raise SchemeError(f"{path}: extends: a cycle of schemes ({names})")
+    if len(_chain) >= MAX_EXTENDS:
+        raise SchemeError(f"{path}: extends: more than {MAX_EXTENDS} schemes deep")
     raw, lines = _read(path)
-    parent = load_scheme(raw.extends) if raw.extends else None
+    parent = load_scheme(raw.extends, (*_chain, here)) if raw.extends else None
     params = {**(parent.params if parent else {}), **raw.params}
     # a machine indicator placed in a part scores evaluations only; the others score single runs
     own_machine = [i for i in raw.indicators if isinstance(i, Indicator) and i.part is None]
@@ -290,15 +302,21 @@ def _locate(name_or_path: str) -> Path:
     return bundled
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(StrictLoader):
     """A SafeLoader that records the line of each mapping (by its id, and by its path in the file)."""
 
 
 def _read(path: Path) -> tuple[_SchemeFile, dict[tuple, int]]:
     """The scheme file validated, and the line of every node (path tuple → line) for error messages."""
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SchemeError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SchemeError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+        data = safeyaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SchemeError(f"{path}:{mark.line + 1 if mark else '?'}: not valid YAML: "

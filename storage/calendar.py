@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from storage import safeyaml
+
 DATA = Path(__file__).parent / "data" / "holidays-cn.yaml"
 ENV = "GOVAUDIT_HOLIDAYS"
 
@@ -129,9 +131,11 @@ def is_workday(day: date, calendar: WorkCalendar | None = None) -> bool:
 
 def _read(path: Path) -> dict[int, YearRule]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise CalendarError(f"{path}: cannot read the holiday file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CalendarError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise CalendarError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("years"), dict):

@@ -15,10 +15,22 @@ def parse_document(html: str) -> etree._Element:
 
     lxml refuses a str that starts with an XML declaration (old XHTML templates): it is dropped.
     Markup libxml2 puts under a second top-level <html> is moved into the first (`merge_roots`).
+    Parsed with `huge_tree`: without it libxml2 silently drops everything after 256 nested elements (300
+    unclosed <font> of a legacy list hid the spam after them); past libxml2's hard limit (2048) the rest is
+    still cut — `parse_document_checked` says so.
     """
+    return parse_document_checked(html)[0]
+
+
+def parse_document_checked(html: str) -> tuple[etree._Element, bool]:
+    """`parse_document` and whether libxml2 cut the document (`parse_truncated`: a resource limit — nesting
+    deeper than it builds — dropped the rest of the page, so what follows was never read)."""
     if html.lstrip().startswith("<?xml"):
         html = _XML_DECL.sub("", html, count=1)
-    return merge_roots(lxml.html.document_fromstring(html))
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    tree = lxml.html.document_fromstring(html, parser=parser)
+    truncated = any(e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message for e in parser.error_log)
+    return merge_roots(tree), truncated
 
 
 def merge_roots(tree: etree._Element) -> etree._Element:

@@ -23,7 +23,6 @@ _SKIP = {"script", "style", "noscript", "template", "head", "title"}
 _DECL = re.compile(r"(?<![\w-])(display|visibility|opacity|position|left|top|right|bottom|text-indent|width|height|"
                    r"overflow|font-size|color|background-color|background-image|background|clip-path|clip)\s*:\s*"
                    r"([^;}]*)", re.IGNORECASE)
-_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _SIMPLE = re.compile(r"^([a-z][a-z0-9]*)?((?:[.#][\w-]+)*)$", re.IGNORECASE)
 _LENGTH = re.compile(r"^(-?\d+(?:\.\d+)?)(px|pt|em|rem|%)?$")
 
@@ -147,12 +146,64 @@ class Styles:
         return None
 
 
+def css_blocks(css: str) -> list[tuple[str, str]]:
+    """(selectors, declarations) of the top-level style rules of a stylesheet, in one linear pass.
+
+    Comments are dropped (an unclosed one runs to the end, as in a browser); at-rules (`@media`, `@supports`,
+    `@font-face`, `@import …;`) are skipped with everything nested in them (not static); a rule whose body
+    nests further blocks is skipped; an unclosed block is dropped. No backtracking regex: 1 MB of hostile CSS
+    (no braces, unclosed comments, deep nesting) costs one scan (the earlier regexes were quadratic)."""
+    parts, i = [], 0
+    while True:
+        j = css.find("/*", i)
+        if j < 0:
+            parts.append(css[i:])
+            break
+        parts.append(css[i:j])
+        k = css.find("*/", j + 2)
+        if k < 0:
+            break
+        i = k + 2
+    css = " ".join(parts)
+    out: list[tuple[str, str]] = []
+    depth, start, prelude, nested = 0, 0, "", False
+    for m in _BRACE.finditer(css):  # a run of braces is one match: "{" * 10**6 is one step
+        run, pos = m.group(), m.start()
+        if run == ";":
+            if depth == 0:
+                start = pos + 1  # the end of a statement at-rule (@import …;) or of stray text
+            continue
+        if run[0] == "{":
+            if depth == 0:
+                prelude, start, nested = css[start:pos], pos + 1, len(run) > 1
+            else:
+                nested = True
+            depth += len(run)
+            continue
+        if depth == 0:  # stray "}": ignored
+            start = m.end()
+            continue
+        if len(run) < depth:
+            depth -= len(run)
+            continue
+        if not nested and not prelude.lstrip().startswith("@"):
+            out.append((prelude, css[start:pos]))
+        depth, start = 0, m.end()  # any further "}" of the run is stray
+    return out
+
+
+_BRACE = re.compile(r"\{+|\}+|;")
+_CLASS_ID = re.compile(r"[.#][\w-]+")
+
+
 def _parse_rules(tree: etree._Element) -> list[StyleRule]:
     rules: list[StyleRule] = []
+    seen: set[tuple[str, str]] = set()
     for style in tree.iter("style"):
-        css = re.sub(r"/\*.*?\*/", "", style.text or "", flags=re.DOTALL)
-        css = re.sub(r"@media[^{]*\{((?:[^{}]*\{[^{}]*\})*)[^{}]*\}", "", css)  # media queries: not static
-        for selectors, body in _RULE.findall(css):
+        for selectors, body in css_blocks(style.text or ""):
+            if (selectors, body) in seen:  # a rule repeated (hostile or careless) applies once
+                continue
+            seen.add((selectors, body))
             decls = declarations(body)
             if not decls:
                 continue
@@ -163,7 +214,7 @@ def _parse_rules(tree: etree._Element) -> list[StyleRule]:
                     if m is None:
                         chain = []
                         break
-                    tokens = re.findall(r"[.#][\w-]+", m.group(2) or "")
+                    tokens = _CLASS_ID.findall(m.group(2) or "")
                     chain.append(((m.group(1) or "").lower() or None,
                                   frozenset(t[1:] for t in tokens if t[0] == "."),
                                   next((t[1:] for t in tokens if t[0] == "#"), None)))
@@ -251,16 +302,23 @@ def text_blocks(tree: etree._Element) -> list[tuple[etree._Element, str]]:
     texts: dict[etree._Element, list[str]] = {}
     order: list[etree._Element] = []
 
-    def walk(el: etree._Element, blk: etree._Element) -> None:
+    # An explicit stack, not recursion: with huge_tree a page nests up to 2,048 elements (300 unclosed <font>
+    # are common), past Python's recursion limit.
+    stack: list[tuple[bool, etree._Element, etree._Element]] = [(False, root, root)]
+    while stack:
+        is_tail, el, blk = stack.pop()
+        if is_tail:
+            _put(texts, order, blk, el.tail)
+            continue
         if el.text and el.text.strip():
             _put(texts, order, blk, el.text)
+        todo = []
         for child in el:
             if isinstance(child.tag, str) and child.tag not in _SKIP:
-                walk(child, blk if child.tag in INLINE else child)
+                todo.append((False, child, blk if child.tag in INLINE else child))
             if child.tail and child.tail.strip():
-                _put(texts, order, blk, child.tail)
-
-    walk(root, root)
+                todo.append((True, child, blk))
+        stack.extend(reversed(todo))
     return [(b, "".join(texts[b])) for b in order]
 
 

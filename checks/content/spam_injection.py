@@ -50,7 +50,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
     for url, html in crawled_html(snap):
         read += 1
         fact = snap.pages[url]
-        scan = scan_html(html, url, min_run, min_score, fact.title, fact.text)
+        scan = scan_html(html, url, min_run, min_score, fact.title, fact.complete_text)
         hits = sorted(scan.spam_fields(min_score), key=lambda f: (f.field == "text", -f.score))
         if not hits and not scan.signatures:
             continue

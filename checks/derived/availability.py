@@ -10,6 +10,10 @@ from storage.probes import ProbeFact
 from storage.vocabulary import WALL_STATUSES
 
 
+# Probe error classes that say nothing about the site (crawler.gatherers.probe): not samples.
+UNMEASURED_ERRORS = frozenset({"refused_private", "other"})
+
+
 def walled(p: ProbeFact) -> bool:
     """An anti-bot wall answered quickly: the server is up, a person's browser passes the challenge."""
     return "js_challenge" in p.flags and (p.status in WALL_STATUSES or p.status == 200)
@@ -18,8 +22,10 @@ def walled(p: ProbeFact) -> bool:
 def measured(p: ProbeFact, timeout_s: float) -> bool:
     """False for a sample that cannot say "not open after 15 s": it gave up before the scheme's limit,
     or every site of its round failed at the network level, or the round's canaries failed too (the
-    monitor's own network was down), or it was redirected into a private address it may not follow."""
-    if "all_sites_failed" in p.flags or "monitor_offline" in p.flags or p.error == "refused_private":
+    monitor's own network was down), or it was redirected into a private address it may not follow, or the
+    probe broke on its own side (class `other`: an exception of ours or of the monitoring machine — not a
+    site that failed to open; counting it made a monitor's defect an availability failure)."""
+    if "all_sites_failed" in p.flags or "monitor_offline" in p.flags or p.error in UNMEASURED_ERRORS:
         return False
     return not (p.error == "timeout" and p.timeout_s < timeout_s and (p.total_ms or 0) < timeout_s * 1000)
 

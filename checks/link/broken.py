@@ -77,12 +77,21 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
                 "pages_count": len(pages), "tag": link.tag, "anchor": (link.text or "")[:80],
             },
         ))
+    # Targets never fetched: past the crawl's link-check caps (links.max_checks_per_*) or an interrupted run.
+    unchecked = sum(1 for target in sources if target not in snap.pages)
+    if unchecked:
+        for f in findings:
+            f.evidence["targets_unchecked"] = unchecked
     if not findings and measured == 0 and walled:
         return RuleResult.not_measured(f"{walled} 个链接目标返回反爬虫验证页或未经浏览器复核，未能检测")
     result = RuleResult.of(findings)
     if walled:
         result.reason = (f"{walled} 个链接目标返回反爬虫验证页或未经浏览器复核，未计入 / "
                          "behind anti-bot walls or not retried in a browser, not measured")
+    if unchecked:
+        note = (f"{unchecked} 个链接目标未检测（超过每页/每站/每次检测上限或抓取未完成）/ "
+                f"{unchecked} link target(s) not checked (link-check caps or an unfinished crawl)")
+        result.reason = f"{result.reason}; {note}" if result.reason else note
     return result
 
 

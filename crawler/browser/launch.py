@@ -50,8 +50,8 @@ def playwright_settings(navigation_timeout_s: float, pages_per_context: int = PA
     """Scrapy settings that send `meta={"playwright": True}` requests to one shared headless Chromium."""
     return {
         "DOWNLOAD_HANDLERS": {
-            "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-            "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+            "http": "crawler.browser.handler.BoundedPlaywrightHandler",
+            "https": "crawler.browser.handler.BoundedPlaywrightHandler",
             "file": None, "s3": None, "ftp": None, "data": None,  # only http(s) is fetched (crawler/egress)
         },
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",

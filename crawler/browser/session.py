@@ -3,9 +3,9 @@ search results that only appear with JavaScript. Playwright's sync API, Debian's
 from __future__ import annotations
 
 import time
-from functools import cache
 from pathlib import Path
 
+from crawler.browser.deadline import AXE_CALL_S, bounded_sync
 from crawler.browser.harden import context_proxy, launch_kwargs
 from crawler.browser.settle import WALL_WAIT_S
 from crawler.page import _CHALLENGE
@@ -48,10 +48,13 @@ _AXE_RUN = """async () => {
 }"""
 
 
-@cache
 def _content(page) -> str:  # noqa: ANN001
+    """The page's HTML now (never cached: a challenge page is replaced by the real one when it reloads —
+    a cache keyed on the page froze the first HTML, so every walled site failed its phone/axe/search render)."""
     try:
-        return page.content()
+        return bounded_sync(page, "content")
+    except TimeoutError:
+        raise  # a blocked page: never "keep waiting"
     except Exception:  # noqa: BLE001 - navigating: no content yet
         return "__jsl_clearance"  # keep waiting
 
@@ -59,7 +62,7 @@ def _content(page) -> str:  # noqa: ANN001
 def _field(page, name: str):  # noqa: ANN001, ANN202 - a Playwright Locator
     """The form's input called `name` (crawled text): the inputs are tagged by script comparing the attribute
     as a value, and the locator names only that tag — no selector is ever built from the page's text."""
-    page.evaluate("""(name) => {
+    bounded_sync(page, "evaluate", """(name) => {
       document.querySelectorAll('[data-govaudit-field]').forEach(e => e.removeAttribute('data-govaudit-field'));
       const hit = Array.from(document.querySelectorAll('form input')).find(e => e.getAttribute('name') === name);
       if (hit) hit.setAttribute('data-govaudit-field', '1');
@@ -128,9 +131,9 @@ class BrowserSession:
                                    user_agent=PHONE_UA)
         try:
             self._open(page, url)
-            m = page.evaluate(_MEASURE, PHONE["width"])
+            m = bounded_sync(page, "evaluate", _MEASURE, PHONE["width"])
             if shot is not None:
-                page.screenshot(path=str(shot))
+                bounded_sync(page, "screenshot", path=str(shot))
             return {"viewport_meta": m["viewport"], "viewport_width": PHONE["width"], "scroll_width": m["scrollWidth"],
                     "min_font_px": m["minFont"], "text_sizes": m["sizes"], "layout_width": m["innerWidth"]}
         except Exception as exc:  # noqa: BLE001 - a page the browser could not render is a fact
@@ -144,10 +147,10 @@ class BrowserSession:
         context, page = self._page(viewport={"width": 1280, "height": 800}, **ua)
         try:
             self._open(page, url)
-            page.add_script_tag(content=axe_source())
-            result = page.evaluate(_AXE_RUN)
+            bounded_sync(page, "add_script_tag", content=axe_source())
+            result = bounded_sync(page, "evaluate", _AXE_RUN, seconds=AXE_CALL_S)
             if shot is not None:
-                page.screenshot(path=str(shot))
+                bounded_sync(page, "screenshot", path=str(shot))
             return {"axe_version": result["version"], "violations": result["violations"]}
         except Exception as exc:  # noqa: BLE001
             return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
@@ -175,8 +178,9 @@ class BrowserSession:
             except Exception:  # noqa: BLE001 - a page that keeps polling still shows what it has
                 pass
             if shot is not None:
-                page.screenshot(path=str(shot), full_page=False)
-            return {"status": response.status if response else None, "url": page.url, "html": page.content()}
+                bounded_sync(page, "screenshot", path=str(shot), full_page=False)
+            return {"status": response.status if response else None, "url": page.url,
+                    "html": bounded_sync(page, "content")}
         except Exception as exc:  # noqa: BLE001
             return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
         finally:

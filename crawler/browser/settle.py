@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from crawler.browser.deadline import bounded
 from crawler.browser.visibility import LINK_VISIBILITY_JS
 from crawler.page import _CHALLENGE
 
@@ -66,15 +67,15 @@ async def settle(page: Any, *, wall: bool, wait_list: bool, screenshot: str | No
             html = await _wait_past_wall(page, html)
             out["passed_wall"] = not _CHALLENGE.search(html[:20000])
             out["cookies"] = [{"name": c["name"], "value": c["value"], "domain": c.get("domain"),
-                               "path": c.get("path", "/")} for c in await page.context.cookies(page.url)]
+                               "path": c.get("path", "/")} for c in await bounded(page.context.cookies(page.url))]
         if wait_list or timings:
             await _wait_for_list(page)
         if timings:
-            out["timings"] = await page.evaluate(_TIMINGS_JS)
+            out["timings"] = await bounded(page.evaluate(_TIMINGS_JS), what="timings")
         if mark_links:
             # computed style of every outside link, for content.hidden_link (crawler/browser/visibility.py)
-            out["link_visibility"] = await page.evaluate(LINK_VISIBILITY_JS)
-            out["hidden_links"] = await page.evaluate(_MARK_HIDDEN_JS)
+            out["link_visibility"] = await bounded(page.evaluate(LINK_VISIBILITY_JS), what="link visibility")
+            out["hidden_links"] = await bounded(page.evaluate(_MARK_HIDDEN_JS), what="hidden links")
         if screenshot:
             out["screenshot"] = await take_screenshot(page, Path(screenshot))
     except Exception as exc:  # noqa: BLE001 - a broken page costs its own facts, never the crawl
@@ -91,14 +92,16 @@ async def _content(page: Any, tries: int = 6) -> str:
     """The page's HTML; retried while a navigation (a challenge's reload) replaces the document."""
     for _ in range(tries):
         try:
-            return await page.content()
+            return await bounded(page.content(), what="page.content()")
+        except TimeoutError:
+            raise  # a blocked page: no retry
         except Exception:  # noqa: BLE001 - "execution context was destroyed" during a reload
             await asyncio.sleep(0.2)
             try:
                 await page.wait_for_load_state("domcontentloaded", timeout=3000)
             except Exception:  # noqa: BLE001
                 pass
-    return await page.content()
+    return await bounded(page.content(), what="page.content()")
 
 
 async def _wait_past_wall(page: Any, html: str) -> str:
@@ -123,7 +126,8 @@ async def _wait_for_list(page: Any) -> None:
         pass
     last = -1
     while time.monotonic() < deadline:
-        size = await page.evaluate("() => document.body ? document.body.innerText.length : 0")
+        size = await bounded(page.evaluate("() => document.body ? document.body.innerText.length : 0"),
+                             what="text length")
         if size == last:
             return
         last = size
@@ -133,11 +137,11 @@ async def _wait_for_list(page: Any) -> None:
 async def take_screenshot(page: Any, path: Path, quality: int = SCREENSHOT_QUALITY) -> str:
     """A full-page JPEG (height capped at SCREENSHOT_MAX_HEIGHT px); returns the path written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    height = await page.evaluate(
+    height = await bounded(page.evaluate(
         "() => Math.max(document.documentElement ? document.documentElement.scrollHeight : 0, "
-        "document.body ? document.body.scrollHeight : 0)")
+        "document.body ? document.body.scrollHeight : 0)"), what="page height")
     width = (page.viewport_size or {"width": 1280})["width"]
     clip = {"x": 0, "y": 0, "width": width, "height": max(1, min(int(height or 800), SCREENSHOT_MAX_HEIGHT))}
-    await page.screenshot(path=str(path), type="jpeg", quality=quality, full_page=True, clip=clip,
-                          animations="disabled", timeout=10000)
+    await bounded(page.screenshot(path=str(path), type="jpeg", quality=quality, full_page=True, clip=clip,
+                                  animations="disabled", timeout=10000), 12.0, "screenshot")
     return str(path)

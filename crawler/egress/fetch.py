@@ -4,14 +4,17 @@ probe, platform adapters, RSS feeds, the 在线申请 check, probes).
 Every hop — the first request and each redirect — is resolved through the pinned resolver
 (`crawler.egress.resolve`), checked against the caller's `EgressPolicy` and connected to the address
 that was checked; the body is capped (`max_bytes`), the whole exchange has one deadline (`deadline_s`,
-redirects included) besides the per-read timeout. Headers given as a callable are computed per hop, so
-a session cookie meant for one host never follows a redirect to another (`cookie_header`).
+default `timeout_s`: total time, redirects included, never idle time) besides the per-read timeout. The
+deadline is enforced by a watchdog that shuts the socket down when it passes, so a server trickling a byte
+at a time (connect, TLS handshake, headers or body) cannot hold a fetch past it. Headers given as a
+callable are computed per hop, so a session cookie meant for one host never follows a redirect to another (`cookie_header`).
 """
 from __future__ import annotations
 
 import http.client
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,9 +51,10 @@ class _PinnedHTTP(http.client.HTTPConnection):
     def __init__(self, host: str, address: str, port: int, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address = address
+        self.raw_sock: socket.socket | None = None
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self.raw_sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -58,9 +62,10 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         super().__init__(host, port, timeout=timeout, context=context)
         self._address = address
         self._ctx = context
+        self.raw_sock: socket.socket | None = None
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = self.raw_sock = socket.create_connection((self._address, self.port), self.timeout)
         self.sock = self._ctx.wrap_socket(sock, server_hostname=self.host.strip("[]"))
 
 
@@ -79,7 +84,7 @@ def safe_fetch(url: str, policy: EgressPolicy | None = None, *, method: str = "G
     """One HTTP exchange under the egress policy (STRICT when none is given: public addresses only).
     HTTP error statuses are answers (returned); no answer raises FetchError."""
     policy = policy or STRICT
-    deadline = time.monotonic() + (deadline_s if deadline_s is not None else 2 * timeout_s)
+    deadline = time.monotonic() + (deadline_s if deadline_s is not None else timeout_s)
     redirects: list[str] = []
     current, verb, data = url, method.upper(), body
     while True:
@@ -130,6 +135,10 @@ def _exchange(scheme, parts, port, addresses, verb, data, hop_headers, timeout_s
         timeout = min(timeout_s, remaining)
         conn = (_PinnedHTTPS(host, address, port, timeout, _tls_context(verify_tls)) if scheme == "https"
                 else _PinnedHTTP(host, address, port, timeout))
+        cut = threading.Event()
+        watchdog = threading.Timer(remaining, _cut, args=(conn, cut))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             conn.putrequest(verb, path, skip_host=True, skip_accept_encoding=True)
             conn.putheader("Host", host_header)
@@ -146,8 +155,10 @@ def _exchange(scheme, parts, port, addresses, verb, data, hop_headers, timeout_s
                     raise FetchError("timeout", url, "the fetch's deadline passed while reading the body")
                 if conn.sock is not None:
                     conn.sock.settimeout(min(timeout_s, left))
-                chunk = resp.read(min(65536, max_bytes + 1 - size))
+                chunk = resp.read1(min(65536, max_bytes + 1 - size))  # one recv: the deadline is looked at again
                 if not chunk:
+                    if cut.is_set():
+                        raise FetchError("timeout", url, "the fetch's deadline passed while reading the body")
                     break
                 chunks.append(chunk)
                 size += len(chunk)
@@ -160,15 +171,31 @@ def _exchange(scheme, parts, port, addresses, verb, data, hop_headers, timeout_s
             return resp.status, {k.lower(): v for k, v in resp.getheaders()}, content, truncated, address
         except FetchError:
             raise
-        except ssl.SSLError as exc:
-            raise FetchError("tls", url, f"TLS: {exc.reason or exc}") from None
-        except (TimeoutError, socket.timeout):
-            raise FetchError("timeout", url, f"no answer within {timeout:g} s") from None
-        except (OSError, http.client.HTTPException) as exc:
+        except Exception as exc:
+            if cut.is_set() or time.monotonic() >= deadline:
+                raise FetchError("timeout", url, "the fetch's deadline passed") from None
+            if isinstance(exc, ssl.SSLError):
+                raise FetchError("tls", url, f"TLS: {exc.reason or exc}") from None
+            if isinstance(exc, (TimeoutError, socket.timeout)):
+                raise FetchError("timeout", url, f"no answer within {timeout:g} s") from None
+            if not isinstance(exc, (OSError, http.client.HTTPException)):
+                raise
             last = exc
         finally:
+            watchdog.cancel()
             conn.close()
     raise FetchError("connect", url, f"connect: {last}")
+
+
+def _cut(conn: http.client.HTTPConnection, cut: threading.Event) -> None:
+    """The deadline passed: shut the connection's socket down so a blocked recv returns at once."""
+    cut.set()
+    sock = getattr(conn, "raw_sock", None) or conn.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 # --- session cookies (platform logins) -----------------------------------------------------------------

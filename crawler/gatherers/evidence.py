@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.browser.deadline import bounded
 from crawler.browser.harden import context_proxy, launch_kwargs
 from crawler.browser.launch import CONTEXT_KWARGS
 from crawler.egress import policy_for_site
@@ -234,7 +235,7 @@ async def _shoot(context, gate: asyncio.Semaphore, url: str, folder: Path,  # no
             await settle(page, wall=True, wait_list=True, navigations=navigations)
             if marks:
                 try:
-                    await page.evaluate(_HIGHLIGHT_JS, marks)
+                    await bounded(page.evaluate(_HIGHLIGHT_JS, marks), what="highlight")
                 except Exception:  # noqa: BLE001 - an unmarked screenshot is still evidence
                     pass
             located = await _locate(page, terms)
@@ -247,7 +248,10 @@ async def _shoot(context, gate: asyncio.Semaphore, url: str, folder: Path,  # no
             log.warning("evidence: %s: %s", url, exc)
             return None
         finally:
-            await page.close()
+            try:
+                await bounded(page.close(run_before_unload=False), what="page.close()")
+            except Exception as exc:  # noqa: BLE001 - the context's close takes it with it
+                log.info("evidence: closing %s: %s", url, exc)
 
 
 async def _locate(page, terms: list[str]) -> dict[str, list[float]]:
@@ -255,7 +259,7 @@ async def _locate(page, terms: list[str]) -> dict[str, list[float]]:
     if not terms:
         return {}
     try:
-        rects = await page.evaluate(_LOCATE_JS, terms)
+        rects = await bounded(page.evaluate(_LOCATE_JS, terms), what="locate")
     except Exception as exc:  # noqa: BLE001 - without crops the first screen still shows the page
         log.info("evidence: locating %d terms failed: %s", len(terms), str(exc).splitlines()[0])
         return {}
@@ -266,8 +270,9 @@ async def _crops(page, url: str, folder: Path, shots: PageShots,
                  located: dict[str, list[float]]) -> PageShots:
     """The first screen and one crop per located term (a failed crop costs that crop only)."""
     width = (page.viewport_size or {"width": 1280})["width"]
-    height = int(await page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
-                                     "document.body ? document.body.scrollHeight : 0)") or SCREEN_HEIGHT)
+    height = int(await bounded(page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
+                                             "document.body ? document.body.scrollHeight : 0)"), what="height")
+                 or SCREEN_HEIGHT)
     wanted = [(SCREEN, (0, 0, width, max(1, min(height, SCREEN_HEIGHT))))]
     wanted += [(term, crop_box(rect, width, height)) for term, rect in located.items()]
     for term, box in wanted:
@@ -275,9 +280,9 @@ async def _crops(page, url: str, folder: Path, shots: PageShots,
         # each crop boxes its own string only, so a crop never points at another finding's words
         await _boxes(page, [located[term]] if term.startswith("text:") else [])
         try:
-            await page.screenshot(path=str(target), type="jpeg", quality=SCREENSHOT_QUALITY, full_page=True,
-                                  clip=dict(zip(("x", "y", "width", "height"), box, strict=True)),
-                                  animations="disabled", timeout=10000)
+            await bounded(page.screenshot(path=str(target), type="jpeg", quality=SCREENSHOT_QUALITY, full_page=True,
+                                          clip=dict(zip(("x", "y", "width", "height"), box, strict=True)),
+                                          animations="disabled", timeout=10000), 12.0, "screenshot")
         except Exception as exc:  # noqa: BLE001
             log.info("evidence: crop %s of %s failed: %s", term, url, str(exc).splitlines()[0])
             continue
@@ -290,6 +295,6 @@ async def _crops(page, url: str, folder: Path, shots: PageShots,
 
 async def _boxes(page, rects: list[list[float]]) -> None:
     try:
-        await page.evaluate(_BOX_JS, rects)
+        await bounded(page.evaluate(_BOX_JS, rects), what="boxes")
     except Exception as exc:  # noqa: BLE001 - an unboxed screenshot is still evidence
         log.info("evidence: boxing %d strings failed: %s", len(rects), str(exc).splitlines()[0])

@@ -11,6 +11,7 @@ import re
 from abc import abstractmethod
 from dataclasses import dataclass
 
+from crawler.browser.deadline import bounded_sync
 from crawler.browser.harden import context_proxy, launch_kwargs
 from crawler.browser.launch import BrowserNotFound, find_chromium
 from crawler.platforms.base import AccountData, Adapter, AdapterFailure, FailureKind, Profile, bytedance_id_time, count
@@ -88,7 +89,11 @@ class RenderedAdapter(Adapter):
                     rendered = True
                 except PlaywrightTimeout:
                     rendered = False
-                seen = page.evaluate(_READ_JS, self.selectors.__dict__)
+                try:  # a page blocking its main thread must not hold the audit (crawler.browser.deadline)
+                    seen = bounded_sync(page, "evaluate", _READ_JS, self.selectors.__dict__)
+                except TimeoutError:
+                    raise AdapterFailure(FailureKind.TIMEOUT, f"{url}: the page did not answer (main thread "
+                                         "blocked)") from None
             finally:
                 browser.close()
         return self._account(url, seen, rendered)

@@ -33,8 +33,23 @@ class SiteSpider(Spider):
     def __init__(self, run_id: int, homepage: str, max_pages: int = 2000, max_depth: int = 8,
                  allow_private: bool = False, extra_hosts: tuple[str, ...] = (), site: dict | None = None,
                  browser: bool = False, evidence_dir: str | None = None, seeds: tuple[str, ...] = (),
-                 checks: tuple[str, ...] = (), follow: bool = True, egress: Any = None, **kw: Any) -> None:
+                 checks: tuple[str, ...] = (), follow: bool = True, egress: Any = None,
+                 run_deadline_s: float | None = None, link_caps: dict | None = None, **kw: Any) -> None:
         super().__init__(**kw)
+        # Caps on link targets only checked (scheme links.max_checks_per_page/_host/_run): a page of 10,000
+        # outside links cost up to 7 fetches each. Targets past a cap are not requested; the cut is counted
+        # (run stats `checks_capped`) and the link rule counts the targets left unchecked in its evidence.
+        caps = link_caps or {}
+        self.max_checks_per_page = int(caps.get("page") or 0) or None
+        self.max_checks_per_host = int(caps.get("host") or 0) or None
+        self.max_checks_per_run = int(caps.get("run") or 0) or None
+        self.checks_by_host: dict[str, int] = {}
+        self.checks_requested = 0
+        self.checks_capped = {"page": 0, "host": 0, "run": 0}
+        # The run's deadline (scheme `crawl.run_deadline_s`, registry `run_deadline_s`): past it the crawl
+        # closes with reason `run_deadline` — the run ends `interrupted` with the pages it has.
+        self.run_deadline_s = run_deadline_s
+        self._deadline_call: Any = None
         # A re-check (govaudit recheck) fetches a given list: `seeds` crawled as pages (depth 1), `checks`
         # only checked, and no link of any page followed (`follow=False`); extractors may still ask.
         self.seeds = tuple(seeds)
@@ -83,7 +98,30 @@ class SiteSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.extractors = load_extractors(spider, crawler.settings.getlist("GOVAUDIT_EXTRACTORS"))
         spider.max_renders = crawler.settings.getint("GOVAUDIT_MAX_RENDERS", spider.max_renders)
+        if spider.run_deadline_s:
+            from scrapy import signals
+
+            crawler.signals.connect(spider._arm_deadline, signal=signals.spider_opened)
+            crawler.signals.connect(spider._disarm_deadline, signal=signals.spider_closed)
         return spider
+
+    def _arm_deadline(self, spider: Any = None) -> None:
+        from twisted.internet import reactor
+
+        self._deadline_call = reactor.callLater(float(self.run_deadline_s), self._deadline_passed)
+
+    def _deadline_passed(self) -> None:
+        from scrapy.utils.defer import _schedule_coro
+
+        self._deadline_call = None
+        self.logger.warning("run deadline of %g s passed: the crawl of %s ends interrupted", self.run_deadline_s,
+                            self.homepage)
+        _schedule_coro(self.crawler.engine.close_spider_async(reason="run_deadline"))
+
+    def _disarm_deadline(self, spider: Any = None, reason: str = "") -> None:
+        if self._deadline_call is not None and self._deadline_call.active():
+            self._deadline_call.cancel()
+        self._deadline_call = None
 
     async def start(self) -> AsyncIterator[Request]:
         self.seen.add(self.homepage)
@@ -193,16 +231,37 @@ class SiteSpider(Spider):
     def _follow(self, links: list, depth: int) -> Iterator[Request]:
         if not self.follow:
             return
+        on_page = 0
         for link in links:
             target = link.target
             if target in self.seen:
                 continue
-            self.seen.add(target)
             if self._should_crawl(target, link.tag, depth):
+                self.seen.add(target)
                 self.crawl_scheduled += 1
                 yield self._crawl_request(target, depth + 1)
-            else:
-                yield self._check_request(target)
+                continue
+            cut = self._check_cap(target, on_page)
+            if cut is not None:
+                self.checks_capped[cut] += 1  # not marked seen: another page may still check it
+                continue
+            self.seen.add(target)
+            on_page += 1
+            self.checks_requested += 1
+            host = host_of(target)
+            self.checks_by_host[host] = self.checks_by_host.get(host, 0) + 1
+            yield self._check_request(target)
+
+    def _check_cap(self, target: str, on_page: int) -> str | None:
+        """Which cap a link check of `target` would pass (page, host, run), or None."""
+        if self.max_checks_per_run is not None and self.checks_requested >= self.max_checks_per_run:
+            return "run"
+        if self.max_checks_per_page is not None and on_page >= self.max_checks_per_page:
+            return "page"
+        if (self.max_checks_per_host is not None
+                and self.checks_by_host.get(host_of(target), 0) >= self.max_checks_per_host):
+            return "host"
+        return None
 
     def _should_crawl(self, url: str, tag: str, depth: int) -> bool:
         path = url.split("?", 1)[0].lower()

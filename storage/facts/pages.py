@@ -51,7 +51,10 @@ class PageFact:
     @property
     def complete_text(self) -> str | None:
         """The stored visible text when it is all of it (not capped, not missing), else None: a rule may
-        skip a page whose complete text lacks what it looks for without loading the HTML."""
+        skip a page whose complete text lacks what it looks for without loading the HTML. None as well when
+        the crawler's parse was cut (flag `parse_truncated`): the text lacks what followed the cut."""
+        if "parse_truncated" in self.flags:
+            return None
         return self.text if self.text and len(self.text) < TEXT_CAP else None
 
 
