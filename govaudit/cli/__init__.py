@@ -31,13 +31,13 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except (UsageError, LookupError) as exc:
-        console.print(f"[bold red]error:[/] {escape(mask_text(str(exc).strip(chr(39))))}", highlight=False)
+        console.print(f"[bold red]error:[/] {escape(mask_text(str(exc).strip(chr(39))))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except AuditInterrupted as exc:
         console.print(f"interrupted: {exc}")
         sys.exit(130)
     except AuditFailed as exc:
-        console.print(f"[bold red]failed:[/] {escape(mask_text(str(exc)))}", highlight=False)
+        console.print(f"[bold red]failed:[/] {escape(mask_text(str(exc)))}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         console.print("interrupted")
