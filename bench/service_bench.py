@@ -65,7 +65,7 @@ def grow(url: str, total: int) -> tuple[int, int]:
         rows = []
         for i in range(made, made + n):
             rule, subject, severity, page, message, evidence = seeds[i % len(seeds)]
-            rows.append((rule, f"{subject}#bench-{i}", severity, page, f"{message}（{i}）", evidence))
+            rows.append((rule, f"{subject}-bench-{i}", severity, page, f"{message}（{i}）", evidence))
         with session_scope(url) as s:
             s.execute(insert(m.Finding), [{"run_id": run_id, "rule": r, "subject": sub, "severity": sev, "page": p,
                                            "message": msg, "evidence": ev} for r, sub, sev, p, msg, ev in rows])
@@ -137,6 +137,7 @@ def measure(base: str, auth: str, total: int, requests: int) -> list[tuple[str, 
                 sizes = body["total"]
                 assert len(body["items"]) <= PAGE
             results.append((name, times, sizes))
+            print(f"  … {name}: p95 {p95(times):.1f} ms", flush=True)
     return results
 
 

@@ -26,7 +26,7 @@ from collections import deque
 from pathlib import Path
 from typing import Annotated, Any, Callable
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Path as PathParam, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 
@@ -34,6 +34,7 @@ from govaudit.service import queries as q
 from storage.users import UserRecord
 
 TEMPLATES = Path(__file__).parent / "templates"
+IntId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 SESSION_COOKIE = "ga_session"
 LOGIN_COOKIE = "ga_login"
 SESSION_SECONDS = 8 * 3600
@@ -269,12 +270,12 @@ def router(db_url: str, out: Path, *, secure_cookies: bool = True, login_limit: 
         return render(request, "problem.html", user, nonce, status=status, error=error, **data)
 
     @web.get("/problems/{problem_id}", response_class=HTMLResponse)
-    def problem(request: Request, problem_id: int) -> Response:
+    def problem(request: Request, problem_id: IntId) -> Response:
         user, nonce = need(request)
         return problem_page(request, user, nonce, problem_id)
 
     @web.post("/problems/{problem_id}/rectify")
-    def rectify(request: Request, problem_id: int, csrf: Annotated[str, Form(max_length=128)] = "",
+    def rectify(request: Request, problem_id: IntId, csrf: Annotated[str, Form(max_length=128)] = "",
                 status: Annotated[str, Form(max_length=16)] = "", link: Annotated[str, Form(max_length=2000)] = "",
                 note: Annotated[str, Form(max_length=500)] = "") -> Response:
         user, nonce = need_post(request, csrf)
@@ -286,7 +287,7 @@ def router(db_url: str, out: Path, *, secure_cookies: bool = True, login_limit: 
                    "rectify", f"/problems/{problem_id}")
 
     @web.post("/problems/{problem_id}/review")
-    def review(request: Request, problem_id: int, csrf: Annotated[str, Form(max_length=128)] = "",
+    def review(request: Request, problem_id: IntId, csrf: Annotated[str, Form(max_length=128)] = "",
                verdict: Annotated[str, Form(max_length=32)] = "",
                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
         user, nonce = need_post(request, csrf)
@@ -315,12 +316,12 @@ def router(db_url: str, out: Path, *, secure_cookies: bool = True, login_limit: 
                       units={u["site"]: u["name"] for u in ev["units"]})
 
     @web.get("/evaluations/{evaluation_id}", response_class=HTMLResponse)
-    def evaluation(request: Request, evaluation_id: int) -> Response:
+    def evaluation(request: Request, evaluation_id: IntId) -> Response:
         user, nonce = need(request)
         return evaluation_page(request, user, nonce, evaluation_id)
 
     @web.post("/evaluations/{evaluation_id}/manual-scores")
-    def manual_score(request: Request, evaluation_id: int, csrf: Annotated[str, Form(max_length=128)] = "",
+    def manual_score(request: Request, evaluation_id: IntId, csrf: Annotated[str, Form(max_length=128)] = "",
                      site: Annotated[str, Form(max_length=64)] = "", item: Annotated[str, Form(max_length=64)] = "",
                      points: Annotated[str, Form(max_length=32)] = "",
                      note: Annotated[str, Form(max_length=2000)] = "") -> Response:
@@ -338,7 +339,7 @@ def router(db_url: str, out: Path, *, secure_cookies: bool = True, login_limit: 
                    "score", f"/evaluations/{evaluation_id}")
 
     @web.post("/evaluations/{evaluation_id}/objections")
-    def objection(request: Request, evaluation_id: int, csrf: Annotated[str, Form(max_length=128)] = "",
+    def objection(request: Request, evaluation_id: IntId, csrf: Annotated[str, Form(max_length=128)] = "",
                   site: Annotated[str, Form(max_length=64)] = "", text: Annotated[str, Form(max_length=5000)] = "",
                   item: Annotated[str, Form(max_length=64)] = "") -> Response:
         user, nonce = need_post(request, csrf)
@@ -351,8 +352,8 @@ def router(db_url: str, out: Path, *, secure_cookies: bool = True, login_limit: 
                    "objection", f"/evaluations/{evaluation_id}")
 
     @web.post("/objections/{objection_id}/answer")
-    def answer(request: Request, objection_id: int, csrf: Annotated[str, Form(max_length=128)] = "",
-               evaluation: Annotated[int, Form()] = 0, decision: Annotated[str, Form(max_length=16)] = "",
+    def answer(request: Request, objection_id: IntId, csrf: Annotated[str, Form(max_length=128)] = "",
+               evaluation: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0, decision: Annotated[str, Form(max_length=16)] = "",
                text: Annotated[str, Form(max_length=5000)] = "") -> Response:
         user, nonce = need_post(request, csrf)
         again = lambda **kw: evaluation_page(request, user, nonce, evaluation, **kw)  # noqa: E731
@@ -364,7 +365,7 @@ def router(db_url: str, out: Path, *, secure_cookies: bool = True, login_limit: 
 
     # --- files -------------------------------------------------------------------------------------
     @web.get("/evidence/{run_id}/{name}")
-    def evidence(request: Request, run_id: int, name: str) -> Response:
+    def evidence(request: Request, run_id: IntId, name: str) -> Response:
         user, nonce = need(request)
         with session_scope(db_url) as s:
             try:

@@ -4,8 +4,12 @@ escaped, and the lifecycle forms going through the API's own actions (state mach
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import PG_ADMIN_URL, service_or_skip
 
 from tests.service.world import PASSWORD, SITE_A, SITE_B, SCRIPT_TITLE, World, build_world
 
@@ -13,10 +17,26 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    tmp = tmp_path_factory.mktemp("dashboard")
-    return build_world(f"sqlite:///{tmp / 'govaudit.db'}", tmp)
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp(f"dashboard-{request.param}")
+    if request.param == "sqlite":
+        yield build_world(f"sqlite:///{tmp / 'govaudit.db'}", tmp)
+        return
+    service_or_skip("PostgreSQL", "127.0.0.1", 5432)
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"govaudit_dash_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield build_world(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", tmp)
+    finally:
+        from storage.session import dispose_engines
+
+        dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _client(world: World, **kw):
@@ -133,6 +153,8 @@ def test_unit_sees_only_its_own(app_client, world: World) -> None:
     assert app_client.get(f"/sites/{SITE_A}").status_code == 200
     b_problem = _problem(app_client, world, SITE_B)
     missing = app_client.get("/sites/0000000000")
+    assert app_client.get("/problems/99999999999").status_code == 422  # out of range: refused, not a 500
+    assert app_client.get("/problems/2147483000").status_code == 404
     for path in [f"/sites/{SITE_B}", f"/problems/{b_problem}", f"/files/sites/{SITE_B}/report.html",
                  f"/evaluations/{world.evaluations['only_b']}", "/files/region/summary.xlsx"]:
         r = app_client.get(path)
