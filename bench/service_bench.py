@@ -79,6 +79,13 @@ def grow(url: str, total: int) -> tuple[int, int]:
         made += n
     with session_scope(url) as s:
         count = s.scalar(select(func.count()).select_from(m.Finding).where(m.Finding.run_id == run_id))
+    if not url.startswith("sqlite"):  # visibility map and planner statistics after the bulk insert, as autovacuum would leave them
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+        engine.dispose()
     return run_id, count
 
 
