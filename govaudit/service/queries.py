@@ -165,7 +165,12 @@ def findings_page(session: Session, run: m.Run, *, rules: list[str], indicators:
                  .join(m.Problem, and_(m.Problem.id == m.ProblemSighting.problem_id, m.Problem.rule == m.Finding.rule))
                  .where(m.Problem.state.in_(states)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    findings = session.scalars(query.order_by(m.Finding.id).offset(offset).limit(limit)).all()
+    # the page's ids first (an index-only scan on PostgreSQL: (run_id, id)), then only those rows — so a deep
+    # offset skips index entries, not 650-byte heap rows
+    page_ids = list(session.scalars(query.with_only_columns(m.Finding.id).order_by(m.Finding.id)
+                                    .offset(offset).limit(limit)))
+    findings = session.scalars(select(m.Finding).where(m.Finding.id.in_(page_ids))
+                               .order_by(m.Finding.id)).all() if page_ids else []
     shots, _crops = _screenshots(session, run.id, list(findings)) if findings else ({}, {})
     problems: dict[tuple[str, str], tuple[int, str]] = {}
     if findings:

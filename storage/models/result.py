@@ -38,7 +38,8 @@ class RuleOutcome(Base):
 class Finding(Base):
     __tablename__ = "finding"
     __table_args__ = (UniqueConstraint("run_id", "rule", "subject"),
-                      Index("ix_finding_run_severity", "run_id", "severity"))  # the service's ?severity= (0024)
+                      Index("ix_finding_run_severity", "run_id", "severity"),  # the service's ?severity= (0024)
+                      Index("ix_finding_run_id_id", "run_id", "id"))  # a page of a run's findings (0024)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
