@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench clean browser browser-user pdftools attachment-tools
+.PHONY: setup demo serve test test-fast bench clean browser browser-user pdftools attachment-tools
 
 setup: $(STAMP) browser browser-user pdftools attachment-tools
 
@@ -50,6 +50,21 @@ attachment-tools:
 
 demo: setup
 	$(PY) -m govaudit demo
+
+# The dashboard and API over the demo's database (docs/service.md), after `make demo`: http://127.0.0.1:8000/
+# Adds, once, the demo users `demo` (supervisor) and `demo-unit` (unit of 4213000001), password
+# $(DEMO_PASSWORD) (override: make serve DEMO_PASSWORD=…); their API tokens are printed when they are added.
+DEMO_PASSWORD ?= govaudit-demo
+SERVE_PORT ?= 8000
+serve: setup
+	@test -f govaudit.db || { echo "no govaudit.db: run make demo first"; exit 2; }
+	@if ! $(PY) -m govaudit users list --db sqlite:///govaudit.db | grep -qw demo; then \
+	  GOVAUDIT_DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) -m govaudit users add demo --role supervisor \
+	    --password-env GOVAUDIT_DEMO_PASSWORD --db sqlite:///govaudit.db && \
+	  GOVAUDIT_DEMO_PASSWORD='$(DEMO_PASSWORD)' $(PY) -m govaudit users add demo-unit --role unit --site 4213000001 \
+	    --password-env GOVAUDIT_DEMO_PASSWORD --db sqlite:///govaudit.db; fi
+	@echo "dashboard: http://127.0.0.1:$(SERVE_PORT)/  login demo / $(DEMO_PASSWORD) (or demo-unit)"
+	$(PY) -m govaudit serve --db sqlite:///govaudit.db --out out --port $(SERVE_PORT)
 
 test: setup
 	$(PY) -m pytest -q

@@ -302,6 +302,13 @@ def router(db_url: str, out_dir: Any) -> APIRouter:
     def not_found(exc: q.NotVisible) -> HTTPException:
         return HTTPException(404, "not found")
 
+    def visible_site(s: Any, user: UserRecord, site_id: str) -> Any:
+        """The site, or 404 when it is absent or not the caller's (every /sites/{id}/… route)."""
+        try:
+            return q.site_or_404(s, user, site_id)
+        except q.NotVisible as exc:
+            raise not_found(exc) from None
+
     @api.get("/me", response_model=Me, summary="the caller")
     def me(user: User) -> dict:
         return user.as_json()
@@ -314,19 +321,13 @@ def router(db_url: str, out_dir: Any) -> APIRouter:
     @api.get("/sites/{site_id}", response_model=Site, summary="one site")
     def get_site(site_id: SiteId, user: User) -> dict:
         with session_scope(db_url) as s:
-            try:
-                site = q.site_or_404(s, user, site_id)
-            except q.NotVisible as exc:
-                raise not_found(exc) from None
+            site = visible_site(s, user, site_id)
             return q.site_json(s, site, q.latest_runs(s, [site_id]).get(site_id), q.open_problem_counts(s, [site_id]))
 
     @api.get("/sites/{site_id}/runs", response_model=Runs, summary="a site's runs, newest first")
     def site_runs(site_id: SiteId, user: User, limit: Limit = 50, offset: Offset = 0) -> dict:
         with session_scope(db_url) as s:
-            try:
-                q.site_or_404(s, user, site_id)
-            except q.NotVisible as exc:
-                raise not_found(exc) from None
+            visible_site(s, user, site_id)
             items, total = q.runs_of(s, site_id, limit, offset)
         return {"items": items, "total": total, "offset": offset, "limit": limit}
 
@@ -340,8 +341,8 @@ def router(db_url: str, out_dir: Any) -> APIRouter:
                       state: Annotated[list[Literal[PROBLEM_STATES]], Query(description="problem state")] = [],  # type: ignore[valid-type]
                       limit: Limit = 100, offset: Offset = 0) -> dict:
         with session_scope(db_url) as s:
+            visible_site(s, user, site_id)
             try:
-                q.site_or_404(s, user, site_id)
                 chosen = q.run_or_404(s, user, run) if run is not None else q.latest_runs(s, [site_id]).get(site_id)
             except q.NotVisible as exc:
                 raise not_found(exc) from None
@@ -356,20 +357,14 @@ def router(db_url: str, out_dir: Any) -> APIRouter:
     @api.get("/sites/{site_id}/scores", response_model=list[Run], summary="score history: each judged run's score")
     def site_scores(site_id: SiteId, user: User) -> list[dict]:
         with session_scope(db_url) as s:
-            try:
-                q.site_or_404(s, user, site_id)
-            except q.NotVisible as exc:
-                raise not_found(exc) from None
+            visible_site(s, user, site_id)
             items, _ = q.runs_of(s, site_id, 1000, 0)
         return [r for r in reversed(items) if r["score"] is not None]
 
     @api.get("/sites/{site_id}/probes", response_model=Probes, summary="the site's availability probes")
     def site_probes(site_id: SiteId, user: User, limit: Limit = 100, offset: Offset = 0) -> dict:
         with session_scope(db_url) as s:
-            try:
-                q.site_or_404(s, user, site_id)
-            except q.NotVisible as exc:
-                raise not_found(exc) from None
+            visible_site(s, user, site_id)
             items, total = q.probes_of(s, site_id, limit, offset)
         return {"items": items, "total": total, "offset": offset, "limit": limit}
 
@@ -500,6 +495,10 @@ def router(db_url: str, out_dir: Any) -> APIRouter:
     @api.post("/evaluations/{evaluation_id}/manual-scores", response_model=Written, responses=WRITE_ERRORS,
               summary="points for a manual item (evaluator, judge; supervisor as 政务公开办)")
     def manual_score(evaluation_id: IntId, body: ManualScoreIn, user: User, request: Request) -> dict:
+        return act_manual_score(evaluation_id, body.site, body.item, body.points, body.note, user, source(request))
+
+    def act_manual_score(evaluation_id: int, site: str, item: str, points: float, note: str | None,
+                         user: UserRecord, src: str) -> dict:
         from storage import evaluations as evx
 
         roles(user, "evaluator", "judge", "supervisor")
@@ -507,57 +506,62 @@ def router(db_url: str, out_dir: Any) -> APIRouter:
         with session_scope(db_url) as s:
             try:
                 q.evaluation_or_404(s, user, evaluation_id)
-                row = evx.add_manual_score(s, evaluation_id, body.site, item=body.item, points=body.points,
-                                           scorer=user.name, role=scorer_role, by=user.name, note=body.note,
-                                           source="api")
+                row = evx.add_manual_score(s, evaluation_id, site, item=item, points=points, scorer=user.name,
+                                           role=scorer_role, by=user.name, note=note or None, source="api")
             except (q.NotVisible, LookupError) as exc:
                 raise not_found(exc) from None
             except evx.EvaluationError as exc:
                 raise HTTPException(409, str(exc)) from None
             accounts.log(s, actor=user.name, action="evaluation.manual_score", target=f"evaluation/{evaluation_id}",
-                         source=source(request), detail={"site": body.site, "item": body.item, "points": body.points,
-                                                         "score": row})
+                         source=src, detail={"site": site, "item": item, "points": points, "score": row})
             return {"id": row}
 
     @api.post("/evaluations/{evaluation_id}/objections", response_model=Written, responses=WRITE_ERRORS,
               summary="a unit's objection to the provisional result (within the window)")
     def object_to(evaluation_id: IntId, body: ObjectionIn, user: User, request: Request) -> dict:
+        return act_objection(evaluation_id, body.site, body.text, body.item, user, source(request))
+
+    def act_objection(evaluation_id: int, site: str, text: str, item: str | None, user: UserRecord,
+                      src: str) -> dict:
         from storage import evaluations as evx
 
         roles(user, "unit", "supervisor")
-        if not user.may_see(body.site):
+        if not user.may_see(site):
             raise HTTPException(404, "not found")
         with session_scope(db_url) as s:
             try:
                 q.evaluation_or_404(s, user, evaluation_id)
-                row = evx.raise_objection(s, evaluation_id, body.site, text=body.text, by=user.name,
-                                          on=beijing_today(), item=body.item)
+                row = evx.raise_objection(s, evaluation_id, site, text=text, by=user.name, on=beijing_today(),
+                                          item=item or None)
             except (q.NotVisible, LookupError) as exc:
                 raise not_found(exc) from None
             except evx.EvaluationError as exc:
                 raise HTTPException(409, str(exc)) from None
             accounts.log(s, actor=user.name, action="evaluation.objection", target=f"evaluation/{evaluation_id}",
-                         source=source(request), detail={"site": body.site, "objection": row})
+                         source=src, detail={"site": site, "objection": row})
             return {"id": row}
 
     @api.post("/objections/{objection_id}/answer", response_model=Written, responses=WRITE_ERRORS,
               summary="the answer to an objection: accepted | rejected (evaluator, supervisor)")
     def answer(objection_id: IntId, body: AnswerIn, user: User, request: Request) -> dict:
+        return act_answer(objection_id, body.decision, body.text, user, source(request))
+
+    def act_answer(objection_id: int, decision: str, text: str, user: UserRecord, src: str) -> dict:
         from storage import evaluations as evx
 
         roles(user, "evaluator", "supervisor")
         with session_scope(db_url) as s:
             try:
                 row = q.objection_or_404(s, user, objection_id)
-                evx.answer_objection(s, objection_id, decision=body.decision, text=body.text, by=user.name,
+                evx.answer_objection(s, objection_id, decision=decision, text=text, by=user.name,
                                      on=max(beijing_today(), row.raised_on))
             except q.NotVisible as exc:
                 raise not_found(exc) from None
             except evx.EvaluationError as exc:
                 raise HTTPException(409, str(exc)) from None
             accounts.log(s, actor=user.name, action="evaluation.answer", target=f"objection/{objection_id}",
-                         source=source(request), detail={"decision": body.decision})
-            return {"id": objection_id, "state": body.decision}
+                         source=src, detail={"decision": decision})
+            return {"id": objection_id, "state": decision}
 
     @api.get("/users", response_model=list[Me], summary="the users (supervisor)")
     def list_users(user: User) -> list[dict]:
@@ -596,8 +600,12 @@ def router(db_url: str, out_dir: Any) -> APIRouter:
         with session_scope(db_url) as s:
             return accounts.audit_log(s, limit=limit, offset=offset)
 
-    api.act_review = act_review  # type: ignore[attr-defined] - the dashboard's forms take the same path
+    # the dashboard's forms take the same paths (govaudit/service/dashboard.py)
+    api.act_review = act_review  # type: ignore[attr-defined]
     api.act_rectify = act_rectify  # type: ignore[attr-defined]
+    api.act_manual_score = act_manual_score  # type: ignore[attr-defined]
+    api.act_objection = act_objection  # type: ignore[attr-defined]
+    api.act_answer = act_answer  # type: ignore[attr-defined]
     return api
 
 

@@ -18,8 +18,10 @@ def create_app(db_url: str, *, out_dir: str | Path = "out", secure_cookies: bool
     app = FastAPI(title="govaudit", version="1", openapi_url="/openapi.json", docs_url="/api/docs",
                   redoc_url=None, description="政府网站检查结果：网站、检查、问题清单、评估（docs/service.md）")
     out = Path(out_dir)
-    app.include_router(api.router(db_url, out))
-    app.include_router(dashboard.router(db_url, out, secure_cookies=secure_cookies, login_limit=login_limit))
+    api_router = api.router(db_url, out)
+    app.include_router(api_router)
+    app.include_router(dashboard.router(db_url, out, secure_cookies=secure_cookies, login_limit=login_limit,
+                                        actions=api_router))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

@@ -165,7 +165,12 @@ def findings_page(session: Session, run: m.Run, *, rules: list[str], indicators:
                  .join(m.Problem, and_(m.Problem.id == m.ProblemSighting.problem_id, m.Problem.rule == m.Finding.rule))
                  .where(m.Problem.state.in_(states)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    findings = session.scalars(query.order_by(m.Finding.id).offset(offset).limit(limit)).all()
+    # the page's ids first (an index-only scan on PostgreSQL: (run_id, id)), then only those rows — so a deep
+    # offset skips index entries, not 650-byte heap rows
+    page_ids = list(session.scalars(query.with_only_columns(m.Finding.id).order_by(m.Finding.id)
+                                    .offset(offset).limit(limit)))
+    findings = session.scalars(select(m.Finding).where(m.Finding.id.in_(page_ids))
+                               .order_by(m.Finding.id)).all() if page_ids else []
     shots, _crops = _screenshots(session, run.id, list(findings)) if findings else ({}, {})
     problems: dict[tuple[str, str], tuple[int, str]] = {}
     if findings:
@@ -296,3 +301,129 @@ def objection_or_404(session: Session, user: UserRecord, objection_id: int) -> m
     if unit is None or not user.may_see(unit.site_id):
         raise NotVisible(f"objection {objection_id}")
     return row
+
+
+# --- the dashboard's pages ----------------------------------------------------------------------------------
+def _day(as_of: Any, started: Any) -> str | None:
+    value = as_of or started
+    if value is None:
+        return None
+    return (china_time(value).date() if hasattr(value, "hour") else value).isoformat()
+
+
+def score_trend(session: Session, site_ids: list[str], names: dict[str, str]) -> dict[str, Any]:
+    """Each site's judged audits (date, total) and each day's 合格率 over the audits of that day: the chart data."""
+    if not site_ids:
+        return {"series": [], "pass_rate": []}
+    rows = session.execute(select(m.Run.site_id, m.Run.as_of, m.Run.started_at, m.Judgement.as_of, m.Score.total,
+                                  m.Score.grade)
+                           .join(m.Score, m.Score.run_id == m.Run.id)
+                           .outerjoin(m.Judgement, m.Judgement.run_id == m.Run.id)
+                           .where(m.Run.site_id.in_(site_ids), m.Run.kind == "audit").order_by(m.Run.id)).all()
+    series: dict[str, dict[str, float]] = {}
+    days: dict[str, list[bool]] = {}
+    for site_id, run_as_of, started, judged_as_of, total, grade in rows:
+        day = _day(judged_as_of or run_as_of, started)
+        if day is None:
+            continue
+        series.setdefault(site_id, {})[day] = round(float(total), 2)
+        days.setdefault(day, []).append(grade == "合格")
+    return {"series": [{"name": names.get(sid, sid), "data": sorted(points.items())} for sid, points in
+                       sorted(series.items())],
+            "pass_rate": [[d, round(100 * sum(v) / len(v), 1)] for d, v in sorted(days.items())]}
+
+
+def _indicator_names(session: Session, run_ids: list[int]) -> dict[str, str]:
+    if not run_ids:
+        return {}
+    return dict(session.execute(select(m.IndicatorScore.indicator, m.IndicatorScore.name)
+                                .where(m.IndicatorScore.run_id.in_(run_ids))).all())
+
+
+def region(session: Session, user: UserRecord) -> dict[str, Any]:
+    """The overview: the caller's sites by grade, 合格率, vetoes, the ranking and the score trend."""
+    items = sites(session, user)
+    graded = [x for x in items if x["run"] and x["run"]["score"]]
+    by_grade: dict[str, list[dict]] = {}
+    for x in items:
+        grade = x["run"]["score"]["grade"] if x in graded else "未检查"
+        by_grade.setdefault(grade, []).append(x)
+    passed = len(by_grade.get("合格", []))
+    ranking = sorted(graded, key=lambda x: (-x["run"]["score"]["total"], x["id"]))
+    names = _indicator_names(session, [x["run"]["id"] for x in graded if x["run"]["score"]["vetoes"]])
+    vetoes = [{"site": x, "vetoes": [{"id": v, "name": names.get(v, v)} for v in x["run"]["score"]["vetoes"]]}
+              for x in ranking if x["run"]["score"]["vetoed"]]
+    return {"sites": items, "by_grade": by_grade, "graded": len(graded), "passed": passed,
+            "pass_rate": round(100 * passed / len(graded), 1) if graded else None, "ranking": ranking,
+            "vetoes": vetoes, "open_total": sum(x["open_problems"] for x in items),
+            "trend": score_trend(session, [x["id"] for x in items], {x["id"]: x["name"] for x in items})}
+
+
+def evidence_href(run_id: int, screenshot: str | None) -> str | None:
+    """The dashboard's address of a run's screenshot (`evidence/<name>`)."""
+    if not screenshot or not screenshot.startswith("evidence/"):
+        return None
+    return f"/evidence/{run_id}/{screenshot.split('/', 1)[1]}"
+
+
+def site_page(session: Session, user: UserRecord, site_id: str) -> dict[str, Any]:
+    """A site: its newest judged audit and score, score history, the diff against the previous complete run,
+    and its open problems (and those awaiting re-check) grouped by indicator, each with its screenshot."""
+    from storage.vocabulary import PROBLEM_OPEN_STATES
+
+    site = site_or_404(session, user, site_id)
+    run = latest_runs(session, [site_id]).get(site_id)
+    info = site_json(session, site, run, open_problem_counts(session, [site_id]))
+    history = [r for r in reversed(runs_of(session, site_id, 1000, 0)[0]) if r["score"] is not None]
+    out: dict[str, Any] = {"site": info, "history": history, "score": None, "groups": [], "diff": None,
+                           "trend": {"series": [{"name": site.name, "data": [[(r["as_of"] or r["started_at"] or "")[:10],
+                                                                              r["score"]["total"]] for r in history]}],
+                                     "pass_rate": []}}
+    if run is None:
+        return out
+    score = score_of(session, run)
+    out["score"] = score
+    names = {i["id"]: i["name"] for i in (score or {}).get("indicators", [])}
+    findings: list[dict[str, Any]] = []
+    while True:
+        page, total = findings_page(session, run, rules=[], indicators=[], severities=[],
+                                    states=[*PROBLEM_OPEN_STATES, "rectifying"], limit=MAX_PAGE, offset=len(findings))
+        findings.extend(page)
+        if not page or len(findings) >= min(total, 5000):
+            break
+    groups: dict[str, list[dict]] = {}
+    for f in findings:
+        f["evidence_href"] = evidence_href(run.id, f["screenshot"])
+        groups.setdefault(f["indicator"] or "", []).append(f)
+    out["groups"] = [{"id": k, "name": names.get(k, k or "其他"), "findings": v} for k, v in sorted(groups.items())]
+    tracking = repo.tracking_of_run(session, run.id)
+    if tracking is not None:
+        changes: dict[str, int] = {}
+        for sighting in repo.sightings_of_run(session, run.id):
+            changes[sighting.change] = changes.get(sighting.change, 0) + 1
+        fixed = session.scalars(select(m.Problem).where(m.Problem.id.in_(list(tracking.fixed or [])))
+                                .order_by(m.Problem.id)).all() if tracking.fixed else []
+        catalogue = rule_catalogue()
+        out["diff"] = {"previous_run": tracking.previous_run_id, "new": changes.get("new", 0),
+                       "persisting": changes.get("persisting", 0), "recurring": changes.get("recurring", 0),
+                       "fixed": [{"problem": p.id, "rule": p.rule, "subject": p.subject,
+                                  "name_zh": catalogue.get(p.rule, {}).get("name_zh", p.rule)} for p in fixed]}
+    return out
+
+
+def problem_page(session: Session, user: UserRecord, problem_id: int) -> dict[str, Any]:
+    """A problem, its history, its newest finding and that finding's screenshot."""
+    from reports.canonical import _screenshots
+    from storage.vocabulary import beijing_today
+
+    record = problem_or_404(session, user, problem_id)
+    finding = session.scalars(select(m.Finding).where(m.Finding.run_id == record.last_run,
+                                                      m.Finding.rule == record.rule,
+                                                      m.Finding.subject == record.subject)).first()
+    shot = None
+    if finding is not None:
+        shots, _ = _screenshots(session, record.last_run, [finding])
+        shot = evidence_href(record.last_run, shots.get(finding.id))
+    meta = rule_catalogue().get(record.rule, {})
+    return {"problem": record.as_json(beijing_today()), "name_zh": meta.get("name_zh", record.rule),
+            "indicator": meta.get("indicator"), "screenshot": shot, "finding": record.finding}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, utcnow
@@ -56,7 +56,8 @@ class ProblemSighting(Base):
     and — when a reviewed false positive was suppressed from the run — the finding itself (the appendix)."""
 
     __tablename__ = "problem_sighting"
-    __table_args__ = (UniqueConstraint("problem_id", "run_id"),)
+    __table_args__ = (UniqueConstraint("problem_id", "run_id"),
+                      Index("ix_problem_sighting_run_subject", "run_id", "subject"))  # a page's problems (0024)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"), index=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, utcnow
@@ -37,7 +37,9 @@ class RuleOutcome(Base):
 
 class Finding(Base):
     __tablename__ = "finding"
-    __table_args__ = (UniqueConstraint("run_id", "rule", "subject"),)
+    __table_args__ = (UniqueConstraint("run_id", "rule", "subject"),
+                      Index("ix_finding_run_severity", "run_id", "severity"),  # the service's ?severity= (0024)
+                      Index("ix_finding_run_id_id", "run_id", "id"))  # a page of a run's findings (0024)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
