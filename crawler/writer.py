@@ -32,7 +32,7 @@ from storage.facts import FactRow, FactTable, table_of
 from storage.runs import mark_gathered
 from storage.session import session_scope
 
-PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
+PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name not in ("id", "url_hash"))  # url_hash: its default
 
 # A page as the writer takes it: the values of PAGE_COLUMNS, the HTML (or None), and its links as
 # (target, tag, text) tuples.
