@@ -188,8 +188,11 @@ def run_worker(url: str, settings: WorkerSettings, stop: threading.Event | None 
     """Take jobs until SIGTERM/SIGINT (or `stop`); each worker thread runs one site at a time."""
     from dramatiq import Worker
 
+    from storage.runs import reap_stale_runs
+
     queue = Queue(url, job=lambda payload: _job(queue, settings, payload))
     queue.ping()
+    reap_stale_runs(settings.db_url)  # runs of processes killed earlier (on this machine or silent) end interrupted
     worker = Worker(queue.broker, queues={QUEUE}, worker_threads=settings.concurrency)
     worker.queue_prefetch = settings.concurrency  # no job waits behind a busy thread while another worker idles
     stop = stop or threading.Event()
