@@ -24,7 +24,9 @@ def make_engine(url: str) -> Engine:
     if url in _engines:
         return _engines[url]
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # how long a statement waits for another process's write lock before "database is locked"
+        busy_s = float(os.environ.get("GOVAUDIT_SQLITE_BUSY_S") or 30)
+        engine = create_engine(url, connect_args={"timeout": busy_s})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
