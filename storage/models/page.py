@@ -1,22 +1,10 @@
 """Fetched URLs, their bodies and the links between them (the crawl's facts)."""
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
-
-
-def url_hash(url: str) -> str:
-    """The key of a page's URL (SHA-256 hex): a btree index entry is limited (about 2,700 bytes on
-    PostgreSQL), a crawled URL is not."""
-    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _url_hash_default(context) -> str:  # noqa: ANN001 - an insert's execution context
-    return url_hash(context.get_current_parameters()["url"])
+from storage.base import Base, hash_of
 
 
 class Page(Base):
@@ -29,7 +17,7 @@ class Page(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text)
-    url_hash: Mapped[str] = mapped_column(String(64), default=_url_hash_default)  # url_hash(url), set on insert
+    url_hash: Mapped[str] = mapped_column(String(64), default=hash_of("url"))  # text_hash(url), set on insert
     final_url: Mapped[str | None] = mapped_column(Text)
     crawled: Mapped[bool] = mapped_column(Boolean, default=False)  # parsed for links, not only checked
     method: Mapped[str] = mapped_column(String(8), default="GET")

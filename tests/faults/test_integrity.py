@@ -178,9 +178,9 @@ def test_scoring_commits_per_run_so_a_probe_can_write_between_sites(tmp_path: Pa
 HOSTILE_CT = "application/vnd." + "x" * 146  # a 162-character media type (the part before ";" is stored)
 
 
-def _long_path(base: str) -> str:
+def _long_path(base: str, path: str = "/long") -> str:
     """A path and query making the URL 3,840 characters long (above PostgreSQL's btree entry limit)."""
-    return "/long?q=" + "b" * (3840 - len(base) - len("/long?q="))
+    return f"{path}?q=" + "b" * (3840 - len(base) - len(path) - 3)
 
 
 def _hostile_routes() -> dict:
@@ -206,9 +206,11 @@ def test_long_crawled_values_never_fail_a_multi_site_audit(db_url: str, tmp_path
                                       .encode())})
     with hostile, plain:
         long_url = hostile.base_url + _long_path(hostile.base_url)
-        assert len(long_url) == 3840
+        gone_url = hostile.base_url + _long_path(hostile.base_url, "/gone")  # 404: a finding about it
+        assert len(long_url) == len(gone_url) == 3840
         hostile.add("/", Route(body=(f'<html><head><title>长值站点</title></head><body><a href="/ct.html">类型</a>'
-                                     f'<a href="{long_url}">长地址</a></body></html>').encode()))
+                                     f'<a href="{long_url}">长地址</a><a href="{gone_url}">失效</a>'
+                                     f'</body></html>').encode()))
         (tmp_path / "sites.yaml").write_text(f"""sites:
   - id: "4213000011"
     name: 长值站点
@@ -232,3 +234,30 @@ def test_long_crawled_values_never_fail_a_multi_site_audit(db_url: str, tmp_path
         accounts = list(session.scalars(select(m.Account)))
         assert accounts and all(a.name is None or len(a.name) <= 255 for a in accounts)
         assert any(a.name and a.name.endswith("…") for a in accounts)
+        broken = session.scalars(select(m.Finding.subject).where(m.Finding.rule == "link.broken")).all()
+        assert gone_url in broken  # a finding (and its problem) about a 3,840-character URL
+        assert session.scalar(select(m.Problem.id).where(m.Problem.subject == gone_url)) is not None
+
+
+def test_migration_0022_backfills_the_hashes_of_stored_rows(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.base import text_hash
+    from storage.session import alembic_config, make_engine
+
+    command.upgrade(alembic_config(db_url), "0014")
+    with make_engine(db_url).begin() as conn:
+        conn.execute(text("INSERT INTO site (id, name, url, kind, config) VALUES ('s', 'S', 'http://a/', 'portal', '{}')"))
+        conn.execute(text("INSERT INTO run (id, site_id, as_of, started_at, state, kind, pages, homepage_url, options, "
+                          "stats) VALUES (1, 's', '2026-11-27', '2026-11-27 00:00:00', 'running', 'audit', 0, "
+                          "'http://a/', '{}', '{}')"))
+        conn.execute(text("INSERT INTO page (run_id, url, crawled, method, redirects, rendered, flags) "
+                          "VALUES (1, 'http://a/x', true, 'GET', '[]', false, '[]')"))
+        conn.execute(text("INSERT INTO finding (run_id, rule, subject, severity, message, evidence) "
+                          "VALUES (1, 'link.broken', 'http://a/y', 'info', 'm', '{}')"))
+    upgrade(db_url)
+    with session_scope(db_url) as session:
+        assert session.scalar(select(m.Page.url_hash)) == text_hash("http://a/x")
+        assert session.scalar(select(m.Finding.subject_hash)) == text_hash("http://a/y")
+        assert session.get(m.Run, 1).pid is None

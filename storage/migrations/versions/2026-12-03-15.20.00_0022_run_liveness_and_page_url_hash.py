@@ -1,5 +1,6 @@
 """issue 21 (integrity): who runs a run and when it last beat (the stale-run reaper), a page's URL
-unique by its hash (a URL may exceed a btree index entry), no (run_id, target) index on links
+unique by its hash, and a finding's subject and a problem's subject key too (a URL may exceed a btree
+index entry), no (run_id, target) index on links
 (queried only by LIKE; a long target exceeded the entry limit)
 
 Revision ID: 0022
@@ -19,17 +20,27 @@ branch_labels = None
 depends_on = None
 
 
-def _backfill_url_hashes() -> None:
+# (table, text column, its hash column, the old unique constraint and its columns, the new one's columns)
+HASHED = [
+    ('page', 'url', 'url_hash', 'uq_page_run_id_url', ['run_id', 'url']),
+    ('finding', 'subject', 'subject_hash', 'uq_finding_run_id_rule_subject', ['run_id', 'rule', 'subject']),
+    ('problem', 'subject_key', 'subject_key_hash', 'uq_problem_site_id_rule_subject_key',
+     ['site_id', 'rule', 'subject_key']),
+]
+
+
+def _backfill(name: str, column: str, hashed: str) -> None:
     conn = op.get_bind()
-    page = sa.table('page', sa.column('id', sa.Integer), sa.column('url', sa.Text), sa.column('url_hash', sa.String))
+    table = sa.table(name, sa.column('id', sa.Integer), sa.column(column, sa.Text), sa.column(hashed, sa.String))
     last = 0
     while True:
-        rows = conn.execute(sa.select(page.c.id, page.c.url).where(page.c.id > last).order_by(page.c.id)
+        rows = conn.execute(sa.select(table.c.id, table.c[column]).where(table.c.id > last).order_by(table.c.id)
                             .limit(5000)).all()
         if not rows:
             return
-        conn.execute(page.update().where(page.c.id == sa.bindparam('pid')).values(url_hash=sa.bindparam('h')),
-                     [{'pid': i, 'h': hashlib.sha256(u.encode('utf-8', 'surrogatepass')).hexdigest()} for i, u in rows])
+        conn.execute(table.update().where(table.c.id == sa.bindparam('row_id')).values({hashed: sa.bindparam('h')}),
+                     [{'row_id': i, 'h': hashlib.sha256(v.encode('utf-8', 'surrogatepass')).hexdigest()}
+                      for i, v in rows])
         last = rows[-1][0]
 
 
@@ -38,13 +49,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('pid', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('host', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('page', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('url_hash', sa.String(length=64), nullable=True))
-    _backfill_url_hashes()
-    with op.batch_alter_table('page', schema=None) as batch_op:
-        batch_op.alter_column('url_hash', existing_type=sa.String(length=64), nullable=False)
-        batch_op.drop_constraint('uq_page_run_id_url', type_='unique')
-        batch_op.create_unique_constraint(batch_op.f('uq_page_run_id_url_hash'), ['run_id', 'url_hash'])
+    for name, column, hashed, old, cols in HASHED:
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(hashed, sa.String(length=64), nullable=True))
+        _backfill(name, column, hashed)
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.alter_column(hashed, existing_type=sa.String(length=64), nullable=False)
+            batch_op.drop_constraint(old, type_='unique')
+            batch_op.create_unique_constraint(batch_op.f(f'{old}_hash'), [*cols[:-1], hashed])
     with op.batch_alter_table('link', schema=None) as batch_op:
         batch_op.drop_index('ix_link_run_target')
 
@@ -52,10 +64,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('link', schema=None) as batch_op:
         batch_op.create_index('ix_link_run_target', ['run_id', 'target'], unique=False)
-    with op.batch_alter_table('page', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_page_run_id_url_hash'), type_='unique')
-        batch_op.create_unique_constraint('uq_page_run_id_url', ['run_id', 'url'])
-        batch_op.drop_column('url_hash')
+    for name, _column, hashed, old, cols in reversed(HASHED):
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f'{old}_hash'), type_='unique')
+            batch_op.create_unique_constraint(old, cols)
+            batch_op.drop_column(hashed)
     with op.batch_alter_table('run', schema=None) as batch_op:
         batch_op.drop_column('heartbeat_at')
         batch_op.drop_column('host')
