@@ -29,8 +29,9 @@ def text_hash(value: str) -> str:
 
 def hash_of(column: str):  # noqa: ANN201 - a column default
     """A column default: `text_hash()` of another column of the inserted row."""
-    def default(context) -> str:  # noqa: ANN001 - an insert's execution context
-        return text_hash(context.get_current_parameters()[column])
+    def default(context) -> str | None:  # noqa: ANN001 - an insert's execution context
+        value = context.get_current_parameters().get(column)
+        return None if value is None else text_hash(value)
 
     return default
 
