@@ -93,6 +93,8 @@ def note_step_error(db_url: str, run_id: int, step: str, error: str) -> None:
 log = logging.getLogger(__name__)
 
 LOST = "the process running it ended without closing it (killed, out of memory, machine down)"
+# a queue job's run (run.options["job"]) whose process was lost: its worker was (storage/jobs.py)
+JOB_LOST = "the queue worker running this job was lost (killed or cut off); the job was redelivered"
 
 
 def heartbeat_s() -> float:
@@ -154,7 +156,10 @@ def reap_stale_runs(db_url: str, stale_after_s: float | None = None) -> list[int
         reaped = [r for r in session.scalars(select(m.Run).where(m.Run.state == "running").order_by(m.Run.id))
                   if is_stale(r, now, host, stale_after_s)]
         for run in reaped:
-            interrupt(session, run, LOST, "process_lost")
+            if (run.options or {}).get("job"):
+                interrupt(session, run, JOB_LOST, "worker_lost")
+            else:
+                interrupt(session, run, LOST, "process_lost")
     if reaped:
         log.warning("marked %d run(s) of lost processes interrupted: %s", len(reaped),
                     ", ".join(str(r.id) for r in reaped))
