@@ -51,6 +51,8 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 GOVAUDIT_BATCH_PAGES = 200
+# … or after this many seconds, whichever comes first: a killed crawl loses at most this much (issue 21)
+GOVAUDIT_FLUSH_S = 2.0
 # Gatherers that see every crawled page (crawler/extractors/__init__.py); later capabilities append theirs.
 GOVAUDIT_EXTRACTORS: list[str] = [
     "crawler.extractors.columns.extractor.ColumnExtractor",  # 栏目 and their dated items

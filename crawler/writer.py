@@ -28,11 +28,12 @@ from sqlalchemy import insert, select
 
 from crawler.lifeline import exit_with
 from storage import models as m
+from storage.bounded import bound_rows
 from storage.facts import FactRow, FactTable, table_of
 from storage.runs import mark_gathered
 from storage.session import session_scope
 
-PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name != "id")
+PAGE_COLUMNS = tuple(c.name for c in m.Page.__table__.columns if c.name not in ("id", "url_hash"))  # url_hash: its default
 
 # A page as the writer takes it: the values of PAGE_COLUMNS, the HTML (or None), and its links as
 # (target, tag, text) tuples.
@@ -125,7 +126,7 @@ def write_batch(db_url: str, pages: list[PageRow], facts: list[FactRow], gathere
     with session_scope(db_url) as session:
         if pages:
             table = m.Page.__table__
-            rows = [dict(zip(PAGE_COLUMNS, values, strict=True)) for values, _, _ in pages]
+            rows = bound_rows(table, [dict(zip(PAGE_COLUMNS, values, strict=True)) for values, _, _ in pages])
             # Core inserts (not the ORM bulk path): the ORM's per-row bookkeeping was most of the write time.
             ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
             _store_bodies(session, [(pid, html) for pid, (_, html, _) in zip(ids, pages, strict=True)
@@ -134,13 +135,13 @@ def write_batch(db_url: str, pages: list[PageRow], facts: list[FactRow], gathere
             links = [{"run_id": values[run_at], "source": values[url_at], "target": t, "tag": g, "text": x}
                      for values, _, page_links in pages for t, g, x in page_links]
             if links:
-                session.execute(insert(m.Link.__table__), links)
+                session.execute(insert(m.Link.__table__), bound_rows(m.Link.__table__, links))
         by_table: dict[FactTable, list[dict[str, Any]]] = {}
         for run_id, fact in facts:
             table = table_of(fact)
             by_table.setdefault(table, []).append(table.row(run_id, fact))
         for table, rows in by_table.items():
-            session.execute(insert(table.model.__table__), rows)
+            session.execute(insert(table.model.__table__), bound_rows(table.model.__table__, rows))
         if gathered is not None:
             mark_gathered(session, *gathered)
     return len(pages)

@@ -188,8 +188,14 @@ def run_worker(url: str, settings: WorkerSettings, stop: threading.Event | None 
     """Take jobs until SIGTERM/SIGINT (or `stop`); each worker thread runs one site at a time."""
     from dramatiq import Worker
 
+    from storage.runs import reap_stale_runs
+
     queue = Queue(url, job=lambda payload: _job(queue, settings, payload))
     queue.ping()
+    try:  # runs of processes killed earlier (on this machine or silent) end interrupted
+        reap_stale_runs(settings.db_url)
+    except Exception as exc:  # noqa: BLE001 - e.g. no schema yet (the submitter creates it): each job reaps too
+        log.warning("stale-run reaper skipped at worker start: %s", str(exc).splitlines()[0][:200])
     worker = Worker(queue.broker, queues={QUEUE}, worker_threads=settings.concurrency)
     worker.queue_prefetch = settings.concurrency  # no job waits behind a busy thread while another worker idles
     stop = stop or threading.Event()

@@ -36,7 +36,7 @@ from reports.tracking import apply_reviews, track_run
 from storage import models as m
 from storage.facts import FactRow
 from storage.facts.tls import TlsFact
-from storage.runs import start_run, update_stats
+from storage.runs import keep_alive, note_step_error, reap_stale_runs, start_run, update_stats
 from storage.session import session_scope
 
 log = logging.getLogger(__name__)
@@ -124,10 +124,11 @@ def crawl_step(audit: Audit) -> None:
         tls = {job.run_id: pool.submit(_check_tls, site, opts.timeout_s)
                for job, site in zip(audit.jobs, audit.sites, strict=True)}
         audit.states = crawl(audit.jobs, opts.db_url, overrides, on_page=audit.reporter.page)
-        for run_id, future in tls.items():
-            facts = future.result()
+        for job in audit.jobs:
+            facts = tls[job.run_id].result()
             if facts is not None:
-                writer.store(opts.db_url, [FactRow(run_id, TlsFact(**facts))], (run_id, ("tls",)))
+                _site_step(audit, job, "tls", "TLS 检查", lambda facts=facts, job=job: writer.store(
+                    opts.db_url, [FactRow(job.run_id, TlsFact(**facts))], (job.run_id, ("tls",))))
 
 
 def gather_step(audit: Audit) -> None:
@@ -143,24 +144,36 @@ def monitor_step(audit: Audit) -> None:
     complete run's monitored pages become their baselines (govaudit/baselines.py)."""
     from govaudit.baselines import baseline_facts, establish
 
-    for site, job in zip(audit.sites, audit.jobs, strict=True):
+    def one(site: SiteEntry, job: CrawlJob) -> None:
         rows = baseline_facts(audit.options.db_url, job.run_id, site.id, site.model_dump(mode="json"))
         writer.store(audit.options.db_url, rows, (job.run_id, ("baselines",)))
         establish(audit.options.db_url, job.run_id)
+
+    for site, job in zip(audit.sites, audit.jobs, strict=True):
+        _site_step(audit, job, "monitor", "监测基线", lambda site=site, job=job: one(site, job))
 
 
 def judge_step(audit: Audit) -> None:
     """Every rule of the scheme on every run's snapshot (results kept in memory for the next steps)."""
     opts = audit.options
-    with session_scope(opts.db_url) as session:
-        audit.judged = [judge_stored(session, run_id, opts.scheme, opts.as_of) for run_id in audit.run_ids]
+    audit.judged = []
+    for job in audit.jobs:  # a transaction per run: no lock held across all sites (SQLite)
+        def one(run_id: int = job.run_id) -> None:
+            with session_scope(opts.db_url) as session:
+                audit.judged.append(judge_stored(session, run_id, opts.scheme, opts.as_of))
+
+        if not _site_step(audit, job, "judge", "评判", one):
+            _fail_run(audit, job, "judge")
 
 
 def review_step(audit: Audit) -> None:
     """Reviewed false positives whose evidence is unchanged leave the results before anything is scored
     (docs/problems.md); they are kept aside for the report's appendix."""
-    with session_scope(audit.options.db_url) as session:
-        audit.judged = [apply_reviews(session, judged) for judged in audit.judged]
+    reviewed = []
+    for judged in audit.judged:  # a transaction per run
+        with session_scope(audit.options.db_url) as session:
+            reviewed.append(apply_reviews(session, judged))
+    audit.judged = reviewed
 
 
 def evidence_step(audit: Audit) -> None:
@@ -181,27 +194,43 @@ def evidence_step(audit: Audit) -> None:
     except Exception as exc:  # noqa: BLE001 - evidence is an addition; its failure never loses the audit
         audit.reporter.warn(f"截图失败 screenshots failed: {type(exc).__name__}: {exc}")
         return
+    jobs = {job.run_id: job for job in audit.jobs}
     for plan in plans:
-        writer.store(audit.options.db_url, [s for s in shots if s.run_id == plan.run_id], (plan.run_id, ("evidence",)))
+        _site_step(audit, jobs[plan.run_id], "evidence", "截图", lambda plan=plan: writer.store(
+            audit.options.db_url, [s for s in shots if s.run_id == plan.run_id], (plan.run_id, ("evidence",))))
 
 
 def score_step(audit: Audit) -> None:
     """Score each run's results with the scheme and store results, findings and score."""
-    with session_scope(audit.options.db_url) as session:
-        for judged in audit.judged:
-            score_and_store(session, judged)
+    jobs = {job.run_id: job for job in audit.jobs}
+    kept = []
+    for judged in audit.judged:  # committed per run: SQLite's write lock is never held across all sites
+        def one(judged: Judged = judged) -> None:
+            with session_scope(audit.options.db_url) as session:
+                score_and_store(session, judged)
+
+        if _site_step(audit, jobs[judged.run_id], "score", "评分", one):
+            kept.append(judged)
+        else:
+            _fail_run(audit, jobs[judged.run_id], "score")
+    audit.judged = kept
 
 
 def track_step(audit: Audit) -> None:
     """Link each run's findings to the site's problems and compare it with the previous complete run."""
-    with session_scope(audit.options.db_url) as session:
-        for judged in audit.judged:
-            track_run(session, judged.run_id, judged.scheme, judged.suppressed)
+    jobs = {job.run_id: job for job in audit.jobs}
+    for judged in audit.judged:  # committed per run
+        def one(judged: Judged = judged) -> None:
+            with session_scope(audit.options.db_url) as session:
+                track_run(session, judged.run_id, judged.scheme, judged.suppressed)
+
+        _site_step(audit, jobs[judged.run_id], "track", "问题跟踪", one)
 
 
 def render_step(audit: Audit) -> None:
     """The findings documents and every registered output (findings.json, report.html, summary.json/xlsx)."""
-    audit.documents = render_runs(audit.options.db_url, audit.run_ids, audit.options.out)
+    judged = {j.run_id for j in audit.judged}  # a run whose judging or scoring failed has no report
+    audit.documents = render_runs(audit.options.db_url, [r for r in audit.run_ids if r in judged], audit.options.out)
 
 
 def alerts_step(audit: Audit) -> None:
@@ -233,10 +262,12 @@ STEPS: list[tuple[str, Step]] = [
 def audit_sites(sites: list[SiteEntry], options: AuditOptions, reporter: Reporter | None = None) -> list[RunResult]:
     """Audit every site (one run each) through the pipeline's steps; one result per site, in order."""
     audit = Audit(sites=sites, options=options, reporter=reporter or Reporter())
-    for name, step in STEPS:
-        started = time.perf_counter()
-        step(audit)
-        audit.timings[name] = time.perf_counter() - started
+    reap_stale_runs(options.db_url)  # runs of processes killed earlier end `interrupted` (storage/runs.py)
+    with keep_alive(options.db_url):
+        for name, step in STEPS:
+            started = time.perf_counter()
+            step(audit)
+            audit.timings[name] = time.perf_counter() - started
     log.info("audit steps: %s", ", ".join(f"{k} {v:.1f} s" for k, v in audit.timings.items()))
     with session_scope(options.db_url) as session:
         errors = {job.run_id: session.get(m.Run, job.run_id).error for job in audit.jobs}
@@ -346,11 +377,14 @@ def _gather_newmedia(audit: Audit) -> None:
     opts = audit.options
     ctx = GatherContext(timeout_s=opts.timeout_s, browser=opts.browser, state_dir=opts.state_dir or state_dir(),
                         registry_dir=opts.registry_dir, **({"user_agent": opts.user_agent} if opts.user_agent else {}))
-    for site, job in zip(audit.sites, audit.jobs, strict=True):
+    def one(site: SiteEntry, job: CrawlJob) -> None:
         registered = [AccountRef(a.platform, a.handle, a.name, a.interaction) for a in site.accounts]
         facts, counts = gather_accounts(opts.db_url, job.run_id, registered, opts.platforms or {}, ctx)
         writer.store(opts.db_url, facts, (job.run_id, NEWMEDIA_FAMILIES))
         update_stats(opts.db_url, job.run_id, accounts=counts)
+
+    for site, job in zip(audit.sites, audit.jobs, strict=True):
+        _site_step(audit, job, "newmedia", "新媒体采集", lambda site=site, job=job: one(site, job))
 
 
 def _gather_functions(audit: Audit) -> None:
@@ -364,14 +398,14 @@ def _gather_functions(audit: Audit) -> None:
     try:
         for site, job in zip(audit.sites, audit.jobs, strict=True):
             gopts = replace(base, out_dir=opts.out / site.id, allow_private=job.allow_private, egress=job.egress)
-            try:
+
+            def one(site: SiteEntry = site, job: CrawlJob = job, gopts: GatherOptions = gopts) -> None:
                 facts, families = gather_functions(opts.db_url, job.run_id, site.model_dump(mode="json"), gopts,
                                                    session, launch_error)
-            except Exception:  # noqa: BLE001 - the rules that need these facts report not_measured
-                log.exception("function gathering failed for %s", site.id)
-                audit.reporter.warn(f"功能检查采集失败 / function gathering failed for {site.id}")
-                continue
-            writer.store(opts.db_url, facts, (job.run_id, families))
+                writer.store(opts.db_url, facts, (job.run_id, families))
+
+            # a failure: the rules that need these facts report not_measured
+            _site_step(audit, job, "functions", "功能检查采集", one)
     finally:
         if session is not None:
             session.close()
@@ -386,13 +420,42 @@ def _gather_apply_channels(audit: Audit) -> None:
     for job in audit.jobs:
         aopts = ApplyOptions(timeout_s=opts.timeout_s, user_agent=opts.user_agent or crawl_settings.USER_AGENT,
                              allow_private=job.allow_private, egress=job.egress)
-        try:
+
+        def one(job: CrawlJob = job, aopts: ApplyOptions = aopts) -> None:
             facts = check_apply_channel(opts.db_url, job.run_id, aopts)
-        except Exception:  # noqa: BLE001 - not gathered: the evaluation reports the channel as not measured
-            log.exception("apply channel check failed for %s", job.site_id)
-            audit.reporter.warn(f"在线申请渠道检查失败 / apply channel check failed for {job.site_id}")
-            continue
-        writer.store(opts.db_url, facts, (job.run_id, ("apply_channel",)))
+            writer.store(opts.db_url, facts, (job.run_id, ("apply_channel",)))
+
+        # not gathered: the evaluation reports the channel as not measured
+        _site_step(audit, job, "apply_channel", "在线申请渠道检查", one)
+
+
+def _site_step(audit: Audit, job: CrawlJob, step: str, label: str, body: Callable[[], None]) -> bool:
+    """One site's share of a step: its failure (a hostile value, a gatherer's defect) is that site's —
+    logged, warned, kept in its run's stats (`step_errors`) — and the other sites go on. What the step
+    would have stored is not marked gathered, so the rules reading it say not_measured."""
+    try:
+        body()
+    except Exception as exc:  # noqa: BLE001 - one site's failure never ends the audit of the others
+        log.exception("%s failed for %s (run %s)", step, job.site_id, job.run_id)
+        error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]
+        audit.reporter.warn(f"{label}失败 / {step} failed for {job.site_id}: {error}")
+        try:
+            note_step_error(audit.options.db_url, job.run_id, step, error)
+        except Exception:  # noqa: BLE001 - the database itself may be what failed
+            log.exception("could not record the %s failure of run %s", step, job.run_id)
+        return False
+    return True
+
+
+def _fail_run(audit: Audit, job: CrawlJob, step: str) -> None:
+    """A run that could not be judged or scored: `failed` with the reason, no report of its own."""
+    from storage.runs import finish_run
+
+    audit.states[job.run_id] = "failed"
+    try:
+        finish_run(audit.options.db_url, job.run_id, "failed", error=f"{step} failed (see the run's step_errors)")
+    except Exception:  # noqa: BLE001
+        log.exception("could not mark run %s failed", job.run_id)
 
 
 def _browser_available(reporter: Reporter) -> bool:

@@ -32,7 +32,7 @@ from reports.tracking import fingerprint
 from storage import models as m
 from storage.facts import FactRow
 from storage.facts.tls import TlsFact
-from storage.runs import start_run, update_stats
+from storage.runs import keep_alive, reap_stale_runs, start_run, update_stats
 from storage.session import session_scope
 from storage.snapshot import build_snapshot
 
@@ -58,6 +58,14 @@ def recheck_site(db_url: str, site_id: str, *, out: Path, as_of: date, scheme: S
                  browser: bool | None = None, platforms: dict[str, str] | None = None,
                  site_entry: dict | None = None) -> dict:
     """Re-check the site's `rectifying` problems; returns the re-check run's findings document."""
+    reap_stale_runs(db_url)  # runs of processes killed earlier end `interrupted` (storage/runs.py)
+    with keep_alive(db_url):
+        return _recheck_site(db_url, site_id, out=out, as_of=as_of, scheme=scheme, browser=browser,
+                             platforms=platforms, site_entry=site_entry)
+
+
+def _recheck_site(db_url: str, site_id: str, *, out: Path, as_of: date, scheme: Scheme | None,
+                  browser: bool | None, platforms: dict[str, str] | None, site_entry: dict | None) -> dict:
     with session_scope(db_url) as session:
         site = session.get(m.Site, site_id)
         if site is None:

@@ -92,6 +92,9 @@ def build(sites: Path, db_url: str) -> tuple[BackgroundScheduler, Registry]:
 
 def serve(sites: Path, db_url: str, on_start=None) -> int:  # noqa: ANN001
     """Run the schedule until SIGTERM/SIGINT; returns the exit code (0 after a graceful stop)."""
+    from storage.runs import reap_stale_runs
+
+    reap_stale_runs(db_url)  # runs a killed scheduler (or audit) left `running` end `interrupted`
     scheduler, _ = build(sites, db_url)
 
     def stop(signum, frame) -> None:  # noqa: ANN001, ARG001

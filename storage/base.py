@@ -1,6 +1,7 @@
 """Declarative base whose constraint names are stable across migrations."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, MetaData
@@ -18,6 +19,21 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict: JSON, list: JSON}
+
+
+def text_hash(value: str) -> str:
+    """SHA-256 hex of a text: what keys a unique row whose text may exceed a btree index entry (about
+    2,700 bytes on PostgreSQL) — a crawled URL, a finding's subject."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def hash_of(column: str):  # noqa: ANN201 - a column default
+    """A column default: `text_hash()` of another column of the inserted row."""
+    def default(context) -> str | None:  # noqa: ANN001 - an insert's execution context
+        value = context.get_current_parameters().get(column)
+        return None if value is None else text_hash(value)
+
+    return default
 
 
 def utcnow() -> datetime:

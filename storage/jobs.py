@@ -1,17 +1,19 @@
 """Runs started by queue jobs (`govaudit worker`, docs/scale.md): each carries its job's key in
 `run.options["job"]`, so a redelivered job finds the attempts before it.
 
-Small on purpose: issue-21's stale-run reaper (storage/runs.py) may absorb `abandon_attempts()`.
+A lost attempt is closed by the one stale-run reaper's `storage.runs.interrupt()`: here it is known
+lost at once (the caller holds the host lock a live attempt would hold), while `reap_stale_runs()`
+finds it by its dead pid or stopped heartbeat.
 """
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from storage import models as m
-from storage.base import utcnow
+from storage.runs import JOB_LOST, interrupt
 from storage.session import session_scope
 
-ABANDONED = "the queue worker running this job was lost (killed or cut off); the job was redelivered"
+ABANDONED = JOB_LOST
 
 
 def _runs_of(session, site_id: str, job_key: str) -> list[m.Run]:  # noqa: ANN001
@@ -28,12 +30,11 @@ def completed_run(db_url: str, site_id: str, job_key: str) -> int | None:
 
 def abandon_attempts(db_url: str, site_id: str, job_key: str) -> list[int]:
     """Mark this job's runs still `running` as `interrupted` (their worker is gone: the caller holds the
-    site's host lock, which a live attempt would hold); returns their ids."""
+    site's host lock, which a live attempt would hold); returns the ids of this job's runs lost with their
+    worker — marked now, or already by the stale-run reaper (e.g. at a worker's start)."""
     with session_scope(db_url) as session:
-        stale = [r for r in _runs_of(session, site_id, job_key) if r.state == "running"]
-        for run in stale:
-            run.state = "interrupted"
-            run.finished_at = utcnow()
-            run.error = ABANDONED
-            run.stats = {**(run.stats or {}), "close_reason": "worker_lost"}
-        return [r.id for r in stale]
+        runs = _runs_of(session, site_id, job_key)
+        for run in runs:
+            if run.state == "running":
+                interrupt(session, run, ABANDONED, "worker_lost")
+        return [r.id for r in runs if r.state == "interrupted" and (r.stats or {}).get("close_reason") == "worker_lost"]

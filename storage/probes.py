@@ -59,13 +59,17 @@ def _aware(dt: datetime) -> datetime:
 
 
 def store_probes(db_url: str, sites: list[dict], samples: list[dict]) -> None:
-    """Register the sites (if new) and write one round of samples (`probe` rows) in one short transaction."""
+    """Register the sites (if new) and write one round of samples (`probe` rows) in one short transaction,
+    tried again while the database is busy (another process's write: the round is never lost to it)."""
     from storage.models import Site
-    from storage.session import session_scope
+    from storage.session import retry_busy, session_scope
 
-    with session_scope(db_url) as session:
-        for site in sites:
-            if session.get(Site, site["id"]) is None:
-                session.add(Site(**site))
-        session.flush()
-        session.add_all(Probe(**sample) for sample in samples)
+    def write() -> None:
+        with session_scope(db_url) as session:
+            for site in sites:
+                if session.get(Site, site["id"]) is None:
+                    session.add(Site(**site))
+            session.flush()
+            session.add_all(Probe(**sample) for sample in samples)
+
+    retry_busy(write, what="storing a probe round")

@@ -1,9 +1,13 @@
 """Engines and sessions: `session_scope()` is the only way code gets a session."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_DB = "sqlite:///govaudit.db"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -18,7 +24,9 @@ def make_engine(url: str) -> Engine:
     if url in _engines:
         return _engines[url]
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # how long a statement waits for another process's write lock before "database is locked"
+        busy_s = float(os.environ.get("GOVAUDIT_SQLITE_BUSY_S") or 30)
+        engine = create_engine(url, connect_args={"timeout": busy_s})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -54,6 +62,36 @@ def session_scope(url: str) -> Iterator[Session]:
         session.close()
 
 
+def is_busy(exc: BaseException) -> bool:
+    """A database error that waiting cures: SQLite's "database is locked"/"busy", a PostgreSQL
+    serialization failure or deadlock."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return False
+    text = str(exc.orig or exc).lower()
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return "database is locked" in text or "database is busy" in text or code in ("40001", "40P01")
+
+
+def retry_busy(work: Callable[[], T], total_s: float | None = None, what: str = "write") -> T:
+    """Run `work` (a whole transaction) again while the database is busy, with growing pauses, for up to
+    `total_s` ($GOVAUDIT_BUSY_RETRY_S, 300 s) — a probe from cron must not lose its round to another
+    process's write."""
+    total_s = float(os.environ.get("GOVAUDIT_BUSY_RETRY_S") or 300) if total_s is None else total_s
+    deadline = time.monotonic() + total_s
+    pause = 0.2
+    while True:
+        try:
+            return work()
+        except Exception as exc:
+            if not is_busy(exc) or time.monotonic() + pause > deadline:
+                raise
+            log.warning("%s: the database is busy, trying again in %.1f s", what, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 10.0)
+
+
 def alembic_config(url: str):  # noqa: ANN201 - alembic.config.Config
     from alembic.config import Config
 
@@ -71,6 +109,35 @@ def upgrade(url: str) -> None:
     from alembic import command
 
     cfg = alembic_config(url)
-    with make_engine(url).begin() as conn:
+    with _migration_lock(url), make_engine(url).begin() as conn:
+        if conn.dialect.name == "postgresql":  # held until this transaction ends; alembic's DDL runs inside it
+            from sqlalchemy import text
+
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+# Two processes migrating one database at once (a fresh database, cron and the service starting together)
+# take turns: the second finds the schema at head. PostgreSQL: an advisory lock of this key; SQLite: an
+# exclusive lock on a file beside the database.
+MIGRATION_LOCK_KEY = 0x676F76617564  # "govaud"
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:"):
+        yield
+        return
+    import fcntl
+
+    with open(f"{parsed.database}.migrate-lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, NamedTuple, get_args, get_origin, get_type_hints
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeEngine
 
-from storage.base import Base
+from storage.base import Base, hash_of
 
 _SQL_TYPES: dict[type, Callable[[], TypeEngine]] = {
     str: Text, int: Integer, bool: Boolean, float: Float, date: Date,
@@ -88,11 +88,24 @@ def fact_table(table: str, *, model: str, family: str, snapshot: str | None = No
             "id": mapped_column(Integer, primary_key=True, autoincrement=True),
             "run_id": mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True, nullable=False),
         }
+        args: list[Any] = []
+        keys = list(unique)
         for name in names:
             sql_type, nullable, indexed = _column_type(hints[name])
-            namespace[name] = mapped_column(name, sql_type, nullable=nullable, index=indexed or None)
+            namespace[name] = mapped_column(name, sql_type, nullable=nullable)
+            # Unbounded text (URLs) may exceed a btree index entry (≈ 2,700 bytes on PostgreSQL): a
+            # unique key takes its SHA-256 instead, a plain index is a hash index on PostgreSQL.
+            if name in unique and isinstance(sql_type, Text):
+                namespace[f"{name}_hash"] = mapped_column(f"{name}_hash", String(64), nullable=nullable,
+                                                          default=hash_of(name))
+                keys[keys.index(name)] = f"{name}_hash"
+            if indexed:
+                args.append(Index(f"ix_{table}_{name}", name,
+                                  **({"postgresql_using": "hash"} if isinstance(sql_type, Text) else {})))
         if unique:
-            namespace["__table_args__"] = (UniqueConstraint("run_id", *unique),)
+            args.append(UniqueConstraint("run_id", *keys))
+        if args:
+            namespace["__table_args__"] = tuple(args)
         orm_model = type(model, (Base,), namespace)
         converters = {name: _loader(hints[name]) for name in names}
         converters.update(loaders or {})

@@ -1,21 +1,23 @@
 """Fetched URLs, their bodies and the links between them (the crawl's facts)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import Base, hash_of
 
 
 class Page(Base):
     """One fetched URL of a run: a crawled page, or a link target only checked."""
 
     __tablename__ = "page"
-    __table_args__ = (UniqueConstraint("run_id", "url"),)
+    # One row per URL of a run, keyed by the URL's hash (the URL itself may be longer than an index entry)
+    __table_args__ = (UniqueConstraint("run_id", "url_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(64), default=hash_of("url"))  # text_hash(url), set on insert
     final_url: Mapped[str | None] = mapped_column(Text)
     crawled: Mapped[bool] = mapped_column(Boolean, default=False)  # parsed for links, not only checked
     method: Mapped[str] = mapped_column(String(8), default="GET")
@@ -52,7 +54,6 @@ class Link(Base):
     """An outgoing reference of a crawled page (a, img, script, link, iframe …)."""
 
     __tablename__ = "link"
-    __table_args__ = (Index("ix_link_run_target", "run_id", "target"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)

@@ -11,19 +11,21 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base, hash_of, utcnow
 
 
 class Problem(Base):
     """One problem of a site: a rule's finding about one subject, followed from run to run."""
 
     __tablename__ = "problem"
-    __table_args__ = (UniqueConstraint("site_id", "rule", "subject_key"),)
+    # unique by the key's hash: a subject (a URL) may be longer than an index entry
+    __table_args__ = (UniqueConstraint("site_id", "rule", "subject_key_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("site.id"), index=True)
     rule: Mapped[str] = mapped_column(String(64))
     subject_key: Mapped[str] = mapped_column(Text)  # storage.problems.subject_key(rule, subject)
+    subject_key_hash: Mapped[str] = mapped_column(String(64), default=hash_of("subject_key"))  # set on insert
     subject: Mapped[str] = mapped_column(Text)  # the subject as the newest finding wrote it
     state: Mapped[str] = mapped_column(String(16), index=True)  # the newest event's to_state
     first_run_id: Mapped[int] = mapped_column(ForeignKey("run.id"))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base, hash_of, utcnow
 
 
 class Judgement(Base):
@@ -37,7 +37,8 @@ class RuleOutcome(Base):
 
 class Finding(Base):
     __tablename__ = "finding"
-    __table_args__ = (UniqueConstraint("run_id", "rule", "subject"),
+    # unique by the subject's hash: a subject (a URL) may be longer than an index entry (0022)
+    __table_args__ = (UniqueConstraint("run_id", "rule", "subject_hash"),
                       Index("ix_finding_run_severity", "run_id", "severity"),  # the service's ?severity= (0024)
                       Index("ix_finding_run_id_id", "run_id", "id"))  # a page of a run's findings (0024)
 
@@ -45,6 +46,7 @@ class Finding(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
     rule: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(Text)
+    subject_hash: Mapped[str] = mapped_column(String(64), default=hash_of("subject"))  # set on insert
     severity: Mapped[str] = mapped_column(String(16))  # veto | deduction | info
     page: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)

@@ -24,3 +24,8 @@ class Run(Base):
     options: Mapped[dict] = mapped_column(default=dict)  # max_pages, browser, allow_private …
     stats: Mapped[dict] = mapped_column(default=dict)  # crawler counters (requests, bytes, errors)
     error: Mapped[str | None] = mapped_column(Text)
+    # Who runs it (storage/runs.py's stale-run reaper): the process and its machine, and when it last
+    # showed it is alive (beats while the run is `running`)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
