@@ -59,7 +59,8 @@ class ProblemSighting(Base):
 
     __tablename__ = "problem_sighting"
     __table_args__ = (UniqueConstraint("problem_id", "run_id"),
-                      Index("ix_problem_sighting_run_subject", "run_id", "subject"))  # a page's problems (0024)
+                      # a page's problems (0024): a hash index on PostgreSQL — a subject (a URL) may exceed a btree entry
+                      Index("ix_problem_sighting_subject", "subject", postgresql_using="hash"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"), index=True)
