@@ -34,6 +34,7 @@ class CrawlJob:
     checks: tuple[str, ...] = ()  # … link targets only checked …
     follow: bool = True  # … and no link followed (docs/problems.md)
     egress: EgressPolicy | None = None  # what this site's fetches may reach (crawler/egress); None: from allow_private
+    extractors: tuple[str, ...] | None = None  # dotted paths; None: GOVAUDIT_EXTRACTORS (docs/incremental.md)
 
 
 def _offline_public_suffixes() -> None:
@@ -155,7 +156,7 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
         process.crawl(crawler, run_id=job.run_id, homepage=job.homepage, max_pages=job.max_pages,
                       max_depth=job.max_depth, allow_private=job.allow_private, site=job.site,
                       browser=job.browser, evidence_dir=job.evidence_dir, seeds=job.seeds, checks=job.checks,
-                      follow=job.follow, egress=job.egress)
+                      follow=job.follow, egress=job.egress, extractors=job.extractors)
     try:
         process.start()
     finally:

@@ -33,8 +33,12 @@ class SiteSpider(Spider):
     def __init__(self, run_id: int, homepage: str, max_pages: int = 2000, max_depth: int = 8,
                  allow_private: bool = False, extra_hosts: tuple[str, ...] = (), site: dict | None = None,
                  browser: bool = False, evidence_dir: str | None = None, seeds: tuple[str, ...] = (),
-                 checks: tuple[str, ...] = (), follow: bool = True, egress: Any = None, **kw: Any) -> None:
+                 checks: tuple[str, ...] = (), follow: bool = True, egress: Any = None,
+                 extractors: tuple[str, ...] | None = None, **kw: Any) -> None:
         super().__init__(**kw)
+        # The extractors to load (dotted paths); None: the GOVAUDIT_EXTRACTORS setting. An incremental
+        # re-audit's restricted crawl loads only the cloaking variants (docs/incremental.md).
+        self.extractor_paths = None if extractors is None else list(extractors)
         # A re-check (govaudit recheck) fetches a given list: `seeds` crawled as pages (depth 1), `checks`
         # only checked, and no link of any page followed (`follow=False`); extractors may still ask.
         self.seeds = tuple(seeds)
@@ -81,7 +85,9 @@ class SiteSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:  # noqa: ANN001
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extractors = load_extractors(spider, crawler.settings.getlist("GOVAUDIT_EXTRACTORS"))
+        paths = spider.extractor_paths
+        spider.extractors = load_extractors(spider, crawler.settings.getlist("GOVAUDIT_EXTRACTORS")
+                                            if paths is None else paths)
         spider.max_renders = crawler.settings.getint("GOVAUDIT_MAX_RENDERS", spider.max_renders)
         return spider
 
