@@ -80,7 +80,7 @@ def test_unchanged_changed_and_full(demo, db_url: str, tmp_path: Path, cli) -> N
     assert len(gets(demo)) > full_gets - len(not_modified)  # every page came with its body again
     assert fresh["run"]["reused_pages"] == 0
     assert judged(second) == judged(fresh)
-    assert judged(second) == judged(first)
+    assert judged(second)["findings"] == judged(first)["findings"]  # (the first run set the defacement baseline)
     # external link targets were carried over (checked today by the first run) and say so
     carried = [f for f in second["findings"] if f["rule"] == "link.broken" and "carried_over" in f["evidence"]]
     assert carried and all(f["evidence"]["carried_over"]["checked_on"] for f in carried)
