@@ -76,19 +76,27 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
     crawled_final = select(new.c.final_url).where(new.c.run_id == run_id, new.c.crawled.is_(True),
                                                   new.c.final_url.is_not(None))
     cols = [c.name for c in link.columns if c.name not in ("id", "run_id")]
-    counts["links"] = session.execute(insert(link).from_select(
+
+    def rows_of(table) -> int:  # noqa: ANN001 - (INSERT … SELECT rowcounts are not reported by every driver)
+        return session.scalar(select(func.count()).select_from(table).where(table.c.run_id == run_id)) or 0
+
+    before = rows_of(link)
+    session.execute(insert(link).from_select(
         ["run_id", *cols], select(literal(run_id), *[link.c[c] for c in cols]).where(
             link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final))
-        .order_by(link.c.id))).rowcount
+        .order_by(link.c.id)))
+    counts["links"] = rows_of(link) - before
     # 2. crawled pages (and the revalidated records to keep), in their previous order, then their bodies
     keep = sorted(set(keep))
     pcols = [c.name for c in page.columns if c.name not in ("id", "run_id")]
     wanted = old.c.crawled.is_(True)
     if keep:
         wanted = or_(wanted, old.c.url.in_(keep))
-    counts["pages"] = session.execute(insert(page).from_select(
+    before = rows_of(page)
+    session.execute(insert(page).from_select(
         ["run_id", *pcols], select(literal(run_id), *[old.c[c] for c in pcols]).where(
-            old.c.run_id == previous, wanted, old.c.url.not_in(fetched_now)).order_by(old.c.id))).rowcount
+            old.c.run_id == previous, wanted, old.c.url.not_in(fetched_now)).order_by(old.c.id)))
+    counts["pages"] = rows_of(page) - before
     pairs = old.join(new, and_(new.c.run_id == run_id, new.c.url == old.c.url))
     for body in (m.PageBlob.__table__, m.PageBody.__table__):
         value = body.c.hash if body.name == "page_blob" else body.c.html_z
@@ -119,9 +127,11 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
             continue
         t = table.model.__table__
         fcols = [c.name for c in t.columns if c.name not in ("id", "run_id")]
-        facts += session.execute(insert(t).from_select(
+        before = rows_of(t)
+        session.execute(insert(t).from_select(
             ["run_id", *fcols], select(literal(run_id), *[t.c[c] for c in fcols]).where(t.c.run_id == previous)
-            .order_by(t.c.id))).rowcount
+            .order_by(t.c.id)))
+        facts += rows_of(t) - before
         if "fetched_on" in fcols:  # what a crawl today would record: the day the (unchanged) list was fetched
             session.execute(update(t).where(t.c.run_id == run_id, t.c.fetched_on.is_not(None))
                             .values(fetched_on=today))
@@ -135,19 +145,24 @@ def carry_run(session: Session, previous: int, run_id: int, families: Iterable[s
     the fact families gathered (spine, carried, its own), the previous run's gatherer counters it did not
     make itself, `reused_pages` and the `reuse` block (also under `incremental`)."""
     families = tuple(families)
+
+    def crawled() -> int:
+        return session.scalar(select(func.count()).select_from(m.Page).where(
+            m.Page.run_id == run_id, m.Page.crawled.is_(True))) or 0
+
+    own = crawled()
     counts = carry(session, previous, run_id, families, checks=checks, keep=keep, today=today)
     run, prev = session.get(m.Run, run_id), session.get(m.Run, previous)
-    run.pages = session.scalar(select(func.count()).select_from(m.Page).where(
-        m.Page.run_id == run_id, m.Page.crawled.is_(True))) or 0
+    run.pages = crawled()
     stats = dict(run.stats or {})
-    own = {"facts", "browser", "close_reason", "crawled", "checked", "errors", "reuse", "incremental",
+    mine = {"facts", "browser", "close_reason", "crawled", "checked", "errors", "reuse", "incremental",
            "crawl_key", "reused_pages", "accounts"}
     for name, value in (prev.stats or {}).items():
-        if name not in own and name not in stats:
+        if name not in mine and name not in stats:
             stats[name] = value
     stats["facts"] = list(dict.fromkeys([*(stats.get("facts") or SPINE_FACTS), *families]))
     block = {**reuse, **counts}
-    stats.update(reused_pages=counts["pages"], reuse=block, incremental=block)
+    stats.update(reused_pages=run.pages - own, reuse=block, incremental=block)
     run.stats = stats
     return counts
 
