@@ -30,10 +30,10 @@ from sqlalchemy import select
 from crawler import settings as crawl_settings
 from crawler.reuse import KnownPage, revalidate, target_class
 from storage import models as m
-from storage.reuse import carry_run, checked_on, fact_rows, previous_audit, rendered_pages
+from storage.reuse import carry_run, checked_on, fact_rows, previous_audit, rendered_pages, year_less_items
 from storage.runs import update_stats
 from storage.session import session_scope
-from storage.vocabulary import beijing_today, host_of
+from storage.vocabulary import beijing_today, host_of, infer_year
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,19 @@ def _int(params: dict, name: str, default: int) -> int:
         return default
 
 
+def _year_less_moved(items: list, today: date) -> str | None:
+    """A year-less column date (MM-DD) that today's fetch would place in another year than the previous
+    fetch did (the column reader places them provisionally at crawl time): its MM-DD, else None."""
+    for month_day, hint, fetched_on in items:
+        try:
+            month, day = (int(x) for x in month_day.split("-"))
+        except (AttributeError, ValueError):
+            continue
+        if fetched_on is not None and infer_year(month, day, fetched_on, hint) != infer_year(month, day, today, hint):
+            return month_day
+    return None
+
+
 def prepare(job, opts, *, full: bool, user_agent: str | None = None) -> Plan | None:  # noqa: ANN001 - CrawlJob, AuditOptions
     """Decide how this run crawls; a Plan for an incremental run, None for a full crawl (the reason is
     written into the run's stats either way)."""
@@ -114,6 +127,10 @@ def prepare(job, opts, *, full: bool, user_agent: str | None = None) -> Plan | N
         if "attachments" in families and fact_rows(session, prev.id, "attachments") \
                 and (today - gathered_on).days >= attachment_days:
             return full_crawl("attachments_stale", previous_run=prev.id, gathered_on=gathered_on.isoformat())
+        if prev_day != today and "column_items" in families:
+            moved = _year_less_moved(year_less_items(session, prev.id), today)
+            if moved:
+                return full_crawl("year_less_dates", previous_run=prev.id, example=moved)
         rows = session.execute(select(m.Page.url, m.Page.final_url, m.Page.redirects, m.Page.content_hash,
                                       m.Page.etag, m.Page.last_modified, m.Page.status, m.Page.error,
                                       m.Page.depth, m.Page.crawled, m.Page.flags)
