@@ -46,6 +46,9 @@ def audit(tmp: Path, sites: Path, name: str, max_pages: int, *extra: str) -> tup
     wall = time.perf_counter() - started
     if res.returncode != 0:
         raise SystemExit(f"audit {name} exited {res.returncode}: {res.stderr[-3000:]}")
+    steps = [ln.split("audit steps: ", 1)[1] for ln in res.stderr.splitlines() if "audit steps: " in ln]
+    if steps:  # GOVAUDIT_LOG_LEVEL=INFO
+        print(f"  {name} steps: {steps[-1]}", flush=True)
     return wall, json.loads((out / SITE_ID / "findings.json").read_text(encoding="utf-8"))
 
 
@@ -60,8 +63,8 @@ def _order_free(finding: dict) -> dict:
         evidence["pages"] = sorted(evidence["pages"]) if evidence.get("pages_count") == len(evidence["pages"]) else []
         for k in ("anchor", "tag"):
             evidence.pop(k, None)
-        if f.get("page") in evidence["pages"]:
-            f.pop("page")
+        if f.get("page") in evidence["pages"] or not evidence["pages"]:
+            f.pop("page", None)
     return {**f, "evidence": evidence}
 
 

@@ -86,6 +86,20 @@ def test_unchanged_changed_and_full(demo, db_url: str, tmp_path: Path, cli) -> N
     assert carried and all(f["evidence"]["carried_over"]["checked_on"] for f in carried)
     assert not [f for f in fresh["findings"] if "carried_over" in (f.get("evidence") or {})]
 
+    # the cadence is a scheme parameter: reuse.external_days 0 asks the external targets again every run
+    scheme = tmp_path / "every-run.yaml"
+    scheme.write_text("id: every-run\nname: every run\nextends: national-2019\nparams:\n"
+                      "  reuse.external_days: 0\n", encoding="utf-8")
+    demo.external.log.clear()
+    again = audit(cli, demo, db_url, tmp_path, "3b-external-every-run", "--scheme", str(scheme))
+    assert stats(db_url, again["run"]["id"])["incremental"]["mode"] == "incremental"
+    assert demo.external.log  # the external host was asked again
+    again_carried = {f["subject"] for f in again["findings"] if "carried_over" in (f.get("evidence") or {})}
+    assert again_carried and not {s for s in again_carried if s.startswith(demo.portal.external_base)}
+    assert {f["subject"] for f in carried} - again_carried  # the external ones were asked again …
+    assert all(s.startswith(demo.portal.base_url) for s in again_carried)  # … attachments still carried
+    assert judged(again)["findings"] == judged(fresh)["findings"]
+
     # 3. an article changed (a new dead link in it) and a page removed: a full crawl finds both
     article_path, article = next((p, r) for p, r in demo.portal.routes.items()
                                  if r.status == 200 and "html" in r.content_type and p.endswith(".html")
