@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,14 +37,18 @@ SITE_ID = "9999000001"
 AS_OF = "2026-12-01"
 
 
+CPU: dict[str, float] = {}  # audit name → user + system seconds of the audit's process tree
+
+
 def audit(tmp: Path, sites: Path, name: str, max_pages: int, *extra: str) -> tuple[float, dict]:
     out = tmp / name
     cmd = [sys.executable, "-m", "govaudit", "audit", "--sites", str(sites), "--db", f"sqlite:///{tmp}/bench.db",
            "--out", str(out), "--no-browser", "--max-pages", str(max_pages), "--as-of", AS_OF, *extra]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    started = time.perf_counter()
+    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - started
+    wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[name] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if res.returncode != 0:
         raise SystemExit(f"audit {name} exited {res.returncode}: {res.stderr[-3000:]}")
     steps = [ln.split("audit steps: ", 1)[1] for ln in res.stderr.splitlines() if "audit steps: " in ln]
@@ -182,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
             ("re-audit wall", f"{inc_wall:.1f} s"),
             ("wall ratio re-audit / full audit", f"{inc_wall / full_wall:.0%}"),
             ("wall ratio re-audit / fresh full audit", f"{inc_wall / fresh_wall:.0%}"),
+            ("CPU (user+sys, all processes): full, re-audit, fresh full",
+             f"{CPU['1-full']:.1f} s, {CPU['2-unchanged']:.1f} s, {CPU['3-full']:.1f} s"),
+            ("CPU ratio re-audit / full audit", f"{CPU['2-unchanged'] / CPU['1-full']:.0%}"),
             ("findings identical to the fresh full audit¹", str(judged(second) == judged(fresh))),
             ("(¹ and the two full audits to each other)", str(judged(first)["findings"] == judged(fresh)["findings"])),
             ("link.broken found (re-audit, fresh full)", f"{len(broken(second))}, {len(broken(fresh))}"),
