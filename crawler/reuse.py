@@ -33,6 +33,7 @@ class KnownPage:
     content_hash: str | None
     etag: str | None
     last_modified: str | None
+    status: int | None = 200  # what it answered then (an error page is revalidated by status and body)
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,14 @@ def target_class(url: str, site_hosts: Iterable[str]) -> str:
 
 
 def revalidate(known: list[KnownPage], *, allow_private: bool, user_agent: str, timeout_s: float,
-               per_host: int = 4) -> RevalidationReport:
-    """Ask for every known page conditionally; stops at the first one that changed."""
-    return asyncio.run(_revalidate(known, allow_private, user_agent, timeout_s, per_host))
+               per_host: int = 4, egress=None) -> RevalidationReport:  # noqa: ANN001 - crawler.egress.EgressPolicy
+    """Ask for every known page conditionally; stops at the first one that changed. With `egress` (the site's
+    policy, as the crawl uses it) every host is checked against it; otherwise against `allow_private`."""
+    return asyncio.run(_revalidate(known, allow_private, user_agent, timeout_s, per_host, egress))
 
 
 async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: str, timeout_s: float,
-                      per_host: int) -> RevalidationReport:
+                      per_host: int, egress=None) -> RevalidationReport:  # noqa: ANN001
     import aiohttp
     import yarl
 
@@ -98,6 +100,18 @@ async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: s
 
     async def refused(url: str) -> bool:
         host = urlsplit(url).hostname or ""
+        if egress is not None:
+            if host not in private:
+                from crawler.egress import EgressRefused, LookupFailed
+
+                try:
+                    await asyncio.to_thread(egress.check_host, host)
+                    private[host] = False
+                except EgressRefused:
+                    private[host] = True
+                except (LookupFailed, OSError):
+                    private[host] = False  # the request itself then fails: counted as changed
+            return private[host]
         if allow_private:
             return False
         if host not in private:
@@ -130,12 +144,12 @@ async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: s
         final = canonical(url) or url
         if hops != page.redirects or final != (canonical(page.final_url or page.url) or page.final_url):
             return Revalidation(page.url, False, status=status, reason="redirects_changed", elapsed_ms=elapsed)
-        if status == 304:
+        if status == 304 and page.status == 200:
             return Revalidation(page.url, True, True, 304, elapsed_ms=elapsed)
-        if status != 200:
+        if status != page.status:
             return Revalidation(page.url, False, status=status, reason=f"status_{status}", elapsed_ms=elapsed)
-        same = bool(body) and hashlib.sha1(body).hexdigest() == page.content_hash
-        return Revalidation(page.url, same, False, 200, None if same else "body_changed", elapsed)
+        same = (hashlib.sha1(body).hexdigest() if body else None) == page.content_hash
+        return Revalidation(page.url, same, False, status, None if same else "body_changed", elapsed)
 
     async def worker(session: aiohttp.ClientSession) -> None:
         while not changed.is_set():

@@ -474,14 +474,15 @@ class DemoPortal:
         self.stop()
 
 
-def start_demo(as_of: date | None = None) -> DemoPortal:
-    """Start both fixture servers on free ports and serve the sample portal on them."""
-    server = FixtureServer({}, host="127.0.0.1").start()
+def start_demo(as_of: date | None = None, validators: bool = False) -> DemoPortal:
+    """Start both fixture servers on free ports and serve the sample portal on them (`validators`: with
+    ETag / Last-Modified and 304 answers, as incremental re-audits revalidate against)."""
+    server = FixtureServer({}, host="127.0.0.1", validators=validators).start()
     try:
-        external = FixtureServer({}, host="127.0.0.2").start()
+        external = FixtureServer({}, host="127.0.0.2", validators=validators).start()
     except OSError:
         # 127.0.0.2 is not configured on every system (macOS); another port still is another origin.
-        external = FixtureServer({}, host="127.0.0.1").start()
+        external = FixtureServer({}, host="127.0.0.1", validators=validators).start()
     portal = build_portal(server.base_url, external.base_url, as_of or date.today())
     for path, route in portal.routes.items():
         server.add(path, route)

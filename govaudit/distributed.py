@@ -297,7 +297,7 @@ def options_payload(options: Any) -> dict:
     return {"as_of": options.as_of.isoformat(), "scheme": options.scheme.ref, "max_pages": options.max_pages,
             "max_depth": options.max_depth, "browser": options.browser, "allow_private": options.allow_private,
             "user_agent": options.user_agent, "platforms": options.platforms or {},
-            "registry_dir": str(options.registry_dir)}
+            "registry_dir": str(options.registry_dir), "full": bool(getattr(options, "full", False))}
 
 
 def run_job_here(payload: dict) -> dict:
@@ -320,7 +320,7 @@ def run_job_here(payload: dict) -> dict:
                            scheme=load_scheme(o["scheme"]), max_pages=o["max_pages"], max_depth=o["max_depth"],
                            browser=o["browser"], allow_private=o["allow_private"], user_agent=o.get("user_agent"),
                            platforms=o.get("platforms") or {}, registry_dir=Path(o.get("registry_dir") or "."),
-                           job=key)
+                           job=key, full=bool(o.get("full")))
     result = audit_site(SiteEntry.model_validate(entry), options)
     return {"run_id": result.run_id, "state": result.state, "error": result.error, "abandoned": abandoned}
 

@@ -58,6 +58,7 @@ class AuditOptions:
     state_dir: Path | None = None  # stored platform logins (`govaudit login`); default: login.state_dir()
     alerts: object | None = None  # sites.yaml `alerts:` (registry.AlertsEntry): same-day alerts after the run
     job: str | None = None  # the queue job's key (`govaudit worker`), kept in run.options["job"]
+    full: bool = False  # `audit --full`: crawl everything even when the last complete run could be reused
 
     @property
     def timeout_s(self) -> float:
@@ -119,11 +120,13 @@ def crawl_step(audit: Audit) -> None:
     opts = audit.options
     audit.browser = opts.browser and _browser_available(audit.reporter)
     audit.jobs = [_start(site, opts, audit.browser) for site in audit.sites]
+    plans = _incremental_plans(audit)
     overrides = {"DOWNLOAD_TIMEOUT": opts.timeout_s, **({"USER_AGENT": opts.user_agent} if opts.user_agent else {})}
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(audit.jobs))), thread_name_prefix="tls") as pool:
         tls = {job.run_id: pool.submit(_check_tls, site, opts.timeout_s)
                for job, site in zip(audit.jobs, audit.sites, strict=True)}
         audit.states = crawl(audit.jobs, opts.db_url, overrides, on_page=audit.reporter.page)
+        _carry_over(audit, plans)
         for job in audit.jobs:
             facts = tls[job.run_id].result()
             if facts is not None:
@@ -354,6 +357,36 @@ def egress_refusal(url: str, deny: list[str] = ()) -> str | None:
 
 
 # --- the steps' helpers ---------------------------------------------------------------------------
+def _incremental_plans(audit: Audit) -> dict:
+    """Which runs reuse their site's last complete run (govaudit/incremental.py): their crawl job becomes the
+    restricted one (homepage with the cloaking variants, link targets due for a re-check, nothing followed)."""
+    from govaudit import incremental
+
+    plans = {}
+    for job in audit.jobs:
+        try:
+            plan = incremental.prepare(job, audit.options, full=audit.options.full,
+                                       user_agent=audit.options.user_agent)
+        except Exception as exc:  # noqa: BLE001 - reuse is an optimisation: a full crawl is always right
+            log.exception("incremental planning failed for %s", job.site_id)
+            update_stats(audit.options.db_url, job.run_id,
+                         incremental={"mode": "full", "reason": f"planning_failed: {type(exc).__name__}"})
+            continue
+        if plan is not None:
+            job.checks, job.follow, job.extractors = plan.checks, False, incremental.RESTRICTED_EXTRACTORS
+            plans[job.run_id] = plan
+    return plans
+
+
+def _carry_over(audit: Audit, plans: dict) -> None:
+    """After a restricted crawl that completed, the rest of the previous run is carried into the run."""
+    from govaudit import incremental
+
+    for run_id, plan in plans.items():
+        if audit.states.get(run_id) == "complete":
+            incremental.finish(audit.options.db_url, run_id, plan)
+
+
 def _start(site: SiteEntry, opts: AuditOptions, browser: bool) -> CrawlJob:
     rendering = browser and site.render != "never"
     entry = site.model_dump(mode="json")

@@ -52,7 +52,7 @@ def findings_document(session: Session, run_id: int) -> dict:
         "run": {"id": run.id, "as_of": judgement.as_of.isoformat(), "started_at": _iso(run.started_at),
                 "finished_at": _iso(run.finished_at), "pages": run.pages, "state": run.state,
                 "browser": bool((run.options or {}).get("browser")),
-                "kind": run.kind},
+                "kind": run.kind, "reused_pages": int((run.stats or {}).get("reused_pages") or 0)},
         "score": {
             "scheme": score.scheme, "total": score.total, "vetoed": score.vetoed, "vetoes": list(score.vetoes),
             "grade": score.grade,

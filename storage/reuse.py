@@ -6,30 +6,20 @@ new run fetched itself (the homepage, the link targets re-checked on their caden
 Carried link-check results keep the day they were really checked, marked in their flags
 (`carried_over`, `checked:YYYY-MM-DD`), and findings about them say so (`carried_over` in the evidence).
 
-Issue 17 makes page bodies content-addressed; the body copy below is the one statement to change then.
+Bodies are content-addressed (storage/models/blob.py): a carried page gets a pointer to the blob its
+previous page pointed at (`page_blob`), or a copy of its `page_body` row for runs stored before.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import and_, exists, func, insert, literal, select, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.facts import TABLES
-
-CARRIED_FLAG = "carried_over"
-CHECKED_PREFIX = "checked:"
-
-
-def carried_check(flags: Iterable[str] | None) -> dict | None:
-    """The evidence of a carried link-check result: the day it was really checked (None: checked this run)."""
-    flags = list(flags or ())
-    if CARRIED_FLAG not in flags:
-        return None
-    day = next((f.removeprefix(CHECKED_PREFIX) for f in flags if f.startswith(CHECKED_PREFIX)), None)
-    return {"checked_on": day}
+from storage.vocabulary import CARRIED_FLAG, CHECKED_PREFIX, SPINE_FACTS, carried_check
 
 
 def checked_on(flags: Iterable[str] | None, fallback: date) -> date:
@@ -72,11 +62,11 @@ def year_less_items(session: Session, run_id: int) -> list[tuple[str, int | None
 
 
 def carry(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-          today: date) -> dict[str, int]:
+          keep: Iterable[str] = (), today: date) -> dict[str, int]:
     """Copy the previous run's crawl into this run, except the URLs this run already fetched: crawled pages
-    with their bodies and links, the check results named in `checks` (url → day really checked, marked as
-    carried), and the rows of the given fact families (column items re-dated to this run's fetch day).
-    Returns counts of what was carried."""
+    with their bodies and links, the records of `keep` (URLs revalidated this run, copied as they were), the
+    check results named in `checks` (url → day really checked, marked as carried), and the rows of the given
+    fact families (column items re-dated to this run's fetch day). Returns counts of what was carried."""
     page, old, new = m.Page.__table__, m.Page.__table__.alias("old"), m.Page.__table__.alias("new")
     fetched_now = select(new.c.url).where(new.c.run_id == run_id)
     counts: dict[str, int] = {}
@@ -86,26 +76,40 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
     crawled_final = select(new.c.final_url).where(new.c.run_id == run_id, new.c.crawled.is_(True),
                                                   new.c.final_url.is_not(None))
     cols = [c.name for c in link.columns if c.name not in ("id", "run_id")]
-    counts["links"] = session.execute(insert(link).from_select(
+
+    def rows_of(table) -> int:  # noqa: ANN001 - (INSERT … SELECT rowcounts are not reported by every driver)
+        return session.scalar(select(func.count()).select_from(table).where(table.c.run_id == run_id)) or 0
+
+    before = rows_of(link)
+    session.execute(insert(link).from_select(
         ["run_id", *cols], select(literal(run_id), *[link.c[c] for c in cols]).where(
-            link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final)))
-    ).rowcount
-    # 2. crawled pages, then their bodies
+            link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final))
+        .order_by(link.c.id)))
+    counts["links"] = rows_of(link) - before
+    # 2. crawled pages (and the revalidated records to keep), in their previous order, then their bodies
+    keep = sorted(set(keep))
     pcols = [c.name for c in page.columns if c.name not in ("id", "run_id")]
-    counts["pages"] = session.execute(insert(page).from_select(
+    wanted = old.c.crawled.is_(True)
+    if keep:
+        wanted = or_(wanted, old.c.url.in_(keep))
+    before = rows_of(page)
+    session.execute(insert(page).from_select(
         ["run_id", *pcols], select(literal(run_id), *[old.c[c] for c in pcols]).where(
-            old.c.run_id == previous, old.c.crawled.is_(True), old.c.url.not_in(fetched_now)))).rowcount
-    body = m.PageBody.__table__
-    carried_ids = select(new.c.id.label("page_id"), body.c.html_z).select_from(
-        old.join(body, body.c.page_id == old.c.id).join(new, and_(new.c.run_id == run_id, new.c.url == old.c.url)))
-    carried_ids = carried_ids.where(old.c.run_id == previous, old.c.crawled.is_(True),
-                                    ~exists().where(body.c.page_id == new.c.id))
-    session.execute(insert(body).from_select(["page_id", "html_z"], carried_ids))
+            old.c.run_id == previous, wanted, old.c.url.not_in(fetched_now)).order_by(old.c.id)))
+    counts["pages"] = rows_of(page) - before
+    pairs = old.join(new, and_(new.c.run_id == run_id, new.c.url == old.c.url))
+    for body in (m.PageBlob.__table__, m.PageBody.__table__):
+        value = body.c.hash if body.name == "page_blob" else body.c.html_z
+        own = body.alias("own")  # a page this run fetched itself has its own body already
+        rows = select(new.c.id.label("page_id"), value).select_from(pairs.join(body, body.c.page_id == old.c.id)) \
+            .where(old.c.run_id == previous, old.c.crawled.is_(True),
+                   ~exists().where(own.c.page_id == new.c.id).correlate(new))
+        session.execute(insert(body).from_select(["page_id", value.name], rows))
     # 3. carried check results (marked: they were not asked again this run)
     if checks:
         already = set(session.scalars(select(page.c.url).where(page.c.run_id == run_id)))
         rows = [dict(r._mapping) for r in session.execute(select(*[page.c[c] for c in pcols]).where(
-            page.c.run_id == previous, page.c.crawled.is_(False)))]
+            page.c.run_id == previous, page.c.crawled.is_(False)).order_by(page.c.id))]
         out = []
         for r in rows:
             if r["url"] in checks and r["url"] not in already:
@@ -116,16 +120,18 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
             session.execute(insert(page), out)
         counts["carried_checks"] = len(out)
     # 4. crawl-time facts
-    wanted = set(families)
+    wanted_families = set(families)
     facts = 0
     for table in TABLES.values():
-        if table.family not in wanted:
+        if table.family not in wanted_families:
             continue
         t = table.model.__table__
         fcols = [c.name for c in t.columns if c.name not in ("id", "run_id")]
-        facts += session.execute(insert(t).from_select(
-            ["run_id", *fcols], select(literal(run_id), *[t.c[c] for c in fcols]).where(t.c.run_id == previous))
-        ).rowcount
+        before = rows_of(t)
+        session.execute(insert(t).from_select(
+            ["run_id", *fcols], select(literal(run_id), *[t.c[c] for c in fcols]).where(t.c.run_id == previous)
+            .order_by(t.c.id)))
+        facts += rows_of(t) - before
         if "fetched_on" in fcols:  # what a crawl today would record: the day the (unchanged) list was fetched
             session.execute(update(t).where(t.c.run_id == run_id, t.c.fetched_on.is_not(None))
                             .values(fetched_on=today))
@@ -133,5 +139,43 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
     return counts
 
 
-__all__ = ["CARRIED_FLAG", "carried_check", "carry", "checked_on", "checked_targets", "crawled_pages",
-           "previous_audit", "rendered_pages", "year_less_items"]
+def carry_run(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
+              keep: Iterable[str], today: date, reuse: dict) -> dict[str, int]:
+    """`carry()`, then the run's bookkeeping as a full crawl of the same state would leave it: its page count,
+    the fact families gathered (spine, carried, its own), the previous run's gatherer counters it did not
+    make itself, `reused_pages` and the `reuse` block (also under `incremental`)."""
+    families = tuple(families)
+
+    def crawled() -> int:
+        return session.scalar(select(func.count()).select_from(m.Page).where(
+            m.Page.run_id == run_id, m.Page.crawled.is_(True))) or 0
+
+    own = crawled()
+    counts = carry(session, previous, run_id, families, checks=checks, keep=keep, today=today)
+    run, prev = session.get(m.Run, run_id), session.get(m.Run, previous)
+    run.pages = crawled()
+    stats = dict(run.stats or {})
+    mine = {"facts", "browser", "close_reason", "crawled", "checked", "errors", "reuse", "incremental",
+           "crawl_key", "reused_pages", "accounts"}
+    for name, value in (prev.stats or {}).items():
+        if name not in mine and name not in stats:
+            stats[name] = value
+    stats["facts"] = list(dict.fromkeys([*(stats.get("facts") or SPINE_FACTS), *families]))
+    block = {**reuse, **counts}
+    stats.update(reused_pages=run.pages - own, reuse=block, incremental=block)
+    run.stats = stats
+    return counts
+
+
+def fact_rows(session: Session, run_id: int, family: str) -> int:
+    """How many rows of a fact family a run holds."""
+    total = 0
+    for table in TABLES.values():
+        if table.family == family:
+            t = table.model.__table__
+            total += session.scalar(select(func.count()).select_from(t).where(t.c.run_id == run_id)) or 0
+    return total
+
+
+__all__ = ["CARRIED_FLAG", "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
+           "fact_rows", "previous_audit", "rendered_pages", "year_less_items"]

@@ -158,3 +158,18 @@ SCHEDULE_JOBS = ("audit", "probe", "newmedia", "recheck", "bulletin")
 # an evaluator reviews problems, scores manual items and answers objections; a judge enters on-site scores;
 # a supervisor (the region's 政务公开办) sees everything and manages users.
 USER_ROLES = {"supervisor": "监管人员", "evaluator": "评估人员", "judge": "评审专家", "unit": "填报单位"}
+
+
+# Incremental re-audits (docs/incremental.md): a link-check result carried over from an earlier run is
+# flagged `carried_over` plus `checked:YYYY-MM-DD` (the day it was really checked); findings about it say so.
+CARRIED_FLAG = "carried_over"
+CHECKED_PREFIX = "checked:"
+
+
+def carried_check(flags) -> dict | None:  # noqa: ANN001 - any iterable of flags
+    """The evidence of a carried link-check result, {"checked_on": day}; None when checked by its own run."""
+    flags = list(flags or ())
+    if CARRIED_FLAG not in flags:
+        return None
+    day = next((f.removeprefix(CHECKED_PREFIX) for f in flags if f.startswith(CHECKED_PREFIX)), None)
+    return {"checked_on": day}

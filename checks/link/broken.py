@@ -24,7 +24,9 @@ browser did not pass it).
 
 Evidence: `status`, `error` (dns, connect, tls, timeout, reset, redirect_loop, too_many_redirects),
 `error_detail`, `soft_404` (the phrase, or the redirect funnel), `final_url`, `redirects`,
-`on_homepage`, `pages` (up to 20 linking pages), `pages_count`, `tag`, `anchor`.
+`on_homepage`, `pages` (up to 20 linking pages), `pages_count`, `tag`, `anchor`; `carried_over`
+({"checked_on": day}) when an incremental re-audit carried the target's check result over from an
+earlier run instead of asking again (docs/incremental.md).
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from checks.base import Finding, Params, Rule, RuleResult
 from checks.derived.fetch import FAILED_ERRORS, behind_wall, redirect_funnels, soft_404, unconfirmed_failure
 from storage.facts.pages import PageFact
 from storage.snapshot import Snapshot
+from storage.vocabulary import carried_check
 
 RULE = Rule(
     id="link.broken", name_zh="链接不可用", name_en="Broken link",
@@ -75,6 +78,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
                 "redirects": [list(r) for r in fetched.redirects],
                 "on_homepage": snap.homepage_url in pages, "pages": pages[:MAX_PAGES_LISTED],
                 "pages_count": len(pages), "tag": link.tag, "anchor": (link.text or "")[:80],
+                **({"carried_over": carried} if (carried := carried_check(fetched.flags)) else {}),
             },
         ))
     # Targets never fetched: past the crawl's link-check caps (links.max_checks_per_*) or an interrupted run.

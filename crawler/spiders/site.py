@@ -34,8 +34,12 @@ class SiteSpider(Spider):
                  allow_private: bool = False, extra_hosts: tuple[str, ...] = (), site: dict | None = None,
                  browser: bool = False, evidence_dir: str | None = None, seeds: tuple[str, ...] = (),
                  checks: tuple[str, ...] = (), follow: bool = True, egress: Any = None,
-                 run_deadline_s: float | None = None, link_caps: dict | None = None, **kw: Any) -> None:
+                 run_deadline_s: float | None = None, link_caps: dict | None = None,
+                 extractors: tuple[str, ...] | None = None, **kw: Any) -> None:
         super().__init__(**kw)
+        # The extractors to load (dotted paths); None: the GOVAUDIT_EXTRACTORS setting. An incremental
+        # re-audit's restricted crawl loads only the cloaking variants (docs/incremental.md).
+        self.extractor_paths = None if extractors is None else list(extractors)
         # Caps on link targets only checked (scheme links.max_checks_per_page/_host/_run): a page of 10,000
         # outside links cost up to 7 fetches each. Targets past a cap are not requested; the cut is counted
         # (run stats `checks_capped`) and the link rule counts the targets left unchecked in its evidence.
@@ -96,7 +100,9 @@ class SiteSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> SiteSpider:  # noqa: ANN001
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extractors = load_extractors(spider, crawler.settings.getlist("GOVAUDIT_EXTRACTORS"))
+        paths = spider.extractor_paths
+        spider.extractors = load_extractors(spider, crawler.settings.getlist("GOVAUDIT_EXTRACTORS")
+                                            if paths is None else paths)
         spider.max_renders = crawler.settings.getint("GOVAUDIT_MAX_RENDERS", spider.max_renders)
         if spider.run_deadline_s:
             from scrapy import signals

@@ -69,6 +69,8 @@ def audit(
     queue: Annotated[str | None, typer.Option("--queue", help="Redis URL: one job per site for govaudit workers "
                                               "(docs/scale.md)")] = None,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="with --queue: enqueue and return")] = False,
+    full: Annotated[bool, typer.Option("--full", help="crawl everything again, even when the last complete run "
+                                       "could be reused (docs/incremental.md)")] = False,
 ) -> None:
     """Crawl, check, score and report: one run per site (抓取、检查、评分、出报告)."""
     registry = c.registry(sites)
@@ -79,6 +81,7 @@ def audit(
         max_pages=max_pages, max_depth=max_depth, browser=not no_browser, allow_private=allow_private,
         user_agent=user_agent or os.environ.get("GOVAUDIT_USER_AGENT"),
         platforms=dict(registry.platforms), registry_dir=sites.resolve().parent, alerts=registry.alerts,
+        full=full,
     )
     if queue is not None:  # the queue is checked before the database is touched
         from govaudit.cli.queue import audit_on_queue
