@@ -1,6 +1,8 @@
 """Shared fixtures: databases (SQLite and PostgreSQL), the CLI as a subprocess, fixture servers."""
 from __future__ import annotations
 
+import contextlib
+
 import os
 import socket
 import subprocess
@@ -34,9 +36,9 @@ def service_or_skip(name: str, host: str, port: int) -> None:
         pytest.skip(msg)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema-isolated database URL (a new database per test, dropped after)."""
+@contextlib.contextmanager
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database (dropped after) — for fixtures of any scope."""
     service_or_skip("PostgreSQL", "127.0.0.1", 5432)
     from sqlalchemy import create_engine, text
 
@@ -54,6 +56,13 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema-isolated database URL (a new database per test, dropped after)."""
+    with pg_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ CSS, deep nesting, link-check caps and a run deadline — the audit ends within 
 is right and every other site of the same audit completes with its reports. Each case beside its twin."""
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ import yaml
 from crawler.egress import policy_for_site
 from demo.server import FixtureServer
 from storage.session import session_scope
-from tests.conftest import run_cli
+from tests.conftest import pg_database, run_cli
 from tests.faults import server as faults
 
 pytestmark = pytest.mark.slow
@@ -77,9 +78,15 @@ SITES = {  # id → (path, extra registry keys)
 CAP = 40  # links.max_checks_per_page in the test scheme
 
 
-@pytest.fixture(scope="module")
-def audited(site: FixtureServer, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def audited(request: pytest.FixtureRequest, site: FixtureServer, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     tmp = tmp_path_factory.mktemp("hostile")
+    with contextlib.ExitStack() as stack:
+        db = f"sqlite:///{tmp / 'a.db'}" if request.param == "sqlite" else stack.enter_context(pg_database())
+        yield _audit(site, tmp, db)
+
+
+def _audit(site: FixtureServer, tmp: Path, db: str) -> dict:
     with FixtureServer(faults.ext_routes(), host="127.0.0.2") as ext:
         for path, route in faults.routes(ext.base_url).items():  # the link pages point at the outside host
             site.add(path, route)
@@ -94,7 +101,6 @@ def audited(site: FixtureServer, tmp_path_factory: pytest.TempPathFactory):  # n
         (tmp / "scheme.yaml").write_text(yaml.safe_dump({
             "id": "hostile", "name": "test", "extends": "national-2019",
             "params": {"availability.timeout_s": 3, "links.max_checks_per_page": CAP}}), encoding="utf-8")
-        db = f"sqlite:///{tmp / 'a.db'}"
         started = time.monotonic()
         proc = run_cli("audit", "--sites", str(tmp / "sites.yaml"), "--db", db, "--out", str(tmp / "out"),
                        "--scheme", str(tmp / "scheme.yaml"), "--allow-private",
