@@ -4,37 +4,19 @@ no token → 401; revoked tokens rejected; every write lands in the audit log an
 and evaluations repositories (the state machine answers 409 for what it does not allow)."""
 from __future__ import annotations
 
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from tests.conftest import PG_ADMIN_URL, service_or_skip
-from tests.service.world import NOT_AUDITED, PASSWORD, SITE_A, SITE_B, World, build_world
+from tests.service.world import NOT_AUDITED, PASSWORD, SITE_A, SITE_B, World, world_on
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2")
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    tmp = tmp_path_factory.mktemp(f"api-{request.param}")
-    if request.param == "sqlite":
-        yield build_world(f"sqlite:///{tmp / 'govaudit.db'}", tmp)
-        return
-    service_or_skip("PostgreSQL", "127.0.0.1", 5432)
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"govaudit_api_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield build_world(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", tmp)
-    finally:
-        from storage.session import dispose_engines
-
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with world_on(request.param, tmp_path_factory.mktemp(f"api-{request.param}")) as built:
+        yield built
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,10 @@ escaped, and the lifecycle forms going through the API's own actions (state mach
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_ADMIN_URL, service_or_skip
-
-from tests.service.world import PASSWORD, SITE_A, SITE_B, SCRIPT_TITLE, World, build_world
+from tests.service.world import PASSWORD, SITE_A, SITE_B, SCRIPT_TITLE, World, world_on
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -19,24 +15,8 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    tmp = tmp_path_factory.mktemp(f"dashboard-{request.param}")
-    if request.param == "sqlite":
-        yield build_world(f"sqlite:///{tmp / 'govaudit.db'}", tmp)
-        return
-    service_or_skip("PostgreSQL", "127.0.0.1", 5432)
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"govaudit_dash_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield build_world(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", tmp)
-    finally:
-        from storage.session import dispose_engines
-
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with world_on(request.param, tmp_path_factory.mktemp(f"dashboard-{request.param}")) as built:
+        yield built
 
 
 def _client(world: World, **kw):

@@ -6,15 +6,17 @@ only the evidence screenshot of the no-browser audit is planted (the Chromium te
 """
 from __future__ import annotations
 
+import contextlib
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from tests.conftest import run_cli
+from tests.conftest import pg_database, run_cli
 
 AS_OF = "2026-11-27"
 SITE_A = "4213000001"  # 示例县人民政府 (the demo portal)
@@ -35,6 +37,16 @@ class World:
 
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+@contextlib.contextmanager
+def world_on(database: str, tmp: Path) -> Iterator[World]:
+    """The world on a fresh database: "sqlite" (a file in tmp) or "postgres" (created, dropped after)."""
+    if database == "sqlite":
+        yield build_world(f"sqlite:///{tmp / 'govaudit.db'}", tmp)
+        return
+    with pg_database() as url:
+        yield build_world(url, tmp)
 
 
 def build_world(url: str, tmp: Path, *, browser: bool = False) -> World:
