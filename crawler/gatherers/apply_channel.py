@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import lxml.html
-
 from crawler.egress import EgressPolicy
 from crawler.gatherers.functions.search import find_search_form
 from crawler.page import decode_html
 from storage.facts import FactRow
 from storage.facts.requests import ApplyChannelFact
+from storage.html import parse_document
 from storage.session import session_scope
 from storage.snapshot import build_snapshot
 from storage.vocabulary import WALL_STATUSES, canonical
@@ -81,7 +80,7 @@ def check_entry(entry: str, opts: ApplyOptions) -> ApplyChannelFact:
 
 
 def _tree(html: str):  # noqa: ANN202
-    return lxml.html.document_fromstring(html or "<html></html>")
+    return parse_document(html or "<html></html>")  # huge_tree, as every page (storage/html.py)
 
 
 def _application_form_fields(html: str, tree, page_url: str) -> dict | None:  # noqa: ANN001

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from urllib.parse import urlencode, urlsplit
 
-import lxml.html
 from lxml import etree
 
+from storage.html import parse_document
 from storage.vocabulary import canonical, host_of
 
 # What marks a form as a site search (and not a login, a message board or a 政务服务 query).
@@ -40,7 +40,7 @@ class SearchForm:
 
 
 def _tree(html: str) -> etree._Element:
-    return lxml.html.document_fromstring(html or "<html></html>")
+    return parse_document(html or "<html></html>")  # huge_tree, as every page (storage/html.py)
 
 
 def find_search_form(html: str, page_url: str) -> SearchForm | None:
