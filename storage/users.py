@@ -4,6 +4,11 @@ Tokens are `ga_` + 32 random bytes (URL-safe); only their SHA-256 is stored, so 
 when it is made, and a leaked database gives no usable token. Passwords (web login) are hashed with
 Argon2id through argon2-cffi, an optional dependency (`pip install govaudit[serve]`): without it a user
 has a token but no password. Every write here and in the service appends an `AuditLog` row.
+
+A judge is assigned evaluations (`user_evaluation`, by evaluation id): it sees and scores only those. Unlike a
+unit's `--site` (a 网站标识码 that may name a site not audited yet), an evaluation id is made by this database
+(`govaudit evaluate create`), so an id with no evaluation is refused: it can only be a typo, and a later evaluation
+given that id would be one the judge was never meant to score.
 """
 from __future__ import annotations
 
@@ -38,6 +43,7 @@ class UserRecord:
     role: str
     sites: tuple[str, ...]
     revoked: bool
+    evaluations: tuple[int, ...] = ()  # a judge's assigned evaluations (empty for every other role)
 
     @property
     def sees_all(self) -> bool:
@@ -47,17 +53,44 @@ class UserRecord:
     def may_see(self, site_id: str) -> bool:
         return self.sees_all or site_id in self.sites
 
+    def may_see_evaluation(self, evaluation_id: int) -> bool:
+        """A judge sees only the evaluations it is assigned; every other role is not limited here."""
+        return self.role != "judge" or evaluation_id in self.evaluations
+
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "role": self.role, "role_zh": USER_ROLES.get(self.role),
-                "sites": list(self.sites), "revoked": self.revoked}
+                "sites": list(self.sites), "evaluations": list(self.evaluations), "revoked": self.revoked}
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _record(u: m.User) -> UserRecord:
-    return UserRecord(id=u.id, name=u.name, role=u.role, sites=tuple(u.sites or ()), revoked=u.revoked_at is not None)
+def _record(session: Session, u: m.User) -> UserRecord:
+    evaluations: tuple[int, ...] = ()
+    if u.role == "judge":
+        evaluations = tuple(session.scalars(select(m.UserEvaluation.evaluation_id)
+                                            .where(m.UserEvaluation.user_id == u.id)
+                                            .order_by(m.UserEvaluation.evaluation_id)))
+    return UserRecord(id=u.id, name=u.name, role=u.role, sites=tuple(u.sites or ()), revoked=u.revoked_at is not None,
+                      evaluations=evaluations)
+
+
+def _evaluation_ids(session: Session, role: str, evaluations: Iterable[Any]) -> list[int]:
+    """The evaluation ids given for a judge, checked: integers naming stored evaluations, duplicates dropped."""
+    ids: list[int] = []
+    for raw in evaluations:
+        try:
+            ids.append(int(str(raw).strip()))
+        except ValueError:
+            raise UserError(f"--evaluation {raw!r}: not an evaluation id (a number)") from None
+    if ids and role != "judge":
+        raise UserError(f"--evaluation is for judges only: a {role} is not limited to assigned evaluations")
+    ids = list(dict.fromkeys(ids))
+    for eid in ids:
+        if session.get(m.Evaluation, eid) is None:
+            raise UserError(f"--evaluation {eid}: no such evaluation (see `govaudit evaluate list`)")
+    return ids
 
 
 def _hasher():  # noqa: ANN202 - argon2.PasswordHasher
@@ -75,7 +108,8 @@ def log(session: Session, *, actor: str, action: str, target: str | None = None,
 
 
 def add_user(session: Session, name: str, role: str, sites: Sequence[str] = (), *, password: str | None = None,
-             actor: str = "cli", source: str = "cli") -> tuple[UserRecord, str]:
+             evaluations: Sequence[Any] = (), actor: str = "cli",
+             source: str = "cli") -> tuple[UserRecord, str]:
     """A new user with its first token; returns the record and the token (shown once, never stored)."""
     name = (name or "").strip()
     if not _NAME.match(name):
@@ -89,16 +123,69 @@ def add_user(session: Session, name: str, role: str, sites: Sequence[str] = (), 
         raise UserError("a unit needs at least one --site (the sites it answers for)")
     if role != "unit" and sites:
         raise UserError(f"--site is for units only: a {role} sees every site")
+    evaluation_ids = _evaluation_ids(session, role, evaluations)
     if session.scalar(select(m.User).where(m.User.name == name)) is not None:
         raise UserError(f"user {name!r} already exists")
     user = m.User(name=name, role=role, sites=list(dict.fromkeys(sites)),
                   password_hash=_hash_password(password) if password else None)
     session.add(user)
     session.flush()
+    for eid in evaluation_ids:
+        session.add(m.UserEvaluation(user_id=user.id, evaluation_id=eid))
+    session.flush()
     token = _new_token(session, user)
-    log(session, actor=actor, action="user.add", target=name, source=source,
-        detail={"role": role, "sites": list(user.sites), "password": bool(password)})
-    return _record(user), token
+    detail: dict[str, Any] = {"role": role, "sites": list(user.sites), "password": bool(password)}
+    if role == "judge":
+        detail["evaluations"] = evaluation_ids
+    log(session, actor=actor, action="user.add", target=name, source=source, detail=detail)
+    return _record(session, user), token
+
+
+def assign(session: Session, name: str, evaluations: Sequence[Any], *, actor: str = "cli",
+           source: str = "cli") -> UserRecord:
+    """Assign a judge further evaluations (already assigned ones are left as they are); one audit-log event."""
+    user = _user(session, name)
+    if user.role != "judge":
+        raise UserError(f"user {name!r} is a {user.role}: only judges are assigned evaluations")
+    if user.revoked_at is not None:
+        raise UserError(f"user {name!r} is revoked")
+    ids = _evaluation_ids(session, "judge", evaluations)
+    if not ids:
+        raise UserError("give at least one --evaluation ID")
+    have = set(session.scalars(select(m.UserEvaluation.evaluation_id).where(m.UserEvaluation.user_id == user.id)))
+    added = [eid for eid in ids if eid not in have]
+    for eid in added:
+        session.add(m.UserEvaluation(user_id=user.id, evaluation_id=eid))
+    session.flush()
+    log(session, actor=actor, action="user.assign", target=name, source=source, detail={"evaluations": added})
+    return _record(session, user)
+
+
+def unassign(session: Session, name: str, evaluations: Sequence[Any], *, actor: str = "cli",
+             source: str = "cli") -> UserRecord:
+    """Take evaluations from a judge (ids it was not assigned are an error); one audit-log event."""
+    user = _user(session, name)
+    if user.role != "judge":
+        raise UserError(f"user {name!r} is a {user.role}: only judges are assigned evaluations")
+    ids: list[int] = []
+    for raw in evaluations:
+        try:
+            ids.append(int(str(raw).strip()))
+        except ValueError:
+            raise UserError(f"--evaluation {raw!r}: not an evaluation id (a number)") from None
+    if not ids:
+        raise UserError("give at least one --evaluation ID")
+    rows = {r.evaluation_id: r for r in session.scalars(select(m.UserEvaluation)
+                                                          .where(m.UserEvaluation.user_id == user.id))}
+    missing = [eid for eid in ids if eid not in rows]
+    if missing:
+        raise UserError(f"--evaluation {missing[0]}: {name!r} is not assigned it")
+    ids = list(dict.fromkeys(ids))
+    for eid in ids:
+        session.delete(rows[eid])
+    session.flush()
+    log(session, actor=actor, action="user.unassign", target=name, source=source, detail={"evaluations": ids})
+    return _record(session, user)
 
 
 def _new_token(session: Session, user: m.User) -> str:
@@ -167,7 +254,7 @@ def by_token(session: Session, token: str | None) -> UserRecord | None:
     tok, user = row
     if tok.revoked_at is not None or user.revoked_at is not None:
         return None
-    return _record(user)
+    return _record(session, user)
 
 
 def by_password(session: Session, name: str, password: str) -> UserRecord | None:
@@ -187,7 +274,7 @@ def by_password(session: Session, name: str, password: str) -> UserRecord | None
         return None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    return _record(user)
+    return _record(session, user)
 
 
 _DUMMY_HASH: str | None = None
@@ -201,7 +288,7 @@ def _dummy(hasher: Any) -> str:
 
 def get(session: Session, user_id: int) -> UserRecord | None:
     u = session.get(m.User, user_id)
-    return _record(u) if u is not None and u.revoked_at is None else None
+    return _record(session, u) if u is not None and u.revoked_at is None else None
 
 
 def _user(session: Session, name: str) -> m.User:
@@ -212,7 +299,7 @@ def _user(session: Session, name: str) -> m.User:
 
 
 def list_users(session: Session) -> list[UserRecord]:
-    return [_record(u) for u in session.scalars(select(m.User).order_by(m.User.id))]
+    return [_record(session, u) for u in session.scalars(select(m.User).order_by(m.User.id)).all()]
 
 
 def audit_log(session: Session, *, limit: int = 100, offset: int = 0, actors: Iterable[str] = ()) -> list[dict]:

@@ -21,6 +21,8 @@ def users_add(
     role: Annotated[str, typer.Option("--role", help="supervisor | evaluator | judge | unit")],
     site: Annotated[list[str] | None, typer.Option("--site", help="a unit's site id (repeatable; may be a site "
                                                                   "not audited yet)")] = None,
+    evaluation: Annotated[list[int] | None, typer.Option("--evaluation", help="a judge's assigned evaluation id "
+                                                         "(repeatable; must be a stored evaluation)")] = None,
     password_env: Annotated[str | None, typer.Option("--password-env", help="read a web-login password from this "
                                                                             "environment variable")] = None,
     db: DbOpt = None,
@@ -37,13 +39,51 @@ def users_add(
     c.prepare_db(url)
     try:
         with session_scope(url) as session:
-            user, token = add_user(session, name, role, site or [], password=password)
+            user, token = add_user(session, name, role, site or [], password=password, evaluations=evaluation or [])
     except UserError as exc:
         raise UsageError(str(exc)) from None
     console.print(f"用户 {user.name}（{user.role}）已添加 / user added"
-                  + (f"，网站 sites: {', '.join(user.sites)}" if user.sites else ""), highlight=False)
+                  + (f"，网站 sites: {', '.join(user.sites)}" if user.sites else "")
+                  + (f"，评估 evaluations: {', '.join(map(str, user.evaluations))}" if user.evaluations else ""),
+                  highlight=False)
     console.print("令牌只显示这一次 / the token is shown once:", highlight=False)
     out_console.print(token, highlight=False, soft_wrap=True)
+
+
+def _assignment(name: str, evaluation: list[int] | None, db: str | None, *, take: bool) -> None:
+    from storage.users import UserError, assign, unassign
+
+    if not evaluation:
+        raise UsageError("give at least one --evaluation ID")
+    url = c.db(db)
+    c.prepare_db(url)
+    try:
+        with session_scope(url) as session:
+            user = (unassign if take else assign)(session, name, evaluation)
+    except UserError as exc:
+        raise UsageError(str(exc)) from None
+    console.print(f"{user.name}: 评估 evaluations {', '.join(map(str, user.evaluations)) or '（无 none）'}",
+                  highlight=False)
+
+
+@users_app.command("assign")
+def users_assign(
+    name: Annotated[str, typer.Argument(help="the judge")],
+    evaluation: Annotated[list[int] | None, typer.Option("--evaluation", help="an evaluation id (repeatable)")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Assign a judge further evaluations (it sees and scores only its assigned ones)."""
+    _assignment(name, evaluation, db, take=False)
+
+
+@users_app.command("unassign")
+def users_unassign(
+    name: Annotated[str, typer.Argument(help="the judge")],
+    evaluation: Annotated[list[int] | None, typer.Option("--evaluation", help="an evaluation id (repeatable)")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Take evaluations from a judge (it no longer sees or scores them)."""
+    _assignment(name, evaluation, db, take=True)
 
 
 @users_app.command("token")
@@ -121,10 +161,12 @@ def users_list(db: DbOpt = None) -> None:
     with session_scope(url) as session:
         users = list_users(session)
     table = Table(title="用户 / users")
-    for col in ("id", "用户", "角色", "网站", "状态"):
+    for col in ("id", "用户", "角色", "网站", "评估", "状态"):
         table.add_column(col)
     for u in users:
-        table.add_row(str(u.id), u.name, u.role, "、".join(u.sites) or "（全部）", "已吊销" if u.revoked else "有效")
+        table.add_row(str(u.id), u.name, u.role, "、".join(u.sites) or "（全部）",
+                      ("、".join(map(str, u.evaluations)) or "（无）") if u.role == "judge" else "（全部）",
+                      "已吊销" if u.revoked else "有效")
     out_console.print(table)
 
 

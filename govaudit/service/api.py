@@ -214,6 +214,7 @@ class Me(BaseModel):
     role: str
     role_zh: str | None
     sites: list[str]
+    evaluations: list[int] = Field(default=[], description="a judge's assigned evaluations")
     revoked: bool
 
 
@@ -272,6 +273,8 @@ class UserIn(BaseModel):
     name: str = Field(min_length=1, max_length=128)
     role: Literal["supervisor", "evaluator", "judge", "unit"]
     sites: list[str] = Field(default=[], max_length=1000)
+    evaluations: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        default=[], max_length=1000, description="a judge's assigned evaluations (stored evaluation ids)")
 
 
 # --- the router -------------------------------------------------------------------------------------------
@@ -576,8 +579,8 @@ def router(db_url: str, out_dir: Any) -> APIRouter:
         roles(user, "supervisor")
         with session_scope(db_url) as s:
             try:
-                rec, token = accounts.add_user(s, body.name, body.role, body.sites, actor=user.name,
-                                               source=source(request))
+                rec, token = accounts.add_user(s, body.name, body.role, body.sites, evaluations=body.evaluations,
+                                               actor=user.name, source=source(request))
             except accounts.UserError as exc:
                 raise HTTPException(409, str(exc)) from None
             return {"user": rec.as_json(), "token": token}

@@ -242,6 +242,8 @@ def evaluations(session: Session, user: UserRecord) -> list[dict[str, Any]]:
     evs = session.scalars(select(m.Evaluation).order_by(m.Evaluation.id)).all()
     out = []
     for ev in evs:
+        if not user.may_see_evaluation(ev.id):  # a judge: only its assigned evaluations
+            continue
         units = _units(session, user, ev.id)
         if units or user.sees_all:
             out.append(_evaluation_brief(ev) | {"units": len(units)})
@@ -263,7 +265,7 @@ def _evaluation_brief(ev: m.Evaluation) -> dict[str, Any]:
 
 def evaluation_or_404(session: Session, user: UserRecord, evaluation_id: int) -> dict[str, Any]:
     ev = session.get(m.Evaluation, evaluation_id)
-    if ev is None:
+    if ev is None or not user.may_see_evaluation(ev.id):  # a judge not assigned it: the same 404 as absent
         raise NotVisible(f"evaluation {evaluation_id}")
     units = _units(session, user, ev.id)
     if not units and not user.sees_all:
@@ -298,7 +300,7 @@ def objection_or_404(session: Session, user: UserRecord, objection_id: int) -> m
     if row is None:
         raise NotVisible(f"objection {objection_id}")
     unit = session.get(m.EvaluationUnit, row.unit_id)
-    if unit is None or not user.may_see(unit.site_id):
+    if unit is None or not user.may_see(unit.site_id) or not user.may_see_evaluation(row.evaluation_id):
         raise NotVisible(f"objection {objection_id}")
     return row
 

@@ -33,7 +33,7 @@ from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcom
 from storage.models.run import Run
 from storage.models.site import Site
 from storage.models.supervision import AlertDelivery, JobLease, MonitorBaseline
-from storage.models.user import ApiToken, AuditLog, User
+from storage.models.user import ApiToken, AuditLog, User, UserEvaluation
 
 Attachment = AttachmentFact.__fact_table__.model
 Column = ColumnFact.__fact_table__.model
@@ -66,6 +66,6 @@ __all__ = [
     "Probe", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
     "AlertDelivery", "JobLease", "MonitorBaseline", "MonitorBaselineFactRow",
-    "ApiToken", "AuditLog", "User",
+    "ApiToken", "AuditLog", "User", "UserEvaluation",
 ]
 __all__ += ["BodyBlob", "PageBlob"]

@@ -39,6 +39,17 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class UserEvaluation(Base):
+    """An evaluation a judge is assigned to (a judge sees and scores only these); written by storage/users.py."""
+
+    __tablename__ = "user_evaluation"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"), primary_key=True,
+                                               index=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditLog(Base):
     """One write through the service or the users commands: who, when, what, on what, from where."""
 

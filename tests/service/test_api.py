@@ -333,3 +333,54 @@ def test_users_and_audit_log_supervisor_only(client, world: World) -> None:
     assert log[0]["action"] == "user.add" and log[0]["actor"] == "sup" and log[0]["target"] == "new_unit"
     assert all(token not in str(e) for e in log)
     _ = PASSWORD
+
+
+# --- a judge: only its assigned evaluations ------------------------------------------------------------------
+def test_judge_sees_and_scores_only_its_assigned_evaluations(client, world: World) -> None:
+    assigned = {world.evaluations["provisional"], world.evaluations["objections"]}
+    other = world.evaluations["only_b"]
+    me = client.get("/api/v1/me", headers=world.auth("judge")).json()
+    assert me["role"] == "judge" and set(me["evaluations"]) == assigned
+    assert {e["id"] for e in client.get("/api/v1/evaluations", headers=world.auth("judge")).json()} == assigned
+    # the evaluation not assigned: 404 on read and on score, as for one that does not exist; nothing logged
+    before = _log(world)
+    assert client.get(f"/api/v1/evaluations/{other}", headers=world.auth("judge")).status_code == 404
+    body = {"site": SITE_B, "item": "onsite.check", "points": 2.0, "note": "现场"}
+    r = client.post(f"/api/v1/evaluations/{other}/manual-scores", json=body, headers=world.auth("judge"))
+    assert r.status_code == 404 and r.json()["detail"] == "not found"
+    assert client.post("/api/v1/evaluations/999999/manual-scores", json=body,
+                       headers=world.auth("judge")).json() == r.json()  # the same answer as absent
+    assert _log(world) == before
+    # its assigned one: 200, the score is the judge's, the write is in the audit log
+    ev = world.evaluations["provisional"]
+    r = client.post(f"/api/v1/evaluations/{ev}/manual-scores", json=body, headers=world.auth("judge"))
+    assert r.status_code == 200, r.text
+    got = client.get(f"/api/v1/evaluations/{ev}", headers=world.auth("judge")).json()["manual_scores"]
+    assert ("judge", "judge", "onsite.check", 2.0) in {(s["scorer"], s["role"], s["item"], s["points"]) for s in got}
+    assert _log(world)[-1] == ("judge", "evaluation.manual_score", f"evaluation/{ev}")
+    # negative control: an evaluator and the supervisor still see and score every evaluation
+    for who in ("eva", "sup"):
+        assert client.get(f"/api/v1/evaluations/{other}", headers=world.auth(who)).status_code == 200
+        assert {e["id"] for e in client.get("/api/v1/evaluations", headers=world.auth(who)).json()} == set(
+            world.evaluations.values())
+    r = client.post(f"/api/v1/evaluations/{other}/manual-scores", json=body, headers=world.auth("eva"))
+    assert r.status_code == 200, r.text
+    assert _log(world)[-1] == ("eva", "evaluation.manual_score", f"evaluation/{other}")
+
+
+def test_supervisor_adds_a_judge_with_evaluations(client, world: World) -> None:
+    other = world.evaluations["only_b"]
+    r = client.post("/api/v1/users", json={"name": "judge_b", "role": "judge", "evaluations": [other]},
+                    headers=world.auth("sup"))
+    assert r.status_code == 200, r.text
+    assert r.json()["user"]["evaluations"] == [other]
+    auth = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert [e["id"] for e in client.get("/api/v1/evaluations", headers=auth).json()] == [other]
+    assert client.get(f"/api/v1/evaluations/{world.evaluations['provisional']}", headers=auth).status_code == 404
+    # --evaluation for another role, or an evaluation that does not exist: refused, nothing written
+    for body, message in (({"name": "eva_x", "role": "evaluator", "evaluations": [other]}, "judges only"),
+                          ({"name": "judge_x", "role": "judge", "evaluations": [999999]}, "no such evaluation")):
+        r = client.post("/api/v1/users", json=body, headers=world.auth("sup"))
+        assert r.status_code == 409 and message in r.json()["detail"], r.text
+    names = {u["name"] for u in client.get("/api/v1/users", headers=world.auth("sup")).json()}
+    assert "judge_b" in names and not {"eva_x", "judge_x"} & names

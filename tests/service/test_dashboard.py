@@ -258,3 +258,30 @@ def test_logout_and_revocation_end_the_session(world: World) -> None:
         with session_scope(world.url) as s:
             users.revoke(s, "temp_eva")
         assert c.get("/").status_code == 303
+
+
+def test_judge_scores_only_its_assigned_evaluations_through_the_form(app_client, world: World) -> None:
+    _as(app_client, "judge")
+    html = app_client.get("/evaluations").text
+    assert "2026年度绩效评估（初评）" in html and "教育局专项评估" not in html
+    other = world.evaluations["only_b"]
+    assert app_client.get(f"/evaluations/{other}").status_code == 404
+    ev = world.evaluations["provisional"]
+    page = app_client.get(f"/evaluations/{ev}")
+    assert page.status_code == 200 and 'id="score-form"' in page.text
+    token = _csrf(page.text)
+    form = {"site": SITE_B, "item": "onsite.form", "points": "2.5", "note": "现场评分", "csrf": token}
+    r = app_client.post(f"/evaluations/{other}/manual-scores", data=form)
+    assert r.status_code == 404
+    r = app_client.post(f"/evaluations/{ev}/manual-scores", data=form)
+    assert r.status_code == 303, r.text
+    scores = app_client.get(f"/evaluations/{ev}").text.split('id="manual-scores"', 1)[1].split("</table>", 1)[0]
+    assert "onsite.form" in scores and "现场评分" in scores and "judge" in scores
+    got = app_client.get(f"/api/v1/evaluations/{other}", headers=world.auth("sup")).json()["manual_scores"]
+    assert "onsite.form" not in {s["item"] for s in got}
+    # negative control: the evaluator's form on the same evaluation is taken
+    _as(app_client, "eva")
+    page = app_client.get(f"/evaluations/{other}")
+    assert page.status_code == 200
+    r = app_client.post(f"/evaluations/{other}/manual-scores", data={**form, "csrf": _csrf(page.text)})
+    assert r.status_code == 303, r.text

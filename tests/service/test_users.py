@@ -89,3 +89,61 @@ def test_unit_visibility() -> None:
     unit = users.UserRecord(id=1, name="u", role="unit", sites=("A",), revoked=False)
     sup = users.UserRecord(id=2, name="s", role="supervisor", sites=(), revoked=False)
     assert unit.may_see("A") and not unit.may_see("B") and sup.may_see("B")
+
+
+def _an_evaluation(url: str) -> int:
+    from datetime import date
+
+    from storage import evaluations as evx
+
+    upgrade(url)
+    with session_scope(url) as s:
+        return evx.create_evaluation(s, name="现场评估", scheme="national-2019", as_of=date(2026, 11, 27),
+                                     units=[{"site_id": "4213000001", "name": "示例县人民政府", "kind": "portal",
+                                             "group": "县市区"}], by="sup")
+
+
+def test_cli_judge_with_evaluations_assign_unassign(cli, db_url: str) -> None:
+    first, second = _an_evaluation(db_url), _an_evaluation(db_url)
+    proc = cli("users", "add", "onsite", "--role", "judge", "--evaluation", str(first), "--db", db_url)
+    assert proc.returncode == 0, proc.stderr
+    token = proc.stdout.strip().splitlines()[-1]
+    with session_scope(db_url) as s:
+        assert users.by_token(s, token).evaluations == (first,)
+        assert s.scalars(select(m.UserEvaluation.evaluation_id)).all() == [first]
+    assert cli("users", "assign", "onsite", "--evaluation", str(second), "--evaluation", str(first),
+               "--db", db_url).returncode == 0
+    with session_scope(db_url) as s:
+        assert users.by_token(s, token).evaluations == (first, second)
+    proc = cli("users", "unassign", "onsite", "--evaluation", str(first), "--db", db_url)
+    assert proc.returncode == 0, proc.stderr
+    with session_scope(db_url) as s:
+        assert users.by_token(s, token).evaluations == (second,)
+        log = [(r.action, r.target, r.detail) for r in s.scalars(select(m.AuditLog).order_by(m.AuditLog.id))]
+    assert log == [("user.add", "onsite", {"role": "judge", "sites": [], "password": False, "evaluations": [first]}),
+                   ("user.assign", "onsite", {"evaluations": [second]}),
+                   ("user.unassign", "onsite", {"evaluations": [first]})]
+    # not assigned it / not a judge: exit 2, nothing written
+    assert cli("users", "add", "eva", "--role", "evaluator", "--db", db_url).returncode == 0
+    for args, message in ((["unassign", "onsite", "--evaluation", str(first)], "is not assigned it"),
+                          (["assign", "eva", "--evaluation", str(first)], "only judges are assigned"),
+                          (["assign", "onsite"], "at least one --evaluation")):
+        proc = cli("users", *args, "--db", db_url)
+        assert proc.returncode == 2 and message in " ".join(proc.stderr.split()), proc.stdout + proc.stderr
+    with session_scope(db_url) as s:
+        assert len(s.scalars(select(m.AuditLog)).all()) == 4
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "evaluator", "--evaluation", "{ev}"], "--evaluation is for judges only"),
+    (["--role", "supervisor", "--evaluation", "{ev}"], "--evaluation is for judges only"),
+    (["--role", "judge", "--evaluation", "999999"], "--evaluation 999999: no such evaluation"),
+])
+def test_cli_evaluation_bad_input_exit_2_nothing_written(cli, sqlite_url: str, args: list[str], message: str) -> None:
+    ev = _an_evaluation(sqlite_url)
+    proc = cli("users", "add", "someone", *[a.format(ev=ev) for a in args], "--db", sqlite_url)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in " ".join(proc.stderr.split())
+    with session_scope(sqlite_url) as s:
+        assert s.scalars(select(m.User)).all() == [] and s.scalars(select(m.UserEvaluation)).all() == []
+        assert s.scalars(select(m.AuditLog)).all() == []

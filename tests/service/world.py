@@ -1,5 +1,5 @@
 """A database the service tests share: the demo portal audited as two sites (the county portal and a
-department registered on the same server), its users of every role, two evaluations and one evidence file.
+department registered on the same server), its users of every role, three evaluations (the judge assigned two of them) and one evidence file.
 
 Built by the real commands (`govaudit audit` over the running demo portal), never by writing results by hand;
 only the evidence screenshot of the no-browser audit is planted (the Chromium test takes real ones).
@@ -102,6 +102,10 @@ def _evaluations(world: World) -> None:
         only_b = evx.create_evaluation(s, name="教育局专项评估", scheme="national-2019", as_of=date(2026, 11, 27),
                                        units=units[1:], by="sup")
         world.evaluations["only_b"] = only_b
+    from storage import users
+
+    with session_scope(world.url) as s:  # the judge is assigned two of the three; "only_b" is not its
+        users.assign(s, "judge", [world.evaluations["provisional"], world.evaluations["objections"]])
 
 
 def _plant_evidence(world: World) -> None:
