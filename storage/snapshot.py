@@ -317,7 +317,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
     conn = session.connection()
     pages: dict[str, PageFact] = {}
     ids: dict[str, int] = {}
-    for row in conn.execute(select(pt).where(pt.run_id == run_id)).mappings():
+    for row in conn.execute(select(pt).where(pt.run_id == run_id).order_by(pt.id)).mappings():  # crawl order
         pages[row["url"]] = _page_fact(row)
         ids[row["url"]] = row["id"]
     links = LinkRows(conn, run_id, {url: url for url in pages}) if with_links else []
