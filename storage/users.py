@@ -76,14 +76,20 @@ def _record(session: Session, u: m.User) -> UserRecord:
                       evaluations=evaluations)
 
 
-def _evaluation_ids(session: Session, role: str, evaluations: Iterable[Any]) -> list[int]:
-    """The evaluation ids given for a judge, checked: integers naming stored evaluations, duplicates dropped."""
+def _parsed_ids(evaluations: Iterable[Any]) -> list[int]:
+    """Evaluation ids as given (CLI strings or API integers), each a number."""
     ids: list[int] = []
     for raw in evaluations:
         try:
             ids.append(int(str(raw).strip()))
         except ValueError:
             raise UserError(f"--evaluation {raw!r}: not an evaluation id (a number)") from None
+    return ids
+
+
+def _evaluation_ids(session: Session, role: str, evaluations: Iterable[Any]) -> list[int]:
+    """The evaluation ids given for a judge, checked: integers naming stored evaluations, duplicates dropped."""
+    ids = _parsed_ids(evaluations)
     if ids and role != "judge":
         raise UserError(f"--evaluation is for judges only: a {role} is not limited to assigned evaluations")
     ids = list(dict.fromkeys(ids))
@@ -167,12 +173,7 @@ def unassign(session: Session, name: str, evaluations: Sequence[Any], *, actor: 
     user = _user(session, name)
     if user.role != "judge":
         raise UserError(f"user {name!r} is a {user.role}: only judges are assigned evaluations")
-    ids: list[int] = []
-    for raw in evaluations:
-        try:
-            ids.append(int(str(raw).strip()))
-        except ValueError:
-            raise UserError(f"--evaluation {raw!r}: not an evaluation id (a number)") from None
+    ids = _parsed_ids(evaluations)
     if not ids:
         raise UserError("give at least one --evaluation ID")
     rows = {r.evaluation_id: r for r in session.scalars(select(m.UserEvaluation)
