@@ -78,9 +78,9 @@ def test_two_schedulers_never_overlap_a_site_and_stop_on_sigterm(tmp_path: Path,
             for portal in (a, b):
                 for server in (portal.server, portal.external):
                     _slow_down(server, 2.0)
-            assert _wait(lambda: any(r.state == "running" for r in _runs(db_url)), 60)
-            time.sleep(3)
-            assert any(r.state == "running" for r in _runs(db_url))
+            slowed = max(r.id for r in _runs(db_url))  # runs after this one start on the slowed sites
+            assert _wait(lambda: any(r.state == "running" and r.id > slowed for r in _runs(db_url)), 90)
+            time.sleep(1)
             for p in procs:
                 p.send_signal(signal.SIGTERM)
             codes = [p.wait(90) for p in procs]
