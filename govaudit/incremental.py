@@ -30,6 +30,7 @@ from sqlalchemy import select
 from crawler import settings as crawl_settings
 from crawler.reuse import KnownPage, revalidate, target_class
 from storage import models as m
+from storage.crawlset import page_parts
 from storage.reuse import carry_run, checked_on, fact_rows, previous_audit, rendered_pages, year_less_items
 from storage.runs import update_stats
 from storage.session import session_scope
@@ -53,7 +54,6 @@ class Plan:
     previous: int
     checks: tuple[str, ...]  # link targets asked again now (the restricted crawl's `checks`)
     carried: dict[str, date]  # link targets carried over → the day they were really checked
-    keep: tuple[str, ...]  # non-crawled page records revalidated unchanged (error pages, aliases)
     families: tuple[str, ...]  # crawl-time fact families carried
     gathered_on: str  # the day the carried families were really gathered
     revalidation: dict = field(default_factory=dict)
@@ -131,18 +131,16 @@ def prepare(job, opts, *, full: bool, user_agent: str | None = None) -> Plan | N
             moved = _year_less_moved(year_less_items(session, prev.id), today)
             if moved:
                 return full_crawl("year_less_dates", previous_run=prev.id, example=moved)
-        rows = session.execute(select(m.Page.url, m.Page.final_url, m.Page.redirects, m.Page.content_hash,
-                                      m.Page.etag, m.Page.last_modified, m.Page.status, m.Page.error,
-                                      m.Page.depth, m.Page.crawled, m.Page.flags)
-                               .where(m.Page.run_id == prev.id).order_by(m.Page.id)).all()
+        rows = [r for part in page_parts(session, prev.id) for r in session.execute(
+            select(m.Page.url, m.Page.final_url, m.Page.redirects, m.Page.content_hash, m.Page.etag,
+                   m.Page.last_modified, m.Page.status, m.Page.error, m.Page.depth, m.Page.crawled, m.Page.flags)
+            .where(part).order_by(m.Page.id))]
     hosts = {host_of(r.final_url or r.url) for r in rows if r.crawled} | {host_of(job.homepage)}
-    known, keep, checks, carried = [], [], [], {}
+    known, checks, carried = [], [], {}
     for r in rows:
         if r.depth is not None and r.error is None and r.status is not None:  # fetched as a page
             known.append(KnownPage(r.url, r.final_url, len(r.redirects or ()), r.content_hash, r.etag,
                                    r.last_modified, r.status))
-            if not r.crawled:
-                keep.append(r.url)
             continue
         if r.depth is not None:  # a page that failed: asked again, as every internal target
             checks.append(r.url)
@@ -161,7 +159,7 @@ def prepare(job, opts, *, full: bool, user_agent: str | None = None) -> Plan | N
         change = report.first_change
         return full_crawl("changed", previous_run=prev.id, first_change=change.url if change else None,
                           change=change.reason if change else None, **counts)
-    return Plan(previous=prev.id, checks=tuple(checks), carried=carried, keep=tuple(keep), families=families,
+    return Plan(previous=prev.id, checks=tuple(checks), carried=carried, families=families,
                 gathered_on=gathered_on.isoformat(), revalidation=counts)
 
 
@@ -170,7 +168,7 @@ def finish(db_url: str, run_id: int, plan: Plan) -> dict:
     reuse = {"mode": "incremental", "previous_run": plan.previous, **plan.revalidation,
              "rechecked": len(plan.checks), "carried_checks": len(plan.carried), "gathered_on": plan.gathered_on}
     with session_scope(db_url) as session:
-        counts = carry_run(session, plan.previous, run_id, plan.families, checks=plan.carried, keep=plan.keep,
+        counts = carry_run(session, plan.previous, run_id, plan.families, checks=plan.carried,
                            today=beijing_today(), reuse=reuse)
     log.info("run %s: incremental, %s", run_id, counts)
     return counts

@@ -12,6 +12,7 @@ from reports.evidence_targets import locator_terms
 from reports.history import history_block
 from reports.problems_doc import attach_problems
 from storage import models as m
+from storage.crawlset import pages_where
 from storage.facts.evidence import shot_page
 from storage.facts.newmedia import FAILURE_ZH
 from storage.vocabulary import china_time
@@ -97,7 +98,7 @@ def _screenshots(session: Session, run_id: int, findings: list) -> tuple[dict[in
     if shots:  # the page a screenshot shows is chosen among the URLs the run fetched, as when it was taken
         wanted = sorted({u for f in findings for u in (f.page, f.subject) if u and u.startswith("http")})
         for at in range(0, len(wanted), 500):
-            fetched.update(session.scalars(select(m.Page.url).where(m.Page.run_id == run_id,
+            fetched.update(session.scalars(select(m.Page.url).where(pages_where(session, run_id),
                                                                     m.Page.url.in_(wanted[at:at + 500]))))
     out, crops = {}, {}
     for f in findings:

@@ -31,6 +31,7 @@ from checks.derived.columns import unmeasured_reason
 from checks.registry import get_rules
 from checks.runner import run_rules
 from storage import models as m
+from storage.crawlset import pages_where
 from storage import problems as repo
 from storage.facts.columns import ColumnItemFact
 from storage.facts.items import ItemPageFact, text_fingerprint
@@ -307,7 +308,7 @@ def history(session: Session, site_id: str, column_urls: list[str], before_run: 
         urls = sorted(u for r, u in wanted if r == run_id)
         for at in range(0, len(urls), 500):
             for url, text in session.execute(select(m.Page.url, m.Page.text).where(
-                    m.Page.run_id == run_id, m.Page.url.in_(urls[at:at + 500]))):
+                    pages_where(session, run_id), m.Page.url.in_(urls[at:at + 500]))):
                 texts[(run_id, url)] = text
     out: dict[str, list[dict]] = {}
     for r in rows:

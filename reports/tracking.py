@@ -35,6 +35,7 @@ from reports.deadlines import due_date
 from reports.judge import Judged
 from reports.scheme import Scheme
 from storage import models as m
+from storage.crawlset import pages_where
 from storage import problems as repo
 from storage.problems import Sighting, subject_key
 
@@ -230,7 +231,7 @@ def _seen_again(session: Session, run_id: int, problems: list[m.Problem]) -> set
     every = sorted({u for us in urls.values() for u in us})
     fetched: set[str] = set()
     for at in range(0, len(every), 500):
-        fetched.update(session.scalars(select(m.Page.url).where(m.Page.run_id == run_id,
+        fetched.update(session.scalars(select(m.Page.url).where(pages_where(session, run_id),
                                                                 m.Page.url.in_(every[at:at + 500]))))
     return {pid for pid, us in urls.items() if not us or us & fetched}
 

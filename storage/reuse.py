@@ -1,23 +1,27 @@
 """Carrying the previous run's crawl over to a nightly re-audit, in SQL (docs/incremental.md).
 
-When every page the previous complete run crawled is unchanged, the new run takes that run's pages, bodies,
-links and crawl-time facts by `INSERT … SELECT` — rows never pass through Python objects — except what the
-new run fetched itself (the homepage, the link targets re-checked on their cadence, the cloaking variants).
+When every page the previous complete run crawled is unchanged, the new run takes that run's pages, bodies
+and links by pointing at a base run (`run.base_run_id`, read through by storage/crawlset.py: nothing is
+copied), and its crawl-time facts by `INSERT … SELECT` — rows never pass through Python objects — except
+what the new run fetched itself (the homepage, the link targets re-checked on their cadence, the cloaking
+variants).
 Carried link-check results keep the day they were really checked, marked in their flags
 (`carried_over`, `checked:YYYY-MM-DD`), and findings about them say so (`carried_over` in the evidence).
 
-Bodies are content-addressed (storage/models/blob.py): a carried page gets a pointer to the blob its
-previous page pointed at (`page_blob`), or a copy of its `page_body` row for runs stored before.
+Bodies are content-addressed (storage/models/blob.py): a page read through the base keeps its body pointer;
+a page copied from a previous run that has a base itself gets a pointer to the blob its previous page
+pointed at (`page_blob`), or a copy of its `page_body` row for runs stored before.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
+from storage.crawlset import base_of, links_where, page_parts, pages_where
 from storage.facts import TABLES
 from storage.vocabulary import CARRIED_FLAG, CHECKED_PREFIX, SPINE_FACTS, carried_check
 
@@ -38,19 +42,19 @@ def previous_audit(session: Session, site_id: str, before_run_id: int) -> m.Run 
 
 
 def crawled_pages(session: Session, run_id: int) -> list[m.Page]:
-    return list(session.scalars(select(m.Page).where(m.Page.run_id == run_id, m.Page.crawled.is_(True))
-                                .order_by(m.Page.id)))
+    return [p for part in page_parts(session, run_id) for p in session.scalars(
+        select(m.Page).where(part, m.Page.crawled.is_(True)).order_by(m.Page.id))]
 
 
 def checked_targets(session: Session, run_id: int) -> list[tuple[str, list]]:
     """(url, flags) of every URL the run only checked."""
     return [(u, f or []) for u, f in session.execute(
-        select(m.Page.url, m.Page.flags).where(m.Page.run_id == run_id, m.Page.crawled.is_(False)))]
+        select(m.Page.url, m.Page.flags).where(pages_where(session, run_id), m.Page.crawled.is_(False)))]
 
 
 def rendered_pages(session: Session, run_id: int) -> int:
     return session.scalar(select(func.count()).select_from(m.Page).where(
-        m.Page.run_id == run_id, m.Page.rendered.is_(True))) or 0
+        pages_where(session, run_id), m.Page.rendered.is_(True))) or 0
 
 
 def year_less_items(session: Session, run_id: int) -> list[tuple[str, int | None, date | None]]:
@@ -62,54 +66,28 @@ def year_less_items(session: Session, run_id: int) -> list[tuple[str, int | None
 
 
 def carry(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-          keep: Iterable[str] = (), today: date) -> dict[str, int]:
-    """Copy the previous run's crawl into this run, except the URLs this run already fetched: crawled pages
-    with their bodies and links, the records of `keep` (URLs revalidated this run, copied as they were), the
-    check results named in `checks` (url → day really checked, marked as carried), and the rows of the given
-    fact families (column items re-dated to this run's fetch day). Returns counts of what was carried."""
-    page, old, new = m.Page.__table__, m.Page.__table__.alias("old"), m.Page.__table__.alias("new")
-    fetched_now = select(new.c.url).where(new.c.run_id == run_id)
-    counts: dict[str, int] = {}
-    # 1. links of the carried pages (not of the pages this run crawled itself)
+          today: date) -> dict[str, int]:
+    """Give this run the previous run's crawl, except the URLs this run already fetched: the run points at
+    a base run and reads the rest of its pages (with their bodies) and links through it
+    (storage/crawlset.py) — nothing is copied but what the base does not hold. Stored as the run's own
+    rows: the check results named in `checks` (url → day really checked, marked as carried) and, when the
+    previous run reads through a base itself, that run's own rows (copied with their links and body
+    pointers). Then the rows of the given fact families (column items re-dated to this run's fetch day).
+    Returns counts of what was carried."""
+    page, new = m.Page.__table__, m.Page.__table__.alias("new")
     link = m.Link.__table__
-    crawled_now = select(new.c.url).where(new.c.run_id == run_id, new.c.crawled.is_(True))
-    crawled_final = select(new.c.final_url).where(new.c.run_id == run_id, new.c.crawled.is_(True),
-                                                  new.c.final_url.is_not(None))
-    cols = [c.name for c in link.columns if c.name not in ("id", "run_id")]
 
     def rows_of(table) -> int:  # noqa: ANN001 - (INSERT … SELECT rowcounts are not reported by every driver)
         return session.scalar(select(func.count()).select_from(table).where(table.c.run_id == run_id)) or 0
 
-    before = rows_of(link)
-    session.execute(insert(link).from_select(
-        ["run_id", *cols], select(literal(run_id), *[link.c[c] for c in cols]).where(
-            link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final))
-        .order_by(link.c.id)))
-    counts["links"] = rows_of(link) - before
-    # 2. crawled pages (and the revalidated records to keep), in their previous order, then their bodies
-    keep = sorted(set(keep))
+    own_pages, own_links = rows_of(page), rows_of(link)
     pcols = [c.name for c in page.columns if c.name not in ("id", "run_id")]
-    wanted = old.c.crawled.is_(True)
-    if keep:
-        wanted = or_(wanted, old.c.url.in_(keep))
-    before = rows_of(page)
-    session.execute(insert(page).from_select(
-        ["run_id", *pcols], select(literal(run_id), *[old.c[c] for c in pcols]).where(
-            old.c.run_id == previous, wanted, old.c.url.not_in(fetched_now)).order_by(old.c.id)))
-    counts["pages"] = rows_of(page) - before
-    pairs = old.join(new, and_(new.c.run_id == run_id, new.c.url == old.c.url))
-    for body in (m.PageBlob.__table__, m.PageBody.__table__):
-        value = body.c.hash if body.name == "page_blob" else body.c.html_z
-        own = body.alias("own")  # a page this run fetched itself has its own body already
-        rows = select(new.c.id.label("page_id"), value).select_from(pairs.join(body, body.c.page_id == old.c.id)) \
-            .where(old.c.run_id == previous, old.c.crawled.is_(True),
-                   ~exists().where(own.c.page_id == new.c.id).correlate(new))
-        session.execute(insert(body).from_select(["page_id", value.name], rows))
-    # 3. carried check results (marked: they were not asked again this run)
+    counts: dict[str, int] = {}
+    # 1. carried check results: rows of this run (other flags: they were not asked again this run)
     if checks:
         already = set(session.scalars(select(page.c.url).where(page.c.run_id == run_id)))
         rows = [dict(r._mapping) for r in session.execute(select(*[page.c[c] for c in pcols]).where(
-            page.c.run_id == previous, page.c.crawled.is_(False)).order_by(page.c.id))]
+            pages_where(session, previous), page.c.crawled.is_(False)).order_by(page.c.id))]
         out = []
         for r in rows:
             if r["url"] in checks and r["url"] not in already:
@@ -119,6 +97,37 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
         if out:
             session.execute(insert(page), out)
         counts["carried_checks"] = len(out)
+    # 2. the base: the previous run's own base, else the previous run. Rows the previous run holds itself
+    #    over its base are copied (pages this run did not fetch, their links, their body pointers).
+    prev_base = base_of(session, previous)
+    if prev_base is not None:
+        old = page.alias("old")
+        crawled_now = select(new.c.url).where(new.c.run_id == run_id, new.c.crawled.is_(True))
+        crawled_final = select(new.c.final_url).where(new.c.run_id == run_id, new.c.crawled.is_(True),
+                                                      new.c.final_url.is_not(None))
+        lcols = [c.name for c in link.columns if c.name not in ("id", "run_id")]
+        session.execute(insert(link).from_select(
+            ["run_id", *lcols], select(literal(run_id), *[link.c[c] for c in lcols]).where(
+                link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final))
+            .order_by(link.c.id)))
+        session.execute(insert(page).from_select(
+            ["run_id", *pcols], select(literal(run_id), *[old.c[c] for c in pcols]).where(
+                old.c.run_id == previous,
+                ~exists().where(new.c.run_id == run_id, new.c.url_hash == old.c.url_hash)).order_by(old.c.id)))
+        pairs = old.join(new, and_(new.c.run_id == run_id, new.c.url_hash == old.c.url_hash))
+        for body in (m.PageBlob.__table__, m.PageBody.__table__):
+            value = body.c.hash if body.name == "page_blob" else body.c.html_z
+            own = body.alias("own")  # a page this run fetched itself has its own body already
+            rows = select(new.c.id.label("page_id"), value).select_from(pairs.join(body, body.c.page_id == old.c.id)) \
+                .where(old.c.run_id == previous, old.c.crawled.is_(True),
+                       ~exists().where(own.c.page_id == new.c.id).correlate(new))
+            session.execute(insert(body).from_select(["page_id", value.name], rows))
+    session.execute(update(m.Run).where(m.Run.id == run_id)
+                    .values(base_run_id=previous if prev_base is None else prev_base))
+    counts["pages"] = (session.scalar(select(func.count()).select_from(page).where(pages_where(session, run_id)))
+                       or 0) - own_pages - counts.get("carried_checks", 0)
+    counts["links"] = (session.scalar(select(func.count()).select_from(link).where(links_where(session, run_id)))
+                       or 0) - own_links
     # 4. crawl-time facts
     wanted_families = set(families)
     facts = 0
@@ -140,7 +149,7 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
 
 
 def carry_run(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-              keep: Iterable[str], today: date, reuse: dict) -> dict[str, int]:
+              today: date, reuse: dict) -> dict[str, int]:
     """`carry()`, then the run's bookkeeping as a full crawl of the same state would leave it: its page count,
     the fact families gathered (spine, carried, its own), the previous run's gatherer counters it did not
     make itself, `reused_pages` and the `reuse` block (also under `incremental`)."""
@@ -148,10 +157,10 @@ def carry_run(session: Session, previous: int, run_id: int, families: Iterable[s
 
     def crawled() -> int:
         return session.scalar(select(func.count()).select_from(m.Page).where(
-            m.Page.run_id == run_id, m.Page.crawled.is_(True))) or 0
+            pages_where(session, run_id), m.Page.crawled.is_(True))) or 0
 
     own = crawled()
-    counts = carry(session, previous, run_id, families, checks=checks, keep=keep, today=today)
+    counts = carry(session, previous, run_id, families, checks=checks, today=today)
     run, prev = session.get(m.Run, run_id), session.get(m.Run, previous)
     run.pages = crawled()
     stats = dict(run.stats or {})

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
+from storage.crawlset import pages_where
 from storage.base import utcnow
 from storage.session import session_scope
 from storage.vocabulary import RUN_KINDS, RUN_STATES, SPINE_FACTS
@@ -143,7 +144,7 @@ def interrupt(session: Session, run: m.Run, reason: str, close_reason: str) -> N
     run.finished_at = utcnow()
     run.error = reason
     run.pages = session.scalar(select(func.count()).select_from(m.Page).where(
-        m.Page.run_id == run.id, m.Page.crawled.is_(True))) or 0
+        pages_where(session, run.id), m.Page.crawled.is_(True))) or 0
     run.stats = {**(run.stats or {}), "close_reason": close_reason}
 
 

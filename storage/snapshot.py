@@ -34,6 +34,7 @@ from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.pages import LinkFact, PageFact, SiteFact
 from storage.facts.browser_tls import BrowserTlsFact
 from storage.facts.tls import TlsFact
+from storage.crawlset import link_parts, page_parts
 from storage.models import Link, Page, PageBody, Run, Site
 from storage.models.blob import BodyBlob, PageBlob
 from storage.probes import ProbeFact, load_probes, window_bounds
@@ -56,6 +57,7 @@ class LinkRows(Sequence):
     def __init__(self, conn, run_id: int, intern: Mapping[str, str] | None = None,  # noqa: ANN001 - a Connection
                  chunk: int = LINK_CHUNK) -> None:
         self._conn, self._run_id, self._chunk = conn, run_id, chunk
+        self._parts = link_parts(conn, run_id)  # the run's own links, then its base run's (storage/crawlset.py)
         self._intern = intern or {}
         self._len: int | None = None
 
@@ -66,28 +68,29 @@ class LinkRows(Sequence):
                 yield LinkFact(get(s, s), get(t, t), g, x)
 
     def _chunks(self) -> Iterator[list[tuple]]:
-        """The rows (source, target, tag, text) in id order, a chunk at a time; one query."""
-        if self._conn.dialect.name == "sqlite":  # the driver's own cursor: half the cost per row of a Core result
-            cursor = self._conn.connection.dbapi_connection.cursor()
-            try:
-                cursor.execute("SELECT source, target, tag, text FROM link WHERE run_id = ? ORDER BY id",
-                               (self._run_id,))
-                while rows := cursor.fetchmany(self._chunk):
-                    yield rows
-            finally:
-                cursor.close()
-            return
+        """The rows (source, target, tag, text) in stored order, a chunk at a time; one query per part."""
         lt = Link.__table__.c
-        query = select(lt.source, lt.target, lt.tag, lt.text).where(lt.run_id == self._run_id).order_by(lt.id)
-        # yield_per: a server-side cursor on PostgreSQL — not every row in the client at once
-        with self._conn.execute(query, execution_options={"yield_per": self._chunk}) as result:
-            yield from result.partitions()
+        for part in self._parts:
+            query = select(lt.source, lt.target, lt.tag, lt.text).where(part).order_by(lt.id)
+            if self._conn.dialect.name == "sqlite":  # the driver's own cursor: half the cost per row of a Core result
+                compiled = query.compile(dialect=self._conn.dialect)
+                cursor = self._conn.connection.dbapi_connection.cursor()
+                try:
+                    cursor.execute(str(compiled), tuple(compiled.params[k] for k in compiled.positiontup))
+                    while rows := cursor.fetchmany(self._chunk):
+                        yield rows
+                finally:
+                    cursor.close()
+                continue
+            # yield_per: a server-side cursor on PostgreSQL — not every row in the client at once
+            with self._conn.execute(query, execution_options={"yield_per": self._chunk}) as result:
+                yield from result.partitions()
 
     def __len__(self) -> int:
         if self._len is None:
             lt = Link.__table__.c
-            self._len = self._conn.execute(select(func.count()).select_from(Link.__table__)
-                                           .where(lt.run_id == self._run_id)).scalar_one()
+            self._len = sum(self._conn.execute(select(func.count()).select_from(Link.__table__).where(part))
+                            .scalar_one() for part in self._parts)
         return self._len
 
     def __getitem__(self, index):  # noqa: ANN001, ANN204 - int or slice, like a list
@@ -317,9 +320,10 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
     conn = session.connection()
     pages: dict[str, PageFact] = {}
     ids: dict[str, int] = {}
-    for row in conn.execute(select(pt).where(pt.run_id == run_id).order_by(pt.id)).mappings():  # crawl order
-        pages[row["url"]] = _page_fact(row)
-        ids[row["url"]] = row["id"]
+    for part in page_parts(conn, run_id):  # the run's own rows, then its base run's (storage/crawlset.py)
+        for row in conn.execute(select(pt).where(part).order_by(pt.id)).mappings():  # crawl order
+            pages[row["url"]] = _page_fact(row)
+            ids[row["url"]] = row["id"]
     links = LinkRows(conn, run_id, {url: url for url in pages}) if with_links else []
 
     def load_bodies(urls: list[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from crawler.platforms import AdapterFailure, FailureKind, GatherContext, adapter_for
 from crawler.platforms.base import AccountData, AccountRef
 from storage import models as m
+from storage.crawlset import links_where
 from storage.base import utcnow
 from storage.facts import FactRow
 from storage.facts.newmedia import AccountFact, PostFact
@@ -31,7 +32,7 @@ def portal_article_links(db_url: str, run_id: int, wechat_base: str | None) -> l
     # Targets are canonical (lower-case scheme and host), so the patterns need no case folding.
     like = or_(*(m.Link.target.like(f"%://{host}/s%") for host in sorted(hosts)))
     with session_scope(db_url) as session:
-        targets = session.scalars(select(m.Link.target).where(m.Link.run_id == run_id, like).order_by(m.Link.id)).all()
+        targets = session.scalars(select(m.Link.target).where(links_where(session, run_id), like).order_by(m.Link.id)).all()
     return list(dict.fromkeys(t for t in targets
                               if urlsplit(t).netloc.lower() in hosts and urlsplit(t).path.startswith("/s")))
 

@@ -29,3 +29,6 @@ class Run(Base):
     pid: Mapped[int | None] = mapped_column(Integer)
     host: Mapped[str | None] = mapped_column(String(255))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An incremental run reads the crawled pages and links it did not store itself through this run
+    # (storage/crawlset.py); no ON DELETE: a base run stays while a run reads through it
+    base_run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"), index=True)
