@@ -29,7 +29,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 QUEUE = "govaudit"
 ACTOR = "audit_site_job"
 FINAL = ("done", "failed")
+# What a job does (its payload's `kind`; a payload without one is an audit). Audits and re-checks crawl:
+# they hold the host's lock; a probe is one request for the homepage and never waits behind a crawl
+# (an availability sample taken hours late is not the sample asked for).
+KINDS = ("audit", "probe", "recheck")
+CRAWLING = ("audit", "recheck")
 
 
 def _env(name: str, default: float) -> float:
@@ -141,15 +146,19 @@ def _not_a_worker(payload: dict) -> None:  # the submitter's stand-in; it never 
 
 
 # --- submitting and waiting -----------------------------------------------------------------------
-def job_payloads(sites: list[dict], options: dict, batch: str | None = None) -> tuple[str, list[dict]]:
-    """One payload per site: the registry entry, the audit's options (JSON) and the job's key."""
+def job_payloads(sites: list[dict], options: dict, batch: str | None = None,
+                 kind: str = "audit") -> tuple[str, list[dict]]:
+    """One payload per site: the registry entry, the job's kind and options (JSON) and the job's key."""
+    if kind not in KINDS:
+        raise ValueError(f"job kind {kind!r}: one of {', '.join(KINDS)}")
     batch = batch or time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    return batch, [{"batch": batch, "key": f"{batch}:{s['id']}", "site": s, "options": options} for s in sites]
+    return batch, [{"batch": batch, "key": f"{batch}:{s['id']}", "kind": kind, "site": s, "options": options}
+                   for s in sites]
 
 
-def enqueue(queue: Queue, sites: list[dict], options: dict) -> str:
+def enqueue(queue: Queue, sites: list[dict], options: dict, kind: str = "audit") -> str:
     """Send one job per site; returns the batch id."""
-    batch, payloads = job_payloads(sites, options)
+    batch, payloads = job_payloads(sites, options, kind=kind)
     for p in payloads:
         queue.set_status(batch, p["site"]["id"], state="queued")
         queue.actor.send(p)
@@ -211,19 +220,26 @@ def run_worker(url: str, settings: WorkerSettings, stop: threading.Event | None 
 
 
 def _job(queue: Queue, settings: WorkerSettings, payload: dict) -> None:
-    """One site's audit as a queue job (see the module's docstring)."""
+    """One site's audit, probe or re-check as a queue job (see the module's docstring)."""
     from dramatiq.middleware import CurrentMessage
 
     message = CurrentMessage.get_current_message()
     retries = (message.options.get("retries", 0) if message else 0)
     batch, key, site = payload["batch"], payload["key"], payload["site"]
+    kind = payload.get("kind", "audit")
+    done_key = queue.key("done", key)
+    if kind == "probe":  # a probe leaves no run to find: a redelivered probe that was taken is not taken twice
+        earlier = _retrying(lambda: queue.redis.get(done_key))
+        if earlier:
+            queue.set_status(batch, site["id"], **json.loads(earlier))
+            return
     attempt = int(_retrying(lambda: queue.redis.incr(queue.key("attempts", key))))
     worker = f"{os.uname().nodename}:{os.getpid()}"
     host = urlsplit(site["url"]).hostname or site["url"]
-    queue.set_status(batch, site["id"], state="waiting", attempt=attempt, worker=worker)
+    queue.set_status(batch, site["id"], state="waiting", kind=kind, attempt=attempt, worker=worker)
     try:
-        with host_lock(queue, host):
-            queue.set_status(batch, site["id"], state="running", attempt=attempt, worker=worker)
+        with host_lock(queue, host) if kind in CRAWLING else nullcontext():
+            queue.set_status(batch, site["id"], state="running", kind=kind, attempt=attempt, worker=worker)
             result = _run_child({**payload, "db": settings.db_url, "out": str(settings.out)})
     except Exception as exc:
         final = retries >= queue.config.retries
@@ -231,8 +247,12 @@ def _job(queue: Queue, settings: WorkerSettings, payload: dict) -> None:
                          error=f"{type(exc).__name__}: {exc}"[:2000])
         log.warning("job %s attempt %d failed%s: %s", key, attempt, " for good" if final else ", will retry", exc)
         raise
-    queue.set_status(batch, site["id"], state="done", attempt=attempt, worker=worker, run=result["run_id"],
-                     abandoned=result.get("abandoned", []), reused=result.get("reused", False))
+    status = {"state": "done", "kind": kind, "attempt": attempt, "worker": worker, "run": result.get("run_id"),
+              "abandoned": result.get("abandoned", []), "reused": result.get("reused", False),
+              **{k: result[k] for k in ("probe", "nothing") if k in result}}
+    if kind == "probe":
+        _retrying(lambda: queue.redis.set(done_key, json.dumps(status, ensure_ascii=False), ex=7 * 24 * 3600))
+    queue.set_status(batch, site["id"], **status)
 
 
 @contextmanager
@@ -300,22 +320,45 @@ def options_payload(options: Any) -> dict:
             "registry_dir": str(options.registry_dir), "full": bool(getattr(options, "full", False))}
 
 
-def run_job_here(payload: dict) -> dict:
-    """The job's body (in its own process): end it if an attempt completed it, mark lost attempts
-    interrupted, then `audit_site()`."""
-    from datetime import date
+def probe_payload(timeout_s: float, user_agent: str | None, canaries: list[str]) -> dict:
+    """A probe job's options: as `govaudit probe` takes one round."""
+    return {"timeout_s": timeout_s, "user_agent": user_agent, "canaries": list(canaries)}
 
-    from govaudit.pipeline import AuditOptions, audit_site
+
+def recheck_payload(as_of: Any, scheme: str | None, browser: bool | None, platforms: dict) -> dict:
+    """A re-check job's options: as `govaudit recheck` re-checks one site."""
+    return {"as_of": as_of.isoformat(), "scheme": scheme, "browser": browser, "platforms": platforms or {}}
+
+
+def run_job_here(payload: dict) -> dict:
+    """The job's body (in its own process). A probe takes one sample of the homepage. An audit or a
+    re-check ends at once if an attempt completed it, marks lost attempts interrupted, then runs
+    `audit_site()` / `recheck_site()`."""
     from govaudit.registry import SiteEntry
-    from reports.scheme import load_scheme
     from storage.jobs import abandon_attempts, completed_run
 
-    db, key, entry = payload["db"], payload["key"], payload["site"]
+    db, key, entry, o = payload["db"], payload["key"], payload["site"], payload["options"]
+    kind = payload.get("kind", "audit")
+    if kind == "probe":
+        from govaudit.monitor import probe_rounds
+
+        records: list = []
+        probe_rounds([SiteEntry.model_validate(entry)], db, float(o["timeout_s"]), None, None, o.get("user_agent"),
+                     report=records.extend, canaries=o.get("canaries") or [])
+        r = records[0]
+        return {"state": "complete", "probe": {"status": r.status, "error": r.error, "total_ms": r.total_ms,
+                                               "final_url": r.final_url}}
     done = completed_run(db, entry["id"], key)
     if done is not None:
         return {"run_id": done, "state": "complete", "reused": True}
     abandoned = abandon_attempts(db, entry["id"], key)
-    o = payload["options"]
+    if kind == "recheck":
+        return {**_recheck_here(db, key, entry, o, Path(payload["out"])), "abandoned": abandoned}
+    from datetime import date
+
+    from govaudit.pipeline import AuditOptions, audit_site
+    from reports.scheme import load_scheme
+
     options = AuditOptions(db_url=db, out=Path(payload["out"]), as_of=date.fromisoformat(o["as_of"]),
                            scheme=load_scheme(o["scheme"]), max_pages=o["max_pages"], max_depth=o["max_depth"],
                            browser=o["browser"], allow_private=o["allow_private"], user_agent=o.get("user_agent"),
@@ -323,6 +366,21 @@ def run_job_here(payload: dict) -> dict:
                            job=key, full=bool(o.get("full")))
     result = audit_site(SiteEntry.model_validate(entry), options)
     return {"run_id": result.run_id, "state": result.state, "error": result.error, "abandoned": abandoned}
+
+
+def _recheck_here(db: str, key: str, entry: dict, o: dict, out: Path) -> dict:
+    from datetime import date
+
+    from govaudit.recheck import NothingToRecheck, recheck_site
+    from reports.scheme import load_scheme
+
+    try:
+        doc = recheck_site(db, entry["id"], out=out / "recheck", as_of=date.fromisoformat(o["as_of"]),
+                           scheme=load_scheme(o["scheme"]) if o.get("scheme") else None, browser=o.get("browser"),
+                           platforms=o.get("platforms") or None, site_entry=entry, job=key)
+    except NothingToRecheck as exc:  # nothing claimed fixed: done, not failed
+        return {"state": "complete", "nothing": str(exc)}
+    return {"run_id": doc["run"]["id"], "state": doc["run"].get("state", "complete"), "error": doc["run"].get("error")}
 
 
 def _end_with(parent: int) -> None:

@@ -56,16 +56,18 @@ class NothingToRecheck(Exception):
 
 def recheck_site(db_url: str, site_id: str, *, out: Path, as_of: date, scheme: Scheme | None = None,
                  browser: bool | None = None, platforms: dict[str, str] | None = None,
-                 site_entry: dict | None = None) -> dict:
-    """Re-check the site's `rectifying` problems; returns the re-check run's findings document."""
+                 site_entry: dict | None = None, job: str | None = None) -> dict:
+    """Re-check the site's `rectifying` problems; returns the re-check run's findings document. `job`: the
+    queue job's key, kept in the run's options (govaudit/distributed.py)."""
     reap_stale_runs(db_url)  # runs of processes killed earlier end `interrupted` (storage/runs.py)
     with keep_alive(db_url):
         return _recheck_site(db_url, site_id, out=out, as_of=as_of, scheme=scheme, browser=browser,
-                             platforms=platforms, site_entry=site_entry)
+                             platforms=platforms, site_entry=site_entry, job=job)
 
 
 def _recheck_site(db_url: str, site_id: str, *, out: Path, as_of: date, scheme: Scheme | None,
-                  browser: bool | None, platforms: dict[str, str] | None, site_entry: dict | None) -> dict:
+                  browser: bool | None, platforms: dict[str, str] | None, site_entry: dict | None,
+                  job: str | None) -> dict:
     with session_scope(db_url) as session:
         site = session.get(m.Site, site_id)
         if site is None:
@@ -88,7 +90,8 @@ def _recheck_site(db_url: str, site_id: str, *, out: Path, as_of: date, scheme: 
     allow_private = bool(options.get("allow_private")) or bool(egress.allow)
     run_id = start_run(db_url, entry, as_of, {"scheme": scheme.ref, "browser": rendering, "allow_private": allow_private,
                                               "recheck": {"problems": [c.problem.id for c in claimed],
-                                                          "previous_run": last}}, kind="recheck")
+                                                          "previous_run": last},
+                                              **({"job": job} if job else {})}, kind="recheck")
     crawl_entry = {**entry, "columns": plan.columns, "recheck_columns": plan.newest}
     job = CrawlJob(site_id=site_id, run_id=run_id, homepage=homepage, max_pages=len(plan.crawl) + 10, max_depth=1,
                    allow_private=allow_private, site=crawl_entry, browser=rendering,

@@ -29,6 +29,9 @@ def probe(
     canary: Annotated[list[str] | None, typer.Option(
         "--canary", help="a URL that is always up (repeatable): when all fail too, the round's failures are "
                          "the monitor's own outage and not counted")] = None,
+    queue: Annotated[str | None, typer.Option("--queue", help="Redis URL: one probe job per site for govaudit "
+                                                              "workers (one round)")] = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="with --queue: enqueue and return")] = False,
 ) -> None:
     """One availability sample of every homepage (可用性监测); run it from cron every few minutes."""
     from govaudit.monitor import parse_duration, print_round, print_summary, probe_rounds
@@ -54,7 +57,17 @@ def probe(
     bad = [c for c in canary or () if canonical(c) is None]
     if bad:
         raise UsageError(f"--canary must be an http(s) URL: {bad[0]!r}")
+    ua = user_agent or os.environ.get("GOVAUDIT_USER_AGENT")
+    if queue is not None:
+        if every_s is not None:
+            raise UsageError("--queue takes one round: repeat it from cron or `govaudit schedule`, not --every")
+        from govaudit.cli.queue import probe_on_queue
+        from govaudit.distributed import probe_payload
+
+        probe_on_queue(queue, url, chosen, probe_payload(timeout, ua, [canonical(c) for c in canary or ()]),
+                       wait=not no_wait)
+        return
     c.prepare_db(url)
-    probe_rounds(chosen, url, timeout, every_s, for_s, user_agent or os.environ.get("GOVAUDIT_USER_AGENT"),
+    probe_rounds(chosen, url, timeout, every_s, for_s, ua,
                  report=(lambda _records: None) if quiet else (lambda records: print_round(out_console, records)),
                  canaries=[canonical(c) for c in canary or ()])

@@ -143,6 +143,19 @@ def rectify_import(
     out_console.print("整改清单已导入 / imported: " + "，".join(f"{k} {v}" for k, v in summary.items()), highlight=False)
 
 
+def _stored_entry(db_url: str, site_id: str) -> dict:
+    """The site's registry entry as the database keeps it (a re-check job needs its URL: the host's lock)."""
+    from storage import models as m
+    from storage.session import session_scope
+
+    c.prepare_db(db_url)
+    with session_scope(db_url) as session:
+        row = session.get(m.Site, site_id)
+        if row is None:
+            raise UsageError(f"--site {site_id}: no such site in the database")
+        return dict(row.config or {"id": row.id, "name": row.name, "url": row.url})
+
+
 @app.command()
 def recheck(
     site: Annotated[str, typer.Option("--site", help="the site whose claimed fixes are re-checked")],
@@ -153,6 +166,9 @@ def recheck(
     scheme: SchemeOpt = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="never start a browser")] = False,
     db: DbOpt = None,
+    queue: Annotated[str | None, typer.Option("--queue", help="Redis URL: the re-check as a job for govaudit "
+                                                              "workers (reports in the worker's --out)")] = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="with --queue: enqueue and return")] = False,
 ) -> None:
     """Re-check the problems a unit claims to have fixed (复核): a run of kind recheck, not a full audit."""
     from govaudit.recheck import NothingToRecheck, recheck_site
@@ -163,6 +179,14 @@ def recheck(
         entry = c.select(registry.sites, [site])[0].model_dump(mode="json")
         platforms = dict(registry.platforms)
     url = c.db(db)
+    if queue is not None:
+        from govaudit.cli.queue import recheck_on_queue
+        from govaudit.distributed import recheck_payload
+
+        recheck_on_queue(queue, url, [entry or _stored_entry(url, site)],
+                         recheck_payload(_day(as_of), scheme, False if no_browser else None, platforms or {}),
+                         wait=not no_wait)
+        return
     c.prepare_db(url)
     try:
         with console.status(f"复核 {site} / re-checking …", spinner="dots"):

@@ -1,4 +1,5 @@
-"""Distributed audits: `govaudit worker` and `govaudit audit --queue URL [--no-wait]` (docs/scale.md)."""
+"""Distributed audits: `govaudit worker`, and `govaudit audit|probe|recheck … --queue URL [--no-wait]`
+(docs/scale.md)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from govaudit.cli import common as c
 from govaudit.cli.common import AuditFailed, DbOpt, UsageError, app, console, out_console
@@ -27,19 +29,19 @@ def _queue(url: str):  # noqa: ANN202 - govaudit.distributed.Queue, imported laz
     return queue
 
 
-def audit_on_queue(url: str, sites: list[SiteEntry], options: AuditOptions, wait: bool = True) -> None:
-    """Enqueue one job per site; unless told not to, follow them and write the reports and the summary."""
+def on_queue(url: str, db_url: str, sites: list[dict], options: dict, kind: str, wait: bool) -> dict[str, dict] | None:
+    """Enqueue one job of `kind` per site; unless told not to, follow them (progress on the terminal) and
+    return their final statuses. Failed jobs (after their retries) are an AuditFailed."""
     from govaudit import distributed
-    from govaudit.pipeline import render_runs
 
     queue = _queue(url)
-    c.prepare_db(options.db_url)
-    batch = distributed.enqueue(queue, [s.model_dump(mode="json") for s in sites], distributed.options_payload(options))
-    console.print(f"batch {batch}: {len(sites)} job(s) queued on {url}", highlight=False)
+    c.prepare_db(db_url)
+    batch = distributed.enqueue(queue, sites, options, kind=kind)
+    console.print(f"batch {batch}: {len(sites)} {kind} job(s) queued on {url}", highlight=False)
     if not wait:
         out_console.print(batch)
-        return
-    ids = [s.id for s in sites]
+        return None
+    ids = [s["id"] for s in sites]
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} 站 sites"),
                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("队列 queue", total=len(ids))
@@ -52,12 +54,55 @@ def audit_on_queue(url: str, sites: list[SiteEntry], options: AuditOptions, wait
                 console.print(f"{done}/{len(ids)} done; running: {', '.join(running) or '—'}", highlight=False)
 
         statuses = distributed.wait(queue, batch, ids, show)
-    runs = [statuses[i]["run"] for i in ids if statuses[i]["state"] == "done"]
-    docs = render_runs(options.db_url, runs, options.out) if runs else []
-    c.print_scores(docs)
-    failed = [f"{i}: {statuses[i].get('error')}" for i in ids if statuses[i]["state"] != "done"]
+    return {i: statuses[i] for i in ids}
+
+
+def _failed(statuses: dict[str, dict]) -> None:
+    failed = [f"{i}: {s.get('error')}" for i, s in statuses.items() if s["state"] != "done"]
     if failed:
         raise AuditFailed("jobs failed after their retries — " + "; ".join(escape(f) for f in failed))
+
+
+def audit_on_queue(url: str, sites: list[SiteEntry], options: AuditOptions, wait: bool = True) -> None:
+    """One audit job per site; unless told not to, follow them and write the reports and the summary."""
+    from govaudit import distributed
+    from govaudit.pipeline import render_runs
+
+    statuses = on_queue(url, options.db_url, [s.model_dump(mode="json") for s in sites],
+                        distributed.options_payload(options), "audit", wait)
+    if statuses is None:
+        return
+    runs = [s["run"] for s in statuses.values() if s["state"] == "done"]
+    docs = render_runs(options.db_url, runs, options.out) if runs else []
+    c.print_scores(docs)
+    _failed(statuses)
+
+
+def probe_on_queue(url: str, db_url: str, sites: list[SiteEntry], options: dict, wait: bool = True) -> None:
+    """One probe job per site (one sample of its homepage each); unless told not to, print the samples."""
+    statuses = on_queue(url, db_url, [s.model_dump(mode="json") for s in sites], options, "probe", wait)
+    if statuses is None:
+        return
+    table = Table(title="可用性监测 / probe (queue)")
+    for col in ("网站 site", "状态 status", "错误 error", "耗时 ms", "worker"):
+        table.add_column(col, overflow="fold")
+    for site_id, s in statuses.items():
+        p = s.get("probe") or {}
+        table.add_row(site_id, str(p.get("status") or "—"), escape(p.get("error") or (s.get("error") or "")),
+                      str(p.get("total_ms") or "—"), escape(s.get("worker") or ""))
+    out_console.print(table)
+    _failed(statuses)
+
+
+def recheck_on_queue(url: str, db_url: str, sites: list[dict], options: dict, wait: bool = True) -> None:
+    """One re-check job per site; unless told not to, print each site's re-check run (or why none)."""
+    statuses = on_queue(url, db_url, sites, options, "recheck", wait)
+    if statuses is None:
+        return
+    for site_id, s in statuses.items():
+        what = f"run {s['run']}" if s.get("run") else escape(s.get("nothing") or s.get("error") or s["state"])
+        out_console.print(f"{site_id}: {s['state']} · {what}", highlight=False)
+    _failed(statuses)
 
 
 @app.command()
