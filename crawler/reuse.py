@@ -4,7 +4,8 @@ A nightly audit first asks for every page the previous run crawled, conditionall
 `If-Modified-Since` from the validators that run stored), in one lightweight asyncio pass: a 304 or a 200
 whose body hashes as before means the page is unchanged. The pass follows the same rules as the crawl:
 the egress policy (`crawler.egress`: no private, loopback or link-local address unless the site lives
-there or `--allow-private`), the crawl's User-Agent, timeout and per-host concurrency. It stops at the first
+there or `--allow-private`; connections go to the pinned address the policy checked,
+`crawler.egress.aio`), the crawl's User-Agent, timeout and per-host concurrency. It stops at the first
 page that changed — then the audit crawls fully, as it would have — so an unchanged site costs one small
 request per page and nothing else.
 """
@@ -89,7 +90,8 @@ async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: s
     import aiohttp
     import yarl
 
-    from crawler.egress import resolves_private_async
+    from crawler.egress import EgressPolicy, resolves_private_async
+    from crawler.egress.aio import PolicyResolver
 
     private: dict[str, bool] = {}
     results: list[Revalidation] = []
@@ -163,7 +165,10 @@ async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: s
                 changed.set()
 
     hosts = {urlsplit(p.url).hostname for p in known} or {None}
-    connector = aiohttp.TCPConnector(limit=per_host * len(hosts), limit_per_host=per_host, ssl=False)
+    # Connections go to the address the policy checked: the pinned answer (crawler/egress/aio.py)
+    policy = egress if egress is not None else EgressPolicy(allow_private=allow_private)
+    connector = aiohttp.TCPConnector(limit=per_host * len(hosts), limit_per_host=per_host, ssl=False,
+                                     resolver=PolicyResolver(policy))
     timeout = aiohttp.ClientTimeout(total=timeout_s)
     # The crawl's own politeness: at most `per_host` requests in flight per host, one User-Agent, no cookies.
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers={"User-Agent": user_agent},
