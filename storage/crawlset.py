@@ -13,12 +13,12 @@ base does not hold. A run's crawl is then
   final URL), each part in stored order.
 
 A run without a base is its own rows only. Every reader of a run's `page` or `link` rows goes through here
-(`pages_where`, `page_parts`, `link_parts`, `links_where`): filters for counts and lookups by URL, ordered
-parts for reads in crawl order. Bodies need nothing: a base page's row keeps its body pointer.
+(`page_parts`, `link_parts`: ordered parts for reads in crawl order; `count_pages`, `count_links`; and
+`pages_where`, `links_where`: one filter, for lookups by URL). Bodies need nothing: a base page's row keeps its body pointer.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage import models as m
@@ -62,6 +62,17 @@ def links_where(conn, run_id: int, base: int | None = ...) -> ColumnElement:  # 
     return or_(*link_parts(conn, run_id, base))
 
 
+def count_pages(conn, run_id: int, *where: ColumnElement) -> int:  # noqa: ANN001
+    """How many pages of the run match `where`: counted part by part (each part uses the run_id index)."""
+    return sum(conn.execute(select(func.count()).select_from(PAGE).where(part, *where)).scalar() or 0
+               for part in page_parts(conn, run_id))
+
+
+def count_links(conn, run_id: int) -> int:  # noqa: ANN001
+    return sum(conn.execute(select(func.count()).select_from(LINK).where(part)).scalar() or 0
+               for part in link_parts(conn, run_id))
+
+
 def _not_crawled_by(run_id: int, source) -> list[ColumnElement]:  # noqa: ANN001
     """`source` is neither the URL nor the final URL of a page the run crawled itself."""
     own = PAGE.alias("own_crawled")
@@ -70,4 +81,4 @@ def _not_crawled_by(run_id: int, source) -> list[ColumnElement]:  # noqa: ANN001
             source.not_in(select(own.c.final_url).where(crawled, own.c.final_url.is_not(None)))]
 
 
-__all__ = ["base_of", "link_parts", "links_where", "page_parts", "pages_where"]
+__all__ = ["base_of", "count_links", "count_pages", "link_parts", "links_where", "page_parts", "pages_where"]

@@ -21,7 +21,7 @@ from sqlalchemy import and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
-from storage.crawlset import base_of, links_where, page_parts, pages_where
+from storage.crawlset import base_of, count_links, count_pages, page_parts, pages_where
 from storage.facts import TABLES
 from storage.vocabulary import CARRIED_FLAG, CHECKED_PREFIX, SPINE_FACTS, carried_check
 
@@ -53,8 +53,7 @@ def checked_targets(session: Session, run_id: int) -> list[tuple[str, list]]:
 
 
 def rendered_pages(session: Session, run_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(m.Page).where(
-        pages_where(session, run_id), m.Page.rendered.is_(True))) or 0
+    return count_pages(session, run_id, m.Page.rendered.is_(True))
 
 
 def year_less_items(session: Session, run_id: int) -> list[tuple[str, int | None, date | None]]:
@@ -124,10 +123,8 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
             session.execute(insert(body).from_select(["page_id", value.name], rows))
     session.execute(update(m.Run).where(m.Run.id == run_id)
                     .values(base_run_id=previous if prev_base is None else prev_base))
-    counts["pages"] = (session.scalar(select(func.count()).select_from(page).where(pages_where(session, run_id)))
-                       or 0) - own_pages - counts.get("carried_checks", 0)
-    counts["links"] = (session.scalar(select(func.count()).select_from(link).where(links_where(session, run_id)))
-                       or 0) - own_links
+    counts["pages"] = count_pages(session, run_id) - own_pages - counts.get("carried_checks", 0)
+    counts["links"] = count_links(session, run_id) - own_links
     # 4. crawl-time facts
     wanted_families = set(families)
     facts = 0
@@ -156,8 +153,7 @@ def carry_run(session: Session, previous: int, run_id: int, families: Iterable[s
     families = tuple(families)
 
     def crawled() -> int:
-        return session.scalar(select(func.count()).select_from(m.Page).where(
-            pages_where(session, run_id), m.Page.crawled.is_(True))) or 0
+        return count_pages(session, run_id, m.Page.crawled.is_(True))
 
     own = crawled()
     counts = carry(session, previous, run_id, families, checks=checks, today=today)

@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage import models as m
-from storage.crawlset import pages_where
+from storage.crawlset import count_pages
 from storage.base import utcnow
 from storage.session import session_scope
 from storage.vocabulary import RUN_KINDS, RUN_STATES, SPINE_FACTS
@@ -143,8 +143,7 @@ def interrupt(session: Session, run: m.Run, reason: str, close_reason: str) -> N
     run.state = "interrupted"
     run.finished_at = utcnow()
     run.error = reason
-    run.pages = session.scalar(select(func.count()).select_from(m.Page).where(
-        pages_where(session, run.id), m.Page.crawled.is_(True))) or 0
+    run.pages = count_pages(session, run.id, m.Page.crawled.is_(True))
     run.stats = {**(run.stats or {}), "close_reason": close_reason}
 
 

@@ -18,7 +18,7 @@ from functools import cached_property
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.facts import TABLES
@@ -34,7 +34,7 @@ from storage.facts.newmedia import AccountFact, PostFact
 from storage.facts.pages import LinkFact, PageFact, SiteFact
 from storage.facts.browser_tls import BrowserTlsFact
 from storage.facts.tls import TlsFact
-from storage.crawlset import link_parts, page_parts
+from storage.crawlset import count_links, link_parts, page_parts
 from storage.models import Link, Page, PageBody, Run, Site
 from storage.models.blob import BodyBlob, PageBlob
 from storage.probes import ProbeFact, load_probes, window_bounds
@@ -89,8 +89,7 @@ class LinkRows(Sequence):
     def __len__(self) -> int:
         if self._len is None:
             lt = Link.__table__.c
-            self._len = sum(self._conn.execute(select(func.count()).select_from(Link.__table__).where(part))
-                            .scalar_one() for part in self._parts)
+            self._len = count_links(self._conn, self._run_id)
         return self._len
 
     def __getitem__(self, index):  # noqa: ANN001, ANN204 - int or slice, like a list

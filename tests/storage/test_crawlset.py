@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from crawler.writer import PAGE_COLUMNS, write_batch
 from storage import models as m
-from storage.crawlset import links_where, pages_where
+from storage.crawlset import count_links, count_pages, links_where, pages_where
 from storage.retention import protected_runs, remove_runs
 from storage.reuse import carry
 from storage.runs import start_run
@@ -55,6 +55,7 @@ def _view(session, run_id: int) -> tuple[list, list, dict]:  # noqa: ANN001
     assert len(snap.links) == len(links)
     assert session.scalar(select(func.count()).select_from(m.Page).where(pages_where(session, run_id))) == len(pages)
     assert session.scalar(select(func.count()).select_from(m.Link).where(links_where(session, run_id))) == len(links)
+    assert count_pages(session, run_id) == len(pages) and count_links(session, run_id) == len(links)
     return pages, links, bodies
 
 
