@@ -5,12 +5,13 @@ An incremental nightly run does not copy the pages and links it carries over: it
 itself, the records it kept or carried with other flags, and the crawled pages of its previous run that the
 base does not hold. A run's crawl is then
 
-- pages: its own rows, then the base run's rows whose URL it has no row for, each part in stored (`id`)
-  order — the order copied rows would have. (Every URL the base only checked is checked again or carried
+- pages: its own rows, then the base run's rows whose URL it has no row for and has not dropped
+  (`page_drop`: a partial re-audit's pages that today's crawl no longer reaches, or that are gone), each
+  part in stored (`id`) order — the order copied rows would have. (Every URL the base only checked is checked again or carried
   with other flags, so it has a row of the run; what the base fetched as a page and the run did not comes
   through unchanged: crawled pages, error pages, redirect aliases);
 - links: its own rows, then the base run's links whose source is none of its own crawled pages (by URL or
-  final URL), each part in stored order.
+  final URL) nor a dropped page, each part in stored order.
 
 A run without a base is its own rows only. Every reader of a run's `page` or `link` rows goes through here
 (`page_parts`, `link_parts`: ordered parts for reads in crawl order; `count_pages`, `count_links`; and
@@ -25,6 +26,7 @@ from storage import models as m
 
 PAGE = m.Page.__table__
 LINK = m.Link.__table__
+DROP = m.PageDrop.__table__
 
 
 def base_of(conn, run_id: int) -> int | None:  # noqa: ANN001 - a Session or a Connection
@@ -39,7 +41,8 @@ def page_parts(conn, run_id: int, base: int | None = ...) -> list[ColumnElement]
     if base is not None:
         own = PAGE.alias("own")
         parts.append(and_(PAGE.c.run_id == base,
-                          ~exists().where(own.c.run_id == run_id, own.c.url_hash == PAGE.c.url_hash)))
+                          ~exists().where(own.c.run_id == run_id, own.c.url_hash == PAGE.c.url_hash),
+                          ~exists().where(DROP.c.run_id == run_id, DROP.c.url_hash == PAGE.c.url_hash)))
     return parts
 
 
@@ -53,7 +56,8 @@ def link_parts(conn, run_id: int, base: int | None = ...) -> list[ColumnElement]
     base = base_of(conn, run_id) if base is ... else base
     parts: list[ColumnElement] = [LINK.c.run_id == run_id]
     if base is not None:
-        parts.append(and_(LINK.c.run_id == base, *_not_crawled_by(run_id, LINK.c.source)))
+        parts.append(and_(LINK.c.run_id == base, *_not_crawled_by(run_id, LINK.c.source),
+                          LINK.c.source.not_in(select(DROP.c.url).where(DROP.c.run_id == run_id))))
     return parts
 
 

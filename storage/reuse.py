@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from storage import models as m
 from storage.crawlset import base_of, count_links, count_pages, page_parts, pages_where
+from storage.base import text_hash
 from storage.facts import TABLES
 from storage.vocabulary import CARRIED_FLAG, CHECKED_PREFIX, SPINE_FACTS, carried_check
 
@@ -65,14 +66,16 @@ def year_less_items(session: Session, run_id: int) -> list[tuple[str, int | None
 
 
 def carry(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-          today: date) -> dict[str, int]:
+          today: date, drop: Iterable[str] = ()) -> dict[str, int]:
     """Give this run the previous run's crawl, except the URLs this run already fetched: the run points at
     a base run and reads the rest of its pages (with their bodies) and links through it
     (storage/crawlset.py) — nothing is copied but what the base does not hold. Stored as the run's own
     rows: the check results named in `checks` (url → day really checked, marked as carried) and, when the
     previous run reads through a base itself, that run's own rows (copied with their links and body
-    pointers). Then the rows of the given fact families (column items re-dated to this run's fetch day).
-    Returns counts of what was carried."""
+    pointers). A partial re-audit names in `drop` the previous pages a full crawl of today's state no longer
+    reaches, or that are gone: neither their record nor their links are carried (`page_drop`; the drops of a
+    previous run with a base are kept). Then the rows of the given fact families (column items re-dated to
+    this run's fetch day). Returns counts of what was carried."""
     page, new = m.Page.__table__, m.Page.__table__.alias("new")
     link = m.Link.__table__
 
@@ -99,6 +102,14 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
     # 2. the base: the previous run's own base, else the previous run. Rows the previous run holds itself
     #    over its base are copied (pages this run did not fetch, their links, their body pointers).
     prev_base = base_of(session, previous)
+    dropped = m.PageDrop.__table__
+    new_drops = {u: text_hash(u) for u in drop}
+    drops = dict(new_drops)  # hide the base's rows: the previous run's drops too (its own rows stay its own)
+    if prev_base is not None:
+        drops.update({u: h for u, h in session.execute(select(dropped.c.url, dropped.c.url_hash)
+                                                        .where(dropped.c.run_id == previous))})
+    if drops:
+        session.execute(insert(dropped), [{"run_id": run_id, "url": u, "url_hash": h} for u, h in sorted(drops.items())])
     if prev_base is not None:
         old = page.alias("old")
         crawled_now = select(new.c.url).where(new.c.run_id == run_id, new.c.crawled.is_(True))
@@ -107,18 +118,19 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
         lcols = [c.name for c in link.columns if c.name not in ("id", "run_id")]
         session.execute(insert(link).from_select(
             ["run_id", *lcols], select(literal(run_id), *[link.c[c] for c in lcols]).where(
-                link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final))
-            .order_by(link.c.id)))
+                link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final),
+                *([link.c.source.not_in(sorted(new_drops))] if new_drops else [])).order_by(link.c.id)))
         session.execute(insert(page).from_select(
             ["run_id", *pcols], select(literal(run_id), *[old.c[c] for c in pcols]).where(
                 old.c.run_id == previous,
-                ~exists().where(new.c.run_id == run_id, new.c.url_hash == old.c.url_hash)).order_by(old.c.id)))
+                ~exists().where(new.c.run_id == run_id, new.c.url_hash == old.c.url_hash),
+                *([old.c.url_hash.not_in(sorted(new_drops.values()))] if new_drops else [])).order_by(old.c.id)))
         pairs = old.join(new, and_(new.c.run_id == run_id, new.c.url_hash == old.c.url_hash))
         for body in (m.PageBlob.__table__, m.PageBody.__table__):
             value = body.c.hash if body.name == "page_blob" else body.c.html_z
             own = body.alias("own")  # a page this run fetched itself has its own body already
             rows = select(new.c.id.label("page_id"), value).select_from(pairs.join(body, body.c.page_id == old.c.id)) \
-                .where(old.c.run_id == previous, old.c.crawled.is_(True),
+                .where(old.c.run_id == previous, old.c.crawled.is_(True), new.c.crawled.is_(True),
                        ~exists().where(own.c.page_id == new.c.id).correlate(new))
             session.execute(insert(body).from_select(["page_id", value.name], rows))
     session.execute(update(m.Run).where(m.Run.id == run_id)
@@ -146,7 +158,7 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
 
 
 def carry_run(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-              today: date, reuse: dict) -> dict[str, int]:
+              today: date, reuse: dict, drop: Iterable[str] = ()) -> dict[str, int]:
     """`carry()`, then the run's bookkeeping as a full crawl of the same state would leave it: its page count,
     the fact families gathered (spine, carried, its own), the previous run's gatherer counters it did not
     make itself, `reused_pages` and the `reuse` block (also under `incremental`)."""
@@ -156,7 +168,7 @@ def carry_run(session: Session, previous: int, run_id: int, families: Iterable[s
         return count_pages(session, run_id, m.Page.crawled.is_(True))
 
     own = crawled()
-    counts = carry(session, previous, run_id, families, checks=checks, today=today)
+    counts = carry(session, previous, run_id, families, checks=checks, today=today, drop=drop)
     run, prev = session.get(m.Run, run_id), session.get(m.Run, previous)
     run.pages = crawled()
     stats = dict(run.stats or {})

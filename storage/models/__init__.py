@@ -25,7 +25,7 @@ from storage.models.evaluation import (
     Objection,
     RequestCase,
 )
-from storage.models.page import Link, Page, PageBody
+from storage.models.page import Link, Page, PageBody, PageDrop
 from storage.models.blob import BodyBlob, PageBlob  # noqa: F401 - content-addressed bodies (issue 17)
 from storage.models.probe import Probe
 from storage.models.problem import Problem, ProblemEvent, ProblemRun, ProblemSighting
@@ -62,7 +62,8 @@ __all__ = [
     "Objection", "RequestCase",
     "Account", "AnnualReport", "ApplyChannel", "Attachment", "AxeResult", "Column", "ColumnItem", "DisclosurePart",
     "Document", "EvidenceShot", "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "ItemPage",
-    "Judgement", "Link", "LinkVisibility", "Message", "MobileRender", "Page", "PageBody", "PageVariant", "Post",
+    "Judgement", "Link", "LinkVisibility", "Message", "MobileRender", "Page", "PageBody", "PageDrop", "PageVariant",
+    "Post",
     "Probe", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
     "AlertDelivery", "JobLease", "MonitorBaseline", "MonitorBaselineFactRow",

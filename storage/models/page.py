@@ -61,3 +61,14 @@ class Link(Base):
     target: Mapped[str] = mapped_column(Text)
     tag: Mapped[str] = mapped_column(String(16), default="a")
     text: Mapped[str | None] = mapped_column(Text)
+
+
+class PageDrop(Base):
+    """A page of a run's base run that the run does not have: a partial re-audit found that a crawl of
+    today's state no longer reaches it (or it is gone). storage/crawlset.py hides it and its links."""
+
+    __tablename__ = "page_drop"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), primary_key=True)
+    url_hash: Mapped[str] = mapped_column(String(64), primary_key=True, default=hash_of("url"))
+    url: Mapped[str] = mapped_column(Text)

@@ -117,6 +117,38 @@ def test_an_incremental_run_reads_through_its_base_and_copies_only_the_differenc
         assert _view(session, third) == view3
 
 
+def test_dropped_pages_are_hidden_with_their_links_and_stay_dropped(db_url: str) -> None:
+    """A partial re-audit drops p4 (no page links it any more) and p5 (gone: fetched again, a 404 now)."""
+    upgrade(db_url)
+    first = _first_run(db_url)
+    second = start_run(db_url, SITE, DAY, {})
+    write_batch(db_url, [
+        _row(second, BASE, depth=0, html="<html>首页 v1</html>", links=(f"{BASE}p0.html", "http://other.example/x")),
+        _row(second, f"{BASE}p3.html", html="<html>p3 v2</html>", links=(f"{BASE}dead3.html",)),  # no p4 link
+        _row(second, f"{BASE}p5.html", crawled=False, status=404),
+    ], [])
+    with session_scope(db_url) as session:
+        carry(session, first, second, (), checks={}, today=DAY, drop=[f"{BASE}p4.html", f"{BASE}p5.html"])
+    with session_scope(db_url) as session:
+        pages, links, _ = _view(session, second)
+    urls = [p[0] for p in pages]
+    assert f"{BASE}p4.html" not in urls and urls.count(f"{BASE}p5.html") == 1
+    assert dict((p[0], p[2]) for p in pages)[f"{BASE}p5.html"] == 404  # its own row, not the base's 200
+    assert not {s for s, _ in links} & {f"{BASE}p4.html", f"{BASE}p5.html"}
+    assert (f"{BASE}p2.html", f"{BASE}p3.html") in links  # the other pages' links are there
+    # the next night reads through the same base: the drops stay (p5 still gone, not fetched again)
+    third = start_run(db_url, SITE, DAY, {})
+    write_batch(db_url, [
+        _row(third, BASE, depth=0, html="<html>首页 v1</html>", links=(f"{BASE}p0.html", "http://other.example/x")),
+    ], [])
+    with session_scope(db_url) as session:
+        carry(session, second, third, (), checks={}, today=DAY)
+    with session_scope(db_url) as session:
+        assert session.get(m.Run, third).base_run_id == first
+        view3 = _view(session, third)
+    assert sorted(view3[0]) == sorted(pages) and view3[1] == links
+
+
 def test_a_run_without_a_base_is_its_own_rows(db_url: str) -> None:
     upgrade(db_url)
     first = _first_run(db_url)
