@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from crawler import settings as crawl_settings
 from crawler.reuse import KnownPage, revalidate, target_class
@@ -44,6 +44,7 @@ CRAWL_FAMILIES = ("columns", "column_items", "disclosure", "interaction", "attac
 RESTRICTED_EXTRACTORS = ("crawler.extractors.variants.VariantFetcher",)
 DEFAULT_EXTERNAL_DAYS = 7
 DEFAULT_ATTACHMENT_DAYS = 7
+DEFAULT_MAX_CHANGED_FRACTION = 0.05
 
 
 @dataclass
@@ -57,6 +58,13 @@ class Plan:
     families: tuple[str, ...]  # crawl-time fact families carried
     gathered_on: str  # the day the carried families were really gathered
     revalidation: dict = field(default_factory=dict)
+    # a partial re-audit (govaudit/partial.py): pages crawled again (url, depth), previous pages not carried,
+    # pages whose per-page facts are read anew; all empty when every page was unchanged
+    pages: tuple[tuple[str, int], ...] = ()
+    drop: tuple[str, ...] = ()
+    refresh: tuple[str, ...] = ()
+    homepage: str = ""
+    site: dict = field(default_factory=dict)
 
 
 def crawl_key(site: dict, options: dict) -> str:
@@ -136,17 +144,59 @@ def prepare(job, opts, *, full: bool, user_agent: str | None = None) -> Plan | N
                                       m.Page.depth, m.Page.crawled, m.Page.flags)
                                .where(m.Page.run_id == prev.id).order_by(m.Page.id)).all()
     hosts = {host_of(r.final_url or r.url) for r in rows if r.crawled} | {host_of(job.homepage)}
-    known, keep, checks, carried = [], [], [], {}
+    known, keep = [], []
     for r in rows:
         if r.depth is not None and r.error is None and r.status is not None:  # fetched as a page
             known.append(KnownPage(r.url, r.final_url, len(r.redirects or ()), r.content_hash, r.etag,
                                    r.last_modified, r.status))
             if not r.crawled:
                 keep.append(r.url)
+    fraction = _fraction(params, "reuse.max_changed_fraction", DEFAULT_MAX_CHANGED_FRACTION)
+    limit = int(fraction * len(known))
+    agent = user_agent or crawl_settings.USER_AGENT
+    report = revalidate(known, allow_private=job.allow_private, timeout_s=opts.timeout_s, egress=job.egress,
+                        user_agent=agent, max_changes=limit)
+    counts = {"revalidated": len(report.results), "not_modified": report.not_modified, "bodies": report.bodies}
+    partial = None
+    if not report.unchanged:
+        change = report.first_change
+        first = {"first_change": change.url if change else None, "change": change.reason if change else None}
+        if not report.complete:
+            return full_crawl("changed", previous_run=prev.id, changed_over=limit, **first, **counts)
+
+        def probe_new(urls: list[str]) -> list:
+            if not urls:
+                return []
+            return revalidate([KnownPage(u, None, 0, None, None, None, None) for u in urls],
+                              allow_private=job.allow_private, timeout_s=opts.timeout_s, egress=job.egress,
+                              user_agent=agent, max_changes=len(urls)).results
+
+        from govaudit.partial import Refusal, plan_partial
+
+        changes = [{"url": c.url, "change": c.reason} for c in report.changes]
+        try:
+            with session_scope(opts.db_url) as session:
+                partial = plan_partial(
+                    session, job=job, prev_id=prev.id, rows=rows, changes=report.changes, families=families,
+                    limit=limit, probe_new=probe_new, extractors=_probed_extractors(), prev_stats=pstats,
+                    link_caps=getattr(job, "link_caps", None))
+        except Refusal as refusal:
+            return full_crawl(refusal.reason, previous_run=prev.id, **{"partial_refused": refusal.detail},
+                              changes=changes[:20], changed=len(changes), **first, **counts)
+        counts = {**counts, "changed": len(changes), "changes": changes[:50], **partial.stats}
+    drop = set(partial.drop) if partial else set()
+    recrawl = {u for u, _ in partial.pages} if partial else set()
+    checks, carried = [], {}
+    for r in rows:
+        if r.url in drop or r.url in recrawl:
+            continue
+        if r.depth is not None and r.error is None and r.status is not None:  # fetched as a page: revalidated
             continue
         if r.depth is not None:  # a page that failed: asked again, as every internal target
             checks.append(r.url)
             continue
+        if partial is not None and r.url not in partial.targets:
+            continue  # no page links it any more: a full crawl of today's state does not check it
         kind = target_class(r.url, hosts)
         day = checked_on(r.flags, prev_day)
         days = {"internal": 0, "external": external_days, "attachment": attachment_days}[kind]
@@ -154,24 +204,54 @@ def prepare(job, opts, *, full: bool, user_agent: str | None = None) -> Plan | N
             checks.append(r.url)
         else:
             carried[r.url] = day
-    report = revalidate(known, allow_private=job.allow_private, timeout_s=opts.timeout_s, egress=job.egress,
-                        user_agent=user_agent or crawl_settings.USER_AGENT)
-    counts = {"revalidated": len(report.results), "not_modified": report.not_modified, "bodies": report.bodies}
-    if not report.unchanged:
-        change = report.first_change
-        return full_crawl("changed", previous_run=prev.id, first_change=change.url if change else None,
-                          change=change.reason if change else None, **counts)
+    if partial is not None:  # targets only today's pages link: checked now, as a full crawl checks them
+        have = {r.url for r in rows}
+        checks += sorted(t for t in partial.targets if t not in have)
+    keep = [u for u in keep if u not in drop and u not in recrawl]
     return Plan(previous=prev.id, checks=tuple(checks), carried=carried, keep=tuple(keep), families=families,
-                gathered_on=gathered_on.isoformat(), revalidation=counts)
+                gathered_on=gathered_on.isoformat(), revalidation=counts,
+                pages=partial.pages if partial else (), drop=partial.drop if partial else (),
+                refresh=partial.refresh if partial else (), homepage=job.homepage, site=job.site or {})
+
+
+def _probed_extractors() -> list[str]:
+    """The crawl's extractors a restricted crawl does not run (their facts are carried or re-read)."""
+    return [p for p in crawl_settings.GOVAUDIT_EXTRACTORS if p not in RESTRICTED_EXTRACTORS]
+
+
+def _fraction(params: dict, name: str, default: float) -> float:
+    try:
+        return min(1.0, max(0.0, float(params.get(name, default))))
+    except (TypeError, ValueError):
+        return default
 
 
 def finish(db_url: str, run_id: int, plan: Plan) -> dict:
     """After the restricted crawl: carry the rest of the previous run over; returns the run's reuse block."""
-    reuse = {"mode": "incremental", "previous_run": plan.previous, **plan.revalidation,
-             "rechecked": len(plan.checks), "carried_checks": len(plan.carried), "gathered_on": plan.gathered_on}
+    reuse = {"mode": "partial" if plan.pages or plan.drop else "incremental", "previous_run": plan.previous,
+             **plan.revalidation, "rechecked": len(plan.checks), "carried_checks": len(plan.carried),
+             "gathered_on": plan.gathered_on}
     with session_scope(db_url) as session:
         counts = carry_run(session, plan.previous, run_id, plan.families, checks=plan.carried, keep=plan.keep,
-                           today=beijing_today(), reuse=reuse)
+                           today=beijing_today(), reuse=reuse, drop=plan.drop, refresh=plan.refresh)
+        if plan.refresh and "disclosure" in plan.families:
+            from govaudit.partial import refresh_documents
+            from storage.facts import table_of
+
+            run = session.get(m.Run, run_id)
+            facts = refresh_documents(session, run_id=run_id, job_site=plan.site,
+                                      homepage=plan.homepage, urls=list(plan.refresh), extractors=_probed_extractors())
+            by_table: dict = {}
+            for row in facts:
+                table = table_of(row.fact)
+                by_table.setdefault(table, []).append(table.row(run_id, row.fact))
+            for table, values in by_table.items():
+                session.execute(insert(table.model.__table__), values)
+            counts["documents_read"] = len(facts)
+            stats = dict(run.stats or {})
+            stats["incremental"] = {**stats.get("incremental", {}), "documents_read": len(facts)}
+            stats["reuse"] = stats["incremental"]
+            run.stats = stats
     log.info("run %s: incremental, %s", run_id, counts)
     return counts
 

@@ -61,12 +61,23 @@ def year_less_items(session: Session, run_id: int) -> list[tuple[str, int | None
                                                                          model.month_day.is_not(None)))]
 
 
+# Fact tables whose rows each belong to one page (the page's URL in the named column): a partial re-audit
+# carries the rows of the pages it did not re-crawl and gathers new rows for those it did (`refresh`).
+PER_PAGE_FACTS = {"document": "url"}
+
+
 def carry(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-          keep: Iterable[str] = (), today: date) -> dict[str, int]:
+          keep: Iterable[str] = (), today: date, drop: Iterable[str] = (), refresh: Iterable[str] = ()
+          ) -> dict[str, int]:
     """Copy the previous run's crawl into this run, except the URLs this run already fetched: crawled pages
     with their bodies and links, the records of `keep` (URLs revalidated this run, copied as they were), the
     check results named in `checks` (url → day really checked, marked as carried), and the rows of the given
-    fact families (column items re-dated to this run's fetch day). Returns counts of what was carried."""
+    fact families (column items re-dated to this run's fetch day). A partial re-audit names in `drop` the
+    previous pages a full crawl of today's state no longer reaches (neither their record nor their links are
+    carried; also the links of a page that is gone now) and in `refresh` the pages whose per-page facts
+    (PER_PAGE_FACTS) it gathers anew. Returns counts of what was carried."""
+    drop = sorted(set(drop))
+    refresh = sorted(set(refresh))
     page, old, new = m.Page.__table__, m.Page.__table__.alias("old"), m.Page.__table__.alias("new")
     fetched_now = select(new.c.url).where(new.c.run_id == run_id)
     counts: dict[str, int] = {}
@@ -83,8 +94,8 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
     before = rows_of(link)
     session.execute(insert(link).from_select(
         ["run_id", *cols], select(literal(run_id), *[link.c[c] for c in cols]).where(
-            link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final))
-        .order_by(link.c.id)))
+            link.c.run_id == previous, link.c.source.not_in(crawled_now), link.c.source.not_in(crawled_final),
+            *([link.c.source.not_in(drop)] if drop else [])).order_by(link.c.id)))
     counts["links"] = rows_of(link) - before
     # 2. crawled pages (and the revalidated records to keep), in their previous order, then their bodies
     keep = sorted(set(keep))
@@ -95,14 +106,15 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
     before = rows_of(page)
     session.execute(insert(page).from_select(
         ["run_id", *pcols], select(literal(run_id), *[old.c[c] for c in pcols]).where(
-            old.c.run_id == previous, wanted, old.c.url.not_in(fetched_now)).order_by(old.c.id)))
+            old.c.run_id == previous, wanted, old.c.url.not_in(fetched_now),
+            *([old.c.url.not_in(drop)] if drop else [])).order_by(old.c.id)))
     counts["pages"] = rows_of(page) - before
     pairs = old.join(new, and_(new.c.run_id == run_id, new.c.url == old.c.url))
     for body in (m.PageBlob.__table__, m.PageBody.__table__):
         value = body.c.hash if body.name == "page_blob" else body.c.html_z
         own = body.alias("own")  # a page this run fetched itself has its own body already
         rows = select(new.c.id.label("page_id"), value).select_from(pairs.join(body, body.c.page_id == old.c.id)) \
-            .where(old.c.run_id == previous, old.c.crawled.is_(True),
+            .where(old.c.run_id == previous, old.c.crawled.is_(True), new.c.crawled.is_(True),
                    ~exists().where(own.c.page_id == new.c.id).correlate(new))
         session.execute(insert(body).from_select(["page_id", value.name], rows))
     # 3. carried check results (marked: they were not asked again this run)
@@ -128,8 +140,10 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
         t = table.model.__table__
         fcols = [c.name for c in t.columns if c.name not in ("id", "run_id")]
         before = rows_of(t)
+        own_page = PER_PAGE_FACTS.get(t.name)
+        skip = [t.c[own_page].not_in(refresh)] if own_page and refresh else []
         session.execute(insert(t).from_select(
-            ["run_id", *fcols], select(literal(run_id), *[t.c[c] for c in fcols]).where(t.c.run_id == previous)
+            ["run_id", *fcols], select(literal(run_id), *[t.c[c] for c in fcols]).where(t.c.run_id == previous, *skip)
             .order_by(t.c.id)))
         facts += rows_of(t) - before
         if "fetched_on" in fcols:  # what a crawl today would record: the day the (unchanged) list was fetched
@@ -140,7 +154,8 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
 
 
 def carry_run(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-              keep: Iterable[str], today: date, reuse: dict) -> dict[str, int]:
+              keep: Iterable[str], today: date, reuse: dict, drop: Iterable[str] = (),
+              refresh: Iterable[str] = ()) -> dict[str, int]:
     """`carry()`, then the run's bookkeeping as a full crawl of the same state would leave it: its page count,
     the fact families gathered (spine, carried, its own), the previous run's gatherer counters it did not
     make itself, `reused_pages` and the `reuse` block (also under `incremental`)."""
@@ -151,7 +166,8 @@ def carry_run(session: Session, previous: int, run_id: int, families: Iterable[s
             m.Page.run_id == run_id, m.Page.crawled.is_(True))) or 0
 
     own = crawled()
-    counts = carry(session, previous, run_id, families, checks=checks, keep=keep, today=today)
+    counts = carry(session, previous, run_id, families, checks=checks, keep=keep, today=today, drop=drop,
+                   refresh=refresh)
     run, prev = session.get(m.Run, run_id), session.get(m.Run, previous)
     run.pages = crawled()
     stats = dict(run.stats or {})
@@ -177,5 +193,5 @@ def fact_rows(session: Session, run_id: int, family: str) -> int:
     return total
 
 
-__all__ = ["CARRIED_FLAG", "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
+__all__ = ["CARRIED_FLAG", "PER_PAGE_FACTS", "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
            "fact_rows", "previous_audit", "rendered_pages", "year_less_items"]
