@@ -5,8 +5,11 @@ same site crawled with the same registry entry and crawl options (a hash, `run.s
 browser (a 304 says nothing about what scripts fill in) and no rendered page in that run, and attachment
 texts gathered less than `reuse.attachment_days` ago. Then every page the previous run fetched as a page is
 asked again conditionally (`crawler.reuse.revalidate`: ETag / Last-Modified → 304, or the same status and
-body hash). If anything changed the audit crawls fully, as it always did — precision first: the findings
-of an incremental run are those a full audit of the same site state gives — and the reason is kept in
+body hash); the pass goes on past changes up to `reuse.max_changed_fraction` of the pages. When some pages
+changed, `govaudit.partial.plan_partial` decides whether re-crawling exactly those (with the dead links they
+newly lead to and the pages whose depth moved) gives what a full crawl of today's state gives; if not — or
+if too many changed — the audit crawls fully, as it always did — precision first: the findings of an
+incremental run are those a full audit of the same site state gives — and the reason is kept in
 `run.stats["incremental"]`.
 
 When nothing changed the crawl is restricted (the homepage with the cloaking variants only, no link
@@ -25,12 +28,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from crawler import settings as crawl_settings
 from crawler.reuse import KnownPage, revalidate, target_class
 from storage import models as m
-from storage.reuse import carry_run, checked_on, fact_rows, previous_audit, rendered_pages, year_less_items
+from storage.reuse import add_refreshed, carry_run, checked_on, fact_rows, previous_audit, rendered_pages, year_less_items
 from storage.runs import update_stats
 from storage.session import session_scope
 from storage.vocabulary import beijing_today, host_of, infer_year
@@ -236,22 +239,10 @@ def finish(db_url: str, run_id: int, plan: Plan) -> dict:
                            today=beijing_today(), reuse=reuse, drop=plan.drop, refresh=plan.refresh)
         if plan.refresh and "disclosure" in plan.families:
             from govaudit.partial import refresh_documents
-            from storage.facts import table_of
 
-            run = session.get(m.Run, run_id)
             facts = refresh_documents(session, run_id=run_id, job_site=plan.site,
                                       homepage=plan.homepage, urls=list(plan.refresh), extractors=_probed_extractors())
-            by_table: dict = {}
-            for row in facts:
-                table = table_of(row.fact)
-                by_table.setdefault(table, []).append(table.row(run_id, row.fact))
-            for table, values in by_table.items():
-                session.execute(insert(table.model.__table__), values)
-            counts["documents_read"] = len(facts)
-            stats = dict(run.stats or {})
-            stats["incremental"] = {**stats.get("incremental", {}), "documents_read": len(facts)}
-            stats["reuse"] = stats["incremental"]
-            run.stats = stats
+            counts["documents_read"] = add_refreshed(session, run_id, facts)
     log.info("run %s: incremental, %s", run_id, counts)
     return counts
 

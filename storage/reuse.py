@@ -183,6 +183,27 @@ def carry_run(session: Session, previous: int, run_id: int, families: Iterable[s
     return counts
 
 
+def add_refreshed(session: Session, run_id: int, facts: list) -> int:
+    """Write the per-page facts a partial re-audit read anew (FactRows of PER_PAGE_FACTS tables) and count
+    them in the run's reuse block (`documents_read`); returns how many."""
+    from storage.facts import table_of
+
+    by_table: dict = {}
+    for row in facts:
+        table = table_of(row.fact)
+        if table.model.__table__.name not in PER_PAGE_FACTS:
+            raise ValueError(f"not a per-page fact: {type(row.fact).__name__}")
+        by_table.setdefault(table, []).append(table.row(run_id, row.fact))
+    for table, values in by_table.items():
+        session.execute(insert(table.model.__table__), values)
+    run = session.get(m.Run, run_id)
+    stats = dict(run.stats or {})
+    block = {**(stats.get("incremental") or {}), "documents_read": len(facts)}
+    stats.update(incremental=block, reuse=block)
+    run.stats = stats
+    return len(facts)
+
+
 def fact_rows(session: Session, run_id: int, family: str) -> int:
     """How many rows of a fact family a run holds."""
     total = 0
@@ -193,5 +214,5 @@ def fact_rows(session: Session, run_id: int, family: str) -> int:
     return total
 
 
-__all__ = ["CARRIED_FLAG", "PER_PAGE_FACTS", "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
+__all__ = ["CARRIED_FLAG", "PER_PAGE_FACTS", "add_refreshed", "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
            "fact_rows", "previous_audit", "rendered_pages", "year_less_items"]

@@ -165,7 +165,15 @@ def test_unchanged_changed_and_full(demo, db_url: str, tmp_path: Path, cli) -> N
     sc = stats(db_url, control["run"]["id"])["incremental"]
     assert sc["mode"] == "full" and sc["reason"] == "homepage_changed", sc
     assert sc["partial_refused"]["url"] == demo.portal.base_url + "/"
-    fresh = audit(cli, demo, db_url, tmp_path, "5c-full", "--full")
+    # … and a column's list page (its columns and items facts are built across pages)
+    column = demo.portal.routes["/xwzx/index.html"]
+    demo.server.add("/xwzx/index.html", Route(body=column.body.replace(b"</body>", b"<p>\xe6\x9b\xb4</p></body>"),
+                                              content_type=column.content_type))
+    control = audit(cli, demo, db_url, tmp_path, "5c-column-changed")
+    sc = stats(db_url, control["run"]["id"])["incremental"]
+    assert sc["mode"] == "full" and sc["reason"] == "facts_reference", sc
+    assert sc["partial_refused"]["table"] == "site_column"
+    fresh = audit(cli, demo, db_url, tmp_path, "5d-full", "--full")
     assert judged(control) == judged(fresh)
 
     # 4. unchanged again after the change: incremental, equal to the full audit of the changed site
