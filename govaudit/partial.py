@@ -306,6 +306,9 @@ def plan_partial(session: Session, *, job, prev_id: int, rows: list, changes: li
     new_depth = walk(homepage, new_edges, hosts, job.max_depth)
     page_rows = {r.url for r in rows if r.depth is not None}
     extras = page_rows - set(old_depth)  # pages an extractor asked for (a column's next list page)
+    unexplained = set(old_depth) - page_rows
+    if unexplained:  # the walk does not reproduce the previous crawl: its pages are no model of today's
+        raise Refusal("graph_mismatch", url=sorted(unexplained)[0], pages=len(unexplained))
     if extras & set(new_depth):
         raise Refusal("graph_extra", url=sorted(extras & set(new_depth))[0])
     if max(old_depth.values()) >= job.max_depth or max(new_depth.values()) >= job.max_depth:
