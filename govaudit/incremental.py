@@ -33,7 +33,8 @@ from sqlalchemy import select
 from crawler import settings as crawl_settings
 from crawler.reuse import KnownPage, revalidate, target_class
 from storage import models as m
-from storage.reuse import add_refreshed, carry_run, checked_on, fact_rows, previous_audit, rendered_pages, year_less_items
+from storage.reuse import (add_refreshed, carry_run, checked_on, fact_rows, previous_audit, rendered_pages,
+                           year_less_items)
 from storage.runs import update_stats
 from storage.session import session_scope
 from storage.vocabulary import beijing_today, host_of, infer_year
@@ -240,8 +241,8 @@ def finish(db_url: str, run_id: int, plan: Plan) -> dict:
         if plan.refresh and "disclosure" in plan.families:
             from govaudit.partial import refresh_documents
 
-            facts = refresh_documents(session, run_id=run_id, job_site=plan.site,
-                                      homepage=plan.homepage, urls=list(plan.refresh), extractors=_probed_extractors())
+            facts = refresh_documents(session, run_id=run_id, job_site=plan.site, homepage=plan.homepage,
+                                      urls=list(plan.refresh), extractors=_probed_extractors())
             counts["documents_read"] = add_refreshed(session, run_id, facts)
     log.info("run %s: incremental, %s", run_id, counts)
     return counts

@@ -124,7 +124,8 @@ class _ProbePort:
 class Probe:
     """The crawl's extractors (those a restricted crawl does not run), primed with the homepage."""
 
-    def __init__(self, run_id: int, homepage: str, site: dict, hosts: set[str], home, extractors: list[str]):  # noqa: ANN001
+    def __init__(self, run_id: int, homepage: str, site: dict, hosts: set[str], home,  # noqa: ANN001
+                 extractors: list[str]) -> None:
         self.args = (run_id, homepage, site, hosts)
         self.home = home  # (url, response) of the homepage
         self.paths = extractors
@@ -158,8 +159,8 @@ class Probe:
 
         extractors = self._primed()
         html = response.text
-        ctx = PageContext(url=url, response=response, html=html,
-                          parsed=parse_html(html, response.url, with_links=True), depth=depth, spider=_ProbePort(*self.args))
+        ctx = PageContext(url=url, response=response, html=html, depth=depth, spider=_ProbePort(*self.args),
+                          parsed=parse_html(html, response.url, with_links=True))
         documents, attachments, other = [], [], []
         for extractor in extractors:
             for out in extractor.on_page(ctx) or ():
@@ -253,8 +254,8 @@ def referenced(session: Session, run_id: int, families: tuple[str, ...], urls: s
     return None
 
 
-def plan_partial(session: Session, *, job, prev_id: int, rows: list, changes: list, families: tuple[str, ...],  # noqa: ANN001, C901, PLR0912, PLR0915
-                 limit: int, probe_new, extractors: list[str], link_caps: dict | None,
+def plan_partial(session: Session, *, job, prev_id: int, rows: list, changes: list,  # noqa: ANN001, C901
+                 families: tuple[str, ...], limit: int, probe_new, extractors: list[str], link_caps: dict | None,
                  prev_stats: dict) -> PartialPlan:
     """The partial re-crawl of today's state, or raises Refusal (see the module docstring)."""
     homepage = job.homepage
@@ -373,7 +374,8 @@ def plan_partial(session: Session, *, job, prev_id: int, rows: list, changes: li
     pages = tuple(sorted(((u, new_depth[u]) for u in recrawl), key=lambda p: (p[1], p[0])))
     return PartialPlan(
         pages=pages, drop=tuple(sorted(dropped | gone)), refresh=tuple(sorted(touched)), targets=targets,
-        stats={"changed": sorted(set(changed) - gone), "gone": sorted(gone), "depth_moved": sorted(moved - set(changed)),
+        stats={"changed": sorted(set(changed) - gone), "gone": sorted(gone),
+               "depth_moved": sorted(moved - set(changed)),
                "new_pages": sorted(new_nodes), "dropped": sorted(dropped), "recrawled": len(pages)})
 
 

@@ -214,5 +214,6 @@ def fact_rows(session: Session, run_id: int, family: str) -> int:
     return total
 
 
-__all__ = ["CARRIED_FLAG", "PER_PAGE_FACTS", "add_refreshed", "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
+__all__ = ["CARRIED_FLAG", "PER_PAGE_FACTS", "add_refreshed",
+           "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
            "fact_rows", "previous_audit", "rendered_pages", "year_less_items"]

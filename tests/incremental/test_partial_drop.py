@@ -58,9 +58,11 @@ def audit(cli, server, db_url: str, tmp: Path, name: str, *extra: str) -> dict: 
 
 
 def judged(doc: dict) -> dict:
-    findings = sorted(json.dumps({**{k: v for k, v in f.items() if k != "problem"},
-                                  "evidence": {k: v for k, v in (f.get("evidence") or {}).items() if k != "carried_over"}},
-                                 sort_keys=True, ensure_ascii=False) for f in doc["findings"])
+    def plain(f: dict) -> dict:  # carried-over marks and problem tracking aside
+        evidence = {k: v for k, v in (f.get("evidence") or {}).items() if k != "carried_over"}
+        return {**{k: v for k, v in f.items() if k != "problem"}, "evidence": evidence}
+
+    findings = sorted(json.dumps(plain(f), sort_keys=True, ensure_ascii=False) for f in doc["findings"])
     return {"findings": findings, "rules": sorted(json.dumps(r, sort_keys=True) for r in doc["rules"]),
             "score": doc["score"]}
 
