@@ -100,6 +100,16 @@ def requests(servers: list[FixtureServer]) -> dict[str, int]:
     return {"body": gets - not_modified, "304": not_modified, "HEAD": sum(1 for k, _ in log if k == "HEAD")}
 
 
+def with_body(servers: list[FixtureServer]) -> dict[str, int]:
+    """path → GETs answered with a body since the logs were cleared (a 304 is logged as GET and GET 304)."""
+    out: dict[str, int] = {}
+    for s in servers:
+        for kind, path in s.log:
+            if kind in ("GET", "GET 304"):
+                out[path] = out.get(path, 0) + (1 if kind == "GET" else -1)
+    return out
+
+
 def differences(a: dict, b: dict) -> list[str]:
     """What differs between two documents' judged parts (for the figures when they are not identical)."""
     def keyed(doc: dict) -> dict:
@@ -167,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             s.log.clear()
         inc_wall, second = audit(tmp, sites, "2-unchanged", max_pages)
         inc_req = requests(servers)
+        usual = with_body([site])  # what the unchanged re-audit fetched with a body, path → times
         inc = run_stats(tmp, second["run"]["id"]).get("incremental") or {}
         print(f"2 unchanged re-audit: {inc_wall:.1f} s, {inc_req}, {inc}", flush=True)
         for s in servers:
@@ -211,12 +222,24 @@ def main(argv: list[str] | None = None) -> int:
             chg_wall, changed = audit(tmp, sites, "4-changed", max_pages)
             chg = run_stats(tmp, changed["run"]["id"]).get("incremental") or {}
             chg_req = requests(servers)
+            now = with_body([site])
+            more = {p: now.get(p, 0) - usual.get(p, 0) for p in set(now) | set(usual)
+                    if now.get(p, 0) != usual.get(p, 0)}
+            touched = {page_path(i) for i in edited} | set(removed)
+            others = {p: n for p, n in more.items() if p not in touched}
             fresh_wall2, fresh2 = audit(tmp, sites, "5-full", max_pages, "--full")
             want = {site.base_url + p for p in removed}
             rows += [
                 (f"after {len(edited)} pages changed, {len(removed)} links broken: mode",
-                 f"{chg.get('mode')} ({chg.get('reason')}: {chg.get('first_change')} {chg.get('change') or ''})"),
+                 f"{chg.get('mode')} ({chg.get('reason') or 'previous run ' + str(chg.get('previous_run'))}"
+                 f"{': ' + str(chg.get('partial_refused') or chg.get('first_change')) if chg.get('reason') else ''})"),
                 ("  re-audit requests", str(chg_req)),
+                ("  re-audit: pages fetched with a body beyond the unchanged re-audit",
+                 f"{len(more)} ({sum(1 for p in touched if more.get(p) == 2)}/{len(touched)} changed or gone pages"
+                 f" twice: revalidation + re-crawl; others: {dict(sorted(others.items())[:10]) or 'none'})"),
+                ("  partial plan", json.dumps({k: (len(v) if isinstance(v, list) else v) for k, v in chg.items()
+                                               if k in ("changed", "gone", "depth_moved", "new_pages", "dropped",
+                                                        "recrawled", "pages", "links", "documents_read")})),
                 ("  re-audit wall", f"{chg_wall:.1f} s (fresh full {fresh_wall2:.1f} s)"),
                 ("  broken links found", f"{len(want & broken(changed))}/{len(want)}"),
                 ("  findings identical to the fresh full audit¹", str(judged(changed) == judged(fresh2))),

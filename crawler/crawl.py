@@ -37,6 +37,7 @@ class CrawlJob:
     run_deadline_s: float | None = None  # the crawl ends `interrupted` after this (scheme crawl.run_deadline_s)
     link_caps: dict | None = None  # {page, host, run}: link checks per page/host/run (scheme links.max_checks_*)
     extractors: tuple[str, ...] | None = None  # dotted paths; None: GOVAUDIT_EXTRACTORS (docs/incremental.md)
+    pages: tuple[tuple[str, int], ...] = ()  # (url, depth) crawled besides the homepage: a partial re-audit
 
 
 def _offline_public_suffixes() -> None:
@@ -159,7 +160,7 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
                       max_depth=job.max_depth, allow_private=job.allow_private, site=job.site,
                       browser=job.browser, evidence_dir=job.evidence_dir, seeds=job.seeds, checks=job.checks,
                       follow=job.follow, egress=job.egress, run_deadline_s=job.run_deadline_s,
-                      link_caps=job.link_caps, extractors=job.extractors)
+                      link_caps=job.link_caps, extractors=job.extractors, pages=job.pages)
     try:
         process.start()
     finally:

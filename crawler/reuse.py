@@ -5,8 +5,10 @@ A nightly audit first asks for every page the previous run crawled, conditionall
 whose body hashes as before means the page is unchanged. The pass follows the same rules as the crawl:
 the egress policy (`crawler.egress`: no private, loopback or link-local address unless the site lives
 there or `--allow-private`; connections go to the pinned address the policy checked,
-`crawler.egress.aio`), the crawl's User-Agent, timeout and per-host concurrency. It stops at the first
-page that changed — then the audit crawls fully, as it would have — so an unchanged site costs one small
+`crawler.egress.aio`), the crawl's User-Agent, timeout and per-host concurrency. It goes on past a
+changed page and reports every change (body changed, status or redirects changed, gone), keeping the new
+body of each changed page for the planning of a partial re-crawl (govaudit/incremental.py); it stops once
+more than `max_changes` pages changed (then the audit crawls fully), so an unchanged site costs one small
 request per page and nothing else.
 """
 from __future__ import annotations
@@ -15,7 +17,7 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from crawler.page import ATTACHMENT_EXT
@@ -45,12 +47,17 @@ class Revalidation:
     status: int | None = None
     reason: str | None = None  # why it counts as changed
     elapsed_ms: float | None = None
+    # a changed page as it answers now (kept for the partial re-crawl's planning)
+    body: bytes | None = field(default=None, repr=False, compare=False)
+    content_type: str | None = field(default=None, compare=False)
+    final_url: str | None = field(default=None, compare=False)
+    hops: int = field(default=0, compare=False)
 
 
 @dataclass
 class RevalidationReport:
     results: list[Revalidation]
-    complete: bool  # every known page was asked (False: stopped at the first change)
+    complete: bool  # every known page was asked (False: stopped after more than `max_changes` changes)
 
     @property
     def unchanged(self) -> bool:
@@ -69,6 +76,11 @@ class RevalidationReport:
     def first_change(self) -> Revalidation | None:
         return next((r for r in self.results if not r.unchanged), None)
 
+    @property
+    def changes(self) -> list[Revalidation]:
+        """Every page found changed (body, status, redirects, gone, failed), in the order asked."""
+        return [r for r in self.results if not r.unchanged]
+
 
 def target_class(url: str, site_hosts: Iterable[str]) -> str:
     """internal (a page of the site) | attachment (a file of the site, by extension) | external."""
@@ -79,14 +91,16 @@ def target_class(url: str, site_hosts: Iterable[str]) -> str:
 
 
 def revalidate(known: list[KnownPage], *, allow_private: bool, user_agent: str, timeout_s: float,
-               per_host: int = 4, egress=None) -> RevalidationReport:  # noqa: ANN001 - crawler.egress.EgressPolicy
-    """Ask for every known page conditionally; stops at the first one that changed. With `egress` (the site's
-    policy, as the crawl uses it) every host is checked against it; otherwise against `allow_private`."""
-    return asyncio.run(_revalidate(known, allow_private, user_agent, timeout_s, per_host, egress))
+               per_host: int = 4, egress=None, max_changes: int = 0) -> RevalidationReport:  # noqa: ANN001
+    """Ask for every known page conditionally; goes on past changed pages and stops once more than
+    `max_changes` changed (0: at the first change). With `egress` (the site's policy, as the crawl uses it)
+    every host is checked against it; otherwise against `allow_private`. A page with `status=None` is one
+    never fetched: it is reported as it answers now (status, hops, body)."""
+    return asyncio.run(_revalidate(known, allow_private, user_agent, timeout_s, per_host, egress, max_changes))
 
 
 async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: str, timeout_s: float,
-                      per_host: int, egress=None) -> RevalidationReport:  # noqa: ANN001
+                      per_host: int, egress=None, max_changes: int = 0) -> RevalidationReport:  # noqa: ANN001
     import aiohttp
     import yarl
 
@@ -95,7 +109,8 @@ async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: s
 
     private: dict[str, bool] = {}
     results: list[Revalidation] = []
-    changed = asyncio.Event()
+    changed = asyncio.Event()  # set once more than max_changes pages changed: the pass stops
+    changes = 0
     queue: asyncio.Queue[KnownPage] = asyncio.Queue()
     for page in known:
         queue.put_nowait(page)
@@ -139,21 +154,26 @@ async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: s
                         continue
                     body = await resp.read()
                     status = resp.status
+                    ctype = resp.headers.get("Content-Type")
                 break
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
             return Revalidation(page.url, False, reason=f"fetch_failed: {type(exc).__name__}")
         elapsed = round((time.perf_counter() - started) * 1000, 1)
         final = canonical(url) or url
+        now = {"body": body or None, "content_type": ctype, "final_url": final, "hops": hops}
         if hops != page.redirects or final != (canonical(page.final_url or page.url) or page.final_url):
-            return Revalidation(page.url, False, status=status, reason="redirects_changed", elapsed_ms=elapsed)
+            return Revalidation(page.url, False, status=status, reason="redirects_changed", elapsed_ms=elapsed, **now)
         if status == 304 and page.status == 200:
             return Revalidation(page.url, True, True, 304, elapsed_ms=elapsed)
         if status != page.status:
-            return Revalidation(page.url, False, status=status, reason=f"status_{status}", elapsed_ms=elapsed)
+            return Revalidation(page.url, False, status=status, reason=f"status_{status}", elapsed_ms=elapsed, **now)
         same = (hashlib.sha1(body).hexdigest() if body else None) == page.content_hash
-        return Revalidation(page.url, same, False, status, None if same else "body_changed", elapsed)
+        if same:
+            return Revalidation(page.url, True, False, status, None, elapsed)
+        return Revalidation(page.url, False, False, status, "body_changed", elapsed, **now)
 
     async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal changes
         while not changed.is_set():
             try:
                 page = queue.get_nowait()
@@ -162,7 +182,9 @@ async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: s
             result = await one(session, page)
             results.append(result)
             if not result.unchanged:
-                changed.set()
+                changes += 1
+                if changes > max_changes:
+                    changed.set()
 
     hosts = {urlsplit(p.url).hostname for p in known} or {None}
     # Connections go to the address the policy checked: the pinned answer (crawler/egress/aio.py)
@@ -174,4 +196,4 @@ async def _revalidate(known: list[KnownPage], allow_private: bool, user_agent: s
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers={"User-Agent": user_agent},
                                      cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True) as session:
         await asyncio.gather(*(worker(session) for _ in range(per_host * len(hosts))))
-    return RevalidationReport(results, complete=len(results) == len(known))
+    return RevalidationReport(results, complete=len(results) == len(known) and changes <= max_changes)

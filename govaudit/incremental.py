@@ -5,8 +5,11 @@ same site crawled with the same registry entry and crawl options (a hash, `run.s
 browser (a 304 says nothing about what scripts fill in) and no rendered page in that run, and attachment
 texts gathered less than `reuse.attachment_days` ago. Then every page the previous run fetched as a page is
 asked again conditionally (`crawler.reuse.revalidate`: ETag / Last-Modified → 304, or the same status and
-body hash). If anything changed the audit crawls fully, as it always did — precision first: the findings
-of an incremental run are those a full audit of the same site state gives — and the reason is kept in
+body hash); the pass goes on past changes up to `reuse.max_changed_fraction` of the pages. When some pages
+changed, `govaudit.partial.plan_partial` decides whether re-crawling exactly those (with the dead links they
+newly lead to and the pages whose depth moved) gives what a full crawl of today's state gives; if not — or
+if too many changed — the audit crawls fully, as it always did — precision first: the findings of an
+incremental run are those a full audit of the same site state gives — and the reason is kept in
 `run.stats["incremental"]`.
 
 When nothing changed the crawl is restricted (the homepage with the cloaking variants only, no link
@@ -31,7 +34,8 @@ from crawler import settings as crawl_settings
 from crawler.reuse import KnownPage, revalidate, target_class
 from storage import models as m
 from storage.crawlset import page_parts
-from storage.reuse import carry_run, checked_on, fact_rows, previous_audit, rendered_pages, year_less_items
+from storage.reuse import (add_refreshed, carry_run, checked_on, fact_rows, previous_audit, rendered_pages,
+                           year_less_items)
 from storage.runs import update_stats
 from storage.session import session_scope
 from storage.vocabulary import beijing_today, host_of, infer_year
@@ -45,6 +49,7 @@ CRAWL_FAMILIES = ("columns", "column_items", "disclosure", "interaction", "attac
 RESTRICTED_EXTRACTORS = ("crawler.extractors.variants.VariantFetcher",)
 DEFAULT_EXTERNAL_DAYS = 7
 DEFAULT_ATTACHMENT_DAYS = 7
+DEFAULT_MAX_CHANGED_FRACTION = 0.05
 
 
 @dataclass
@@ -57,6 +62,13 @@ class Plan:
     families: tuple[str, ...]  # crawl-time fact families carried
     gathered_on: str  # the day the carried families were really gathered
     revalidation: dict = field(default_factory=dict)
+    # a partial re-audit (govaudit/partial.py): pages crawled again (url, depth), previous pages not carried,
+    # pages whose per-page facts are read anew; all empty when every page was unchanged
+    pages: tuple[tuple[str, int], ...] = ()
+    drop: tuple[str, ...] = ()
+    refresh: tuple[str, ...] = ()
+    homepage: str = ""
+    site: dict = field(default_factory=dict)
 
 
 def crawl_key(site: dict, options: dict) -> str:
@@ -136,15 +148,57 @@ def prepare(job, opts, *, full: bool, user_agent: str | None = None) -> Plan | N
                    m.Page.last_modified, m.Page.status, m.Page.error, m.Page.depth, m.Page.crawled, m.Page.flags)
             .where(part).order_by(m.Page.id))]
     hosts = {host_of(r.final_url or r.url) for r in rows if r.crawled} | {host_of(job.homepage)}
-    known, checks, carried = [], [], {}
+    known = []
     for r in rows:
         if r.depth is not None and r.error is None and r.status is not None:  # fetched as a page
             known.append(KnownPage(r.url, r.final_url, len(r.redirects or ()), r.content_hash, r.etag,
                                    r.last_modified, r.status))
+    fraction = _fraction(params, "reuse.max_changed_fraction", DEFAULT_MAX_CHANGED_FRACTION)
+    limit = int(fraction * len(known))
+    agent = user_agent or crawl_settings.USER_AGENT
+    report = revalidate(known, allow_private=job.allow_private, timeout_s=opts.timeout_s, egress=job.egress,
+                        user_agent=agent, max_changes=limit)
+    counts = {"revalidated": len(report.results), "not_modified": report.not_modified, "bodies": report.bodies}
+    partial = None
+    if not report.unchanged:
+        change = report.first_change
+        first = {"first_change": change.url if change else None, "change": change.reason if change else None}
+        if not report.complete:
+            return full_crawl("changed", previous_run=prev.id, changed_over=limit, **first, **counts)
+
+        def probe_new(urls: list[str]) -> list:
+            if not urls:
+                return []
+            return revalidate([KnownPage(u, None, 0, None, None, None, None) for u in urls],
+                              allow_private=job.allow_private, timeout_s=opts.timeout_s, egress=job.egress,
+                              user_agent=agent, max_changes=len(urls)).results
+
+        from govaudit.partial import Refusal, plan_partial
+
+        changes = [{"url": c.url, "change": c.reason} for c in report.changes]
+        try:
+            with session_scope(opts.db_url) as session:
+                partial = plan_partial(
+                    session, job=job, prev_id=prev.id, rows=rows, changes=report.changes, families=families,
+                    limit=limit, probe_new=probe_new, extractors=_probed_extractors(), prev_stats=pstats,
+                    link_caps=getattr(job, "link_caps", None))
+        except Refusal as refusal:
+            return full_crawl(refusal.reason, previous_run=prev.id, **{"partial_refused": refusal.detail},
+                              changes=changes[:20], changed=len(changes), **first, **counts)
+        counts = {**counts, "changed": len(changes), "changes": changes[:50], **partial.stats}
+    drop = set(partial.drop) if partial else set()
+    recrawl = {u for u, _ in partial.pages} if partial else set()
+    checks, carried = [], {}
+    for r in rows:
+        if r.url in drop or r.url in recrawl:
+            continue
+        if r.depth is not None and r.error is None and r.status is not None:  # fetched as a page: revalidated
             continue
         if r.depth is not None:  # a page that failed: asked again, as every internal target
             checks.append(r.url)
             continue
+        if partial is not None and r.url not in partial.targets:
+            continue  # no page links it any more: a full crawl of today's state does not check it
         kind = target_class(r.url, hosts)
         day = checked_on(r.flags, prev_day)
         days = {"internal": 0, "external": external_days, "attachment": attachment_days}[kind]
@@ -152,24 +206,41 @@ def prepare(job, opts, *, full: bool, user_agent: str | None = None) -> Plan | N
             checks.append(r.url)
         else:
             carried[r.url] = day
-    report = revalidate(known, allow_private=job.allow_private, timeout_s=opts.timeout_s, egress=job.egress,
-                        user_agent=user_agent or crawl_settings.USER_AGENT)
-    counts = {"revalidated": len(report.results), "not_modified": report.not_modified, "bodies": report.bodies}
-    if not report.unchanged:
-        change = report.first_change
-        return full_crawl("changed", previous_run=prev.id, first_change=change.url if change else None,
-                          change=change.reason if change else None, **counts)
+    if partial is not None:  # targets only today's pages link: checked now, as a full crawl checks them
+        have = {r.url for r in rows}
+        checks += sorted(t for t in partial.targets if t not in have)
     return Plan(previous=prev.id, checks=tuple(checks), carried=carried, families=families,
-                gathered_on=gathered_on.isoformat(), revalidation=counts)
+                gathered_on=gathered_on.isoformat(), revalidation=counts,
+                pages=partial.pages if partial else (), drop=partial.drop if partial else (),
+                refresh=partial.refresh if partial else (), homepage=job.homepage, site=job.site or {})
+
+
+def _probed_extractors() -> list[str]:
+    """The crawl's extractors a restricted crawl does not run (their facts are carried or re-read)."""
+    return [p for p in crawl_settings.GOVAUDIT_EXTRACTORS if p not in RESTRICTED_EXTRACTORS]
+
+
+def _fraction(params: dict, name: str, default: float) -> float:
+    try:
+        return min(1.0, max(0.0, float(params.get(name, default))))
+    except (TypeError, ValueError):
+        return default
 
 
 def finish(db_url: str, run_id: int, plan: Plan) -> dict:
     """After the restricted crawl: carry the rest of the previous run over; returns the run's reuse block."""
-    reuse = {"mode": "incremental", "previous_run": plan.previous, **plan.revalidation,
-             "rechecked": len(plan.checks), "carried_checks": len(plan.carried), "gathered_on": plan.gathered_on}
+    reuse = {"mode": "partial" if plan.pages or plan.drop else "incremental", "previous_run": plan.previous,
+             **plan.revalidation, "rechecked": len(plan.checks), "carried_checks": len(plan.carried),
+             "gathered_on": plan.gathered_on}
     with session_scope(db_url) as session:
         counts = carry_run(session, plan.previous, run_id, plan.families, checks=plan.carried,
-                           today=beijing_today(), reuse=reuse)
+                           today=beijing_today(), reuse=reuse, drop=plan.drop, refresh=plan.refresh)
+        if plan.refresh and "disclosure" in plan.families:
+            from govaudit.partial import refresh_documents
+
+            facts = refresh_documents(session, run_id=run_id, job_site=plan.site, homepage=plan.homepage,
+                                      urls=list(plan.refresh), extractors=_probed_extractors())
+            counts["documents_read"] = add_refreshed(session, run_id, facts)
     log.info("run %s: incremental, %s", run_id, counts)
     return counts
 

@@ -374,6 +374,7 @@ def _incremental_plans(audit: Audit) -> dict:
             continue
         if plan is not None:
             job.checks, job.follow, job.extractors = plan.checks, False, incremental.RESTRICTED_EXTRACTORS
+            job.pages = plan.pages  # a partial re-audit: the changed pages (and what they now reach) again
             plans[job.run_id] = plan
     return plans
 

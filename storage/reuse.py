@@ -65,8 +65,13 @@ def year_less_items(session: Session, run_id: int) -> list[tuple[str, int | None
                                                                          model.month_day.is_not(None)))]
 
 
+# Fact tables whose rows each belong to one page (the page's URL in the named column): a partial re-audit
+# carries the rows of the pages it did not re-crawl and gathers new rows for those it did (`refresh`).
+PER_PAGE_FACTS = {"document": "url"}
+
+
 def carry(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-          today: date, drop: Iterable[str] = ()) -> dict[str, int]:
+          today: date, drop: Iterable[str] = (), refresh: Iterable[str] = ()) -> dict[str, int]:
     """Give this run the previous run's crawl, except the URLs this run already fetched: the run points at
     a base run and reads the rest of its pages (with their bodies) and links through it
     (storage/crawlset.py) — nothing is copied but what the base does not hold. Stored as the run's own
@@ -75,7 +80,9 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
     pointers). A partial re-audit names in `drop` the previous pages a full crawl of today's state no longer
     reaches, or that are gone: neither their record nor their links are carried (`page_drop`; the drops of a
     previous run with a base are kept). Then the rows of the given fact families (column items re-dated to
-    this run's fetch day). Returns counts of what was carried."""
+    this run's fetch day), except the per-page facts (PER_PAGE_FACTS) of the pages in `refresh`, which a
+    partial re-audit gathers anew. Returns counts of what was carried."""
+    refresh = sorted(set(refresh))
     page, new = m.Page.__table__, m.Page.__table__.alias("new")
     link = m.Link.__table__
 
@@ -146,8 +153,10 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
         t = table.model.__table__
         fcols = [c.name for c in t.columns if c.name not in ("id", "run_id")]
         before = rows_of(t)
+        own_page = PER_PAGE_FACTS.get(t.name)
+        skip = [t.c[own_page].not_in(refresh)] if own_page and refresh else []
         session.execute(insert(t).from_select(
-            ["run_id", *fcols], select(literal(run_id), *[t.c[c] for c in fcols]).where(t.c.run_id == previous)
+            ["run_id", *fcols], select(literal(run_id), *[t.c[c] for c in fcols]).where(t.c.run_id == previous, *skip)
             .order_by(t.c.id)))
         facts += rows_of(t) - before
         if "fetched_on" in fcols:  # what a crawl today would record: the day the (unchanged) list was fetched
@@ -158,7 +167,7 @@ def carry(session: Session, previous: int, run_id: int, families: Iterable[str],
 
 
 def carry_run(session: Session, previous: int, run_id: int, families: Iterable[str], *, checks: dict[str, date],
-              today: date, reuse: dict, drop: Iterable[str] = ()) -> dict[str, int]:
+              today: date, reuse: dict, drop: Iterable[str] = (), refresh: Iterable[str] = ()) -> dict[str, int]:
     """`carry()`, then the run's bookkeeping as a full crawl of the same state would leave it: its page count,
     the fact families gathered (spine, carried, its own), the previous run's gatherer counters it did not
     make itself, `reused_pages` and the `reuse` block (also under `incremental`)."""
@@ -168,7 +177,7 @@ def carry_run(session: Session, previous: int, run_id: int, families: Iterable[s
         return count_pages(session, run_id, m.Page.crawled.is_(True))
 
     own = crawled()
-    counts = carry(session, previous, run_id, families, checks=checks, today=today, drop=drop)
+    counts = carry(session, previous, run_id, families, checks=checks, today=today, drop=drop, refresh=refresh)
     run, prev = session.get(m.Run, run_id), session.get(m.Run, previous)
     run.pages = crawled()
     stats = dict(run.stats or {})
@@ -184,6 +193,27 @@ def carry_run(session: Session, previous: int, run_id: int, families: Iterable[s
     return counts
 
 
+def add_refreshed(session: Session, run_id: int, facts: list) -> int:
+    """Write the per-page facts a partial re-audit read anew (FactRows of PER_PAGE_FACTS tables) and count
+    them in the run's reuse block (`documents_read`); returns how many."""
+    from storage.facts import table_of
+
+    by_table: dict = {}
+    for row in facts:
+        table = table_of(row.fact)
+        if table.model.__table__.name not in PER_PAGE_FACTS:
+            raise ValueError(f"not a per-page fact: {type(row.fact).__name__}")
+        by_table.setdefault(table, []).append(table.row(run_id, row.fact))
+    for table, values in by_table.items():
+        session.execute(insert(table.model.__table__), values)
+    run = session.get(m.Run, run_id)
+    stats = dict(run.stats or {})
+    block = {**(stats.get("incremental") or {}), "documents_read": len(facts)}
+    stats.update(incremental=block, reuse=block)
+    run.stats = stats
+    return len(facts)
+
+
 def fact_rows(session: Session, run_id: int, family: str) -> int:
     """How many rows of a fact family a run holds."""
     total = 0
@@ -194,5 +224,6 @@ def fact_rows(session: Session, run_id: int, family: str) -> int:
     return total
 
 
-__all__ = ["CARRIED_FLAG", "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
+__all__ = ["CARRIED_FLAG", "PER_PAGE_FACTS", "add_refreshed",
+           "carried_check", "carry", "carry_run", "checked_on", "checked_targets", "crawled_pages",
            "fact_rows", "previous_audit", "rendered_pages", "year_less_items"]

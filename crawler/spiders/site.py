@@ -35,8 +35,12 @@ class SiteSpider(Spider):
                  browser: bool = False, evidence_dir: str | None = None, seeds: tuple[str, ...] = (),
                  checks: tuple[str, ...] = (), follow: bool = True, egress: Any = None,
                  run_deadline_s: float | None = None, link_caps: dict | None = None,
-                 extractors: tuple[str, ...] | None = None, **kw: Any) -> None:
+                 extractors: tuple[str, ...] | None = None, pages: tuple[tuple[str, int], ...] = (),
+                 **kw: Any) -> None:
         super().__init__(**kw)
+        # A partial incremental re-audit (docs/incremental.md): pages re-crawled at the depth a full crawl
+        # reaches them at (changed pages, pages whose depth changed, new dead links), with follow=False.
+        self.pages = tuple((str(u), int(d)) for u, d in pages)
         # The extractors to load (dotted paths); None: the GOVAUDIT_EXTRACTORS setting. An incremental
         # re-audit's restricted crawl loads only the cloaking variants (docs/incremental.md).
         self.extractor_paths = None if extractors is None else list(extractors)
@@ -137,6 +141,10 @@ class SiteSpider(Spider):
             if self.claim(url):
                 self.crawl_scheduled += 1
                 yield self._crawl_request(url, depth=1)
+        for url, depth in self.pages:
+            if self.claim(url):
+                self.crawl_scheduled += 1
+                yield self._crawl_request(url, depth=depth)
         for url in self.checks:
             if self.claim(url):
                 yield self._check_request(url)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from demo.portal import sites_yaml, start_demo
 from demo.server import Route
 from storage import models as m
+from storage.crawlset import links_where, pages_where
 from storage.session import session_scope
 
 AS_OF = date(2026, 11, 27)
@@ -52,6 +53,20 @@ def stats(db_url: str, run_id: int) -> dict:
         return dict(session.get(m.Run, run_id).stats or {})
 
 
+def fourth_run(doc: dict) -> int:
+    """The run a document is of."""
+    return doc["run"]["id"]
+
+
+def with_body(log: list[tuple[str, str]]) -> dict[str, int]:
+    """path → GETs answered with a body (the server logs every GET, and a 304 once more as `GET 304`)."""
+    out: dict[str, int] = {}
+    for kind, path in log:
+        if kind in ("GET", "GET 304"):
+            out[path] = out.get(path, 0) + (1 if kind == "GET" else -1)
+    return out
+
+
 def gets(demo) -> list[tuple[str, str]]:  # noqa: ANN001
     return [e for e in demo.server.log if e[0].startswith("GET")]
 
@@ -73,6 +88,7 @@ def test_unchanged_changed_and_full(demo, db_url: str, tmp_path: Path, cli) -> N
     assert "/" in not_modified and len(not_modified) >= crawled - 1
     assert second["run"]["reused_pages"] >= crawled - 1 and second["run"]["pages"] == crawled
     full_gets = len(gets(demo))
+    usual = with_body(demo.server.log)  # what an unchanged re-audit fetches with a body, path → times
     demo.server.log.clear()
     fresh = audit(cli, demo, db_url, tmp_path, "3-full", "--full")
     assert stats(db_url, fresh["run"]["id"])["incremental"]["reason"] == "full_requested"
@@ -100,19 +116,66 @@ def test_unchanged_changed_and_full(demo, db_url: str, tmp_path: Path, cli) -> N
     assert all(s.startswith(demo.portal.base_url) for s in again_carried)  # … attachments still carried
     assert judged(again)["findings"] == judged(fresh)["findings"]
 
-    # 3. an article changed (a new dead link in it) and a page removed: a full crawl finds both
-    article_path, article = next((p, r) for p, r in demo.portal.routes.items()
-                                 if r.status == 200 and "html" in r.content_type and p.endswith(".html")
-                                 and p not in ("/", "/index.html") and b"</body>" in r.body)
+    # 3. an article changed (a new dead link in it) and another page no longer links a page: a partial
+    # re-crawl of exactly those two pages (and the new dead link) finds what a fresh full audit finds
+    articles = [(p, r) for p, r in demo.portal.routes.items()
+                if r.status == 200 and "html" in r.content_type and p.endswith(".html") and "/t20" in p
+                and b"</body>" in r.body and r.content_type == "text/html; charset=utf-8"]
+    assert len(articles) >= 2
+    (article_path, article) = next(a for a in articles if a[0].startswith("/xwzx/"))
+    (other_path, other) = next(a for a in articles if a[0].startswith("/zcwj/"))  # a policy document
     body = article.body.replace(b"</body>", b'<a href="/broken-by-edit.html">new link</a></body>')
     demo.server.add(article_path, Route(body=body, content_type=article.content_type))
+    with session_scope(db_url) as session:  # a link of the other page to a crawled page, removed
+        linked = session.scalars(select(m.Link.target).where(links_where(session, fourth_run(second)),
+                                                             m.Link.source == demo.portal.base_url + other_path,
+                                                             m.Link.tag == "a")).all()
+    removed = next(t for t in linked if t.startswith(demo.portal.base_url) and t.endswith(".html")
+                   and f'href="{t[len(demo.portal.base_url):]}"'.encode() in other.body)
+    href = f'href="{removed[len(demo.portal.base_url):]}"'.encode()
+    demo.server.add(other_path, Route(body=other.body.replace(href, b'data-removed="1"'),
+                                      content_type=other.content_type))
+    demo.server.log.clear()
     third = audit(cli, demo, db_url, tmp_path, "4-changed")
     s3 = stats(db_url, third["run"]["id"])
-    assert s3["incremental"]["mode"] == "full" and s3["incremental"]["reason"] == "changed", s3["incremental"]
+    inc = s3["incremental"]
+    assert inc["mode"] == "partial", inc
+    assert set(inc["changed"]) == {demo.portal.base_url + article_path, demo.portal.base_url + other_path}, inc
+    assert inc["new_pages"] == [demo.portal.base_url + "/broken-by-edit.html"], inc
+    assert third["run"]["reused_pages"] >= crawled - 3
     broken = {f["subject"] for f in third["findings"] if f["rule"] == "link.broken"}
     assert demo.portal.base_url + "/broken-by-edit.html" in broken
+    # the server's log: of the pages the previous run crawled, only the changed ones came with a body again
+    # (beyond what an unchanged re-audit fetches: the homepage, the cloaking sample, redirects, error pages)
+    with session_scope(db_url) as session:
+        prev_pages = {u[len(demo.portal.base_url):] or "/" for u in session.scalars(select(m.Page.url).where(
+            pages_where(session, fourth_run(second)), m.Page.crawled.is_(True)))}
+    now = with_body(demo.server.log)
+    more = {p: now.get(p, 0) - usual.get(p, 0) for p in prev_pages if now.get(p, 0) != usual.get(p, 0)}
+    # each changed page twice more (the revalidation's 200 and the re-crawl), no other page more than usual
+    assert more == {article_path: 2, other_path: 2}, more
+    assert with_body(demo.server.log).get("/broken-by-edit.html") == 2  # asked once, then crawled as a page
     fresh = audit(cli, demo, db_url, tmp_path, "5-full", "--full")
     assert judged(third) == judged(fresh)
+
+    # 3b. negative control: a change the partial rules cannot make exact (the homepage) → a full crawl, named
+    home = demo.portal.routes["/"]
+    demo.server.add("/", Route(body=home.body.replace(b"</body>", b"<p>\xe6\x9b\xb4\xe6\x96\xb0</p></body>"),
+                               content_type=home.content_type))
+    control = audit(cli, demo, db_url, tmp_path, "5b-home-changed")
+    sc = stats(db_url, control["run"]["id"])["incremental"]
+    assert sc["mode"] == "full" and sc["reason"] == "homepage_changed", sc
+    assert sc["partial_refused"]["url"] == demo.portal.base_url + "/"
+    # … and a column's list page (its columns and items facts are built across pages)
+    column = demo.portal.routes["/xwzx/index.html"]
+    demo.server.add("/xwzx/index.html", Route(body=column.body.replace(b"</body>", b"<p>\xe6\x9b\xb4</p></body>"),
+                                              content_type=column.content_type))
+    control = audit(cli, demo, db_url, tmp_path, "5c-column-changed")
+    sc = stats(db_url, control["run"]["id"])["incremental"]
+    assert sc["mode"] == "full" and sc["reason"] == "facts_reference", sc
+    assert sc["partial_refused"]["table"] == "site_column"
+    fresh = audit(cli, demo, db_url, tmp_path, "5d-full", "--full")
+    assert judged(control) == judged(fresh)
 
     # 4. unchanged again after the change: incremental, equal to the full audit of the changed site
     fourth = audit(cli, demo, db_url, tmp_path, "6-unchanged")
