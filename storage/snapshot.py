@@ -41,7 +41,7 @@ from storage.probes import ProbeFact, load_probes, window_bounds
 from storage.vocabulary import SPINE_FACTS
 
 
-LINK_CHUNK = 20_000  # link rows read per query while a rule iterates a stored run's links
+LINK_CHUNK = 5_000  # link rows read at a time while a rule iterates a stored run's links (≈ 1.7 MB a chunk)
 BODY_CACHE = 1_000  # bodies a stored run's snapshot keeps (least recently read go first)
 BODY_BATCH = 250  # bodies read per query
 TEXT_CACHE = 2_000  # page texts a stored run's snapshot keeps (oldest read go first)
@@ -179,6 +179,13 @@ class _TextStore:
         self.page_class = type("PageFact", (StoredPageFact,), {"_texts": self, "__qualname__": "PageFact",
                                                                 "__module__": PageFact.__module__})
 
+    def page_index(self) -> tuple[list[str], dict[str, int]]:
+        """The pages' URLs in order and each one's position (shared with the snapshot's body read-ahead)."""
+        if self._order is None or len(self._order) != len(self._pages):
+            self._urls = list(self._pages)
+            self._order = {u: i for i, u in enumerate(self._urls)}
+        return self._urls, self._order
+
     def text(self, url: str) -> str | None:
         cache = self._cache
         if url not in cache:
@@ -186,9 +193,7 @@ class _TextStore:
         return cache.get(url)
 
     def _window(self, url: str) -> list[str]:
-        if self._order is None or len(self._order) != len(self._pages):
-            self._urls = list(self._pages)
-            self._order = {u: i for i, u in enumerate(self._urls)}
+        self.page_index()
         at = self._order.get(url)
         if at is None:
             return [url]
@@ -263,6 +268,7 @@ class Snapshot:
     _body_cache: int = field(default=BODY_CACHE, repr=False)
     _page_order: dict[str, int] | None = field(default=None, repr=False)  # url → position in `pages` (read-ahead)
     _page_urls: list[str] = field(default_factory=list, repr=False)
+    _page_index: Callable[[], tuple[list[str], dict[str, int]]] | None = field(default=None, repr=False)
     _last_miss: int | None = field(default=None, repr=False)
     _ahead: int = field(default=1, repr=False)
 
@@ -277,8 +283,11 @@ class Snapshot:
         if self._body_loader is None:
             return [url]
         if self._page_order is None:
-            self._page_order = {u: i for i, u in enumerate(self.pages)}
-            self._page_urls = list(self.pages)
+            if self._page_index is not None:  # a stored run's: the text store's (one index, not two)
+                self._page_urls, self._page_order = self._page_index()
+            else:
+                self._page_order = {u: i for i, u in enumerate(self.pages)}
+                self._page_urls = list(self.pages)
         at = self._page_order.get(url)
         if at is None:
             return [url]
@@ -367,6 +376,7 @@ class Snapshot:
         seen again after others) are indexed with the set."""
         index: dict[str, list[str]] = {}
         first: dict[str, LinkFact] = {}
+        texts: dict[str, str] = {}
         done: set[str] = set()
         previous = None
         for link in self.links:
@@ -380,7 +390,8 @@ class Snapshot:
             sources = index.get(link.target)
             if sources is None:
                 index[link.target] = [source]
-                first[link.target] = link
+                text = link.text  # anchor texts repeat ("更多", "首页"): one string each
+                first[link.target] = link if text is None else link._replace(text=texts.setdefault(text, text))
             elif sources[-1] != source:
                 sources.append(source)
         return index, first
@@ -460,6 +471,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
         facts=gathered_families(run) | {"probes"},  # the probe history is always read (it may be empty)
         probes=load_probes(session, site.id, *window_bounds(day, probe_days)),
         _body_loader=load_bodies,
+        _page_index=texts.page_index,
         **load_fact_tables(session, run_id),
     )
 
