@@ -17,12 +17,15 @@ cookies and cb_kwargs of plain data (str, bytes, numbers, None, lists, tuples, d
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import pickle
 import tempfile
 from typing import Any
 
 from scrapy import Request
+
+log = logging.getLogger(__name__)
 
 SPILL_CHUNK = 500  # requests written per chunk (setting GOVAUDIT_QUEUE_SPILL); ≤ 2 × this many in memory per queue
 
@@ -59,7 +62,7 @@ class SpillingLifoQueue:
 
     def push(self, request: Request) -> None:
         self._top.append(request)
-        if len(self._top) >= 2 * self._chunk:
+        if 0 < self._chunk and 2 * self._chunk <= len(self._top):
             self._spill()
 
     def pop(self) -> Request | None:
@@ -83,8 +86,9 @@ class SpillingLifoQueue:
 
     # --- disk -------------------------------------------------------------------------------------
     def _spill(self) -> None:
-        """Write the oldest `chunk` requests in memory to the end of the file."""
-        oldest, self._top = self._top[:self._chunk], self._top[self._chunk:]
+        """Write the oldest `chunk` requests in memory to the end of the file. When the file cannot be
+        written (disk full …) they stay in memory, and this queue stops spilling (a warning)."""
+        oldest = self._top[:self._chunk]
         entries: list[Any] = []
         kept: list[Request] = []
         for request in oldest:
@@ -95,10 +99,17 @@ class SpillingLifoQueue:
             else:
                 entries.append(encoded)
         data = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="govaudit-queue-")
         offset = self._chunks[-1][0] + self._chunks[-1][1] if self._chunks else 0
-        os.pwrite(self._file.fileno(), data, offset)
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="govaudit-queue-")
+            if os.pwrite(self._file.fileno(), data, offset) != len(data):
+                raise OSError("short write")
+        except OSError as exc:
+            log.warning("the request queue cannot be written to a temporary file (%s): it stays in memory", exc)
+            self._chunk = 0
+            return
+        del self._top[:self._chunk]
         self._chunks.append((offset, len(data), kept))
         self._spilled += len(oldest)
 

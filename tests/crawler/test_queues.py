@@ -136,3 +136,19 @@ def test_an_unwritable_request_is_kept_in_its_place() -> None:
     assert queue._spilled == 2 and queue._chunks[0][2] == [render]  # first written, render held aside
     assert [r.url for r in (queue.pop(), queue.pop())] == [f"{HOME}4.html", f"{HOME}3.html"]
     assert queue.pop() is render and queue.pop().url == first.url and queue.pop() is None
+
+
+def test_a_file_that_cannot_be_written_loses_nothing(monkeypatch) -> None:  # noqa: ANN001
+    import crawler.queues as queues
+
+    def full(*args: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(queues.os, "pwrite", full)
+    spider = _spider()
+    queue = SpillingLifoQueue(_Crawler(spider), chunk=3)
+    requests = [spider._crawl_request(f"{HOME}{i}.html", 1) for i in range(20)]
+    for r in requests:
+        queue.push(r)
+    assert queue._chunk == 0 and queue._spilled == 0 and len(queue) == 20  # kept in memory, spilling off
+    assert [queue.pop() for _ in requests] == requests[::-1]
