@@ -54,6 +54,7 @@ class SpillingLifoQueue:
         self._chunks: list[tuple[int, int, list[Request]]] = []  # (offset, size, kept in memory), oldest first
         self._spilled = 0  # requests in chunks
         self._file: Any = None
+        self._file_used = False  # logged once per queue
         self._names: dict[int, str] | None = None  # id(bound method) → the spider attribute holding it
 
     @classmethod
@@ -109,6 +110,9 @@ class SpillingLifoQueue:
             log.warning("the request queue cannot be written to a temporary file (%s): it stays in memory", exc)
             self._chunk = 0
             return
+        if self._file_used is False:
+            self._file_used = True
+            log.info("request queue: the oldest %d requests written to a temporary file", len(oldest))
         del self._top[:self._chunk]
         self._chunks.append((offset, len(data), kept))
         self._spilled += len(oldest)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from queuelib.queue import LifoMemoryQueue
 from scrapy import Request
 from scrapy.http import HtmlResponse
@@ -152,3 +154,19 @@ def test_a_file_that_cannot_be_written_loses_nothing(monkeypatch) -> None:  # no
         queue.push(r)
     assert queue._chunk == 0 and queue._spilled == 0 and len(queue) == 20  # kept in memory, spilling off
     assert [queue.pop() for _ in requests] == requests[::-1]
+
+
+@pytest.mark.slow
+def test_the_demo_audit_with_every_queue_on_disk_equals_the_golden(tmp_path) -> None:  # noqa: ANN001
+    """The whole demo crawl with a chunk of one request (every queue of two or more waiting requests goes
+    to its file): the same findings.json as the golden copy — and the log shows the file was used."""
+    from tests.conftest import run_cli
+    from tests.e2e.test_demo_golden import AS_OF, GOLDEN, normalise
+
+    out = tmp_path / "out"
+    res = run_cli("demo", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "--out", str(out), "--as-of", AS_OF,
+                  "--no-browser", env={"GOVAUDIT_QUEUE_SPILL": "1", "GOVAUDIT_LOG_LEVEL": "INFO"})
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "written to a temporary file" in res.stderr  # the disk part was used (else this proves nothing)
+    got = normalise((out / "4213000001" / "findings.json").read_text(encoding="utf-8"))
+    assert got == (GOLDEN / "demo-findings.no-browser.json").read_text(encoding="utf-8")
