@@ -5,14 +5,15 @@ Every declared fact table (storage/facts/) loads into the `Snapshot` attribute i
 
 Memory stays flat in the number of links and bodies (issue 17, docs/scale.md "Memory"): a stored run's
 links are not held, `Snapshot.links` re-reads them from the database in chunks each time a rule iterates
-it (`LinkRows`), and bodies are kept in a bounded cache (`BODY_CACHE` pages), read in batches.
+it (`LinkRows`), bodies are kept in a bounded cache (`BODY_CACHE` pages), read in batches, and so is each
+page's visible text (`PageFact.text` of a stored page is read when first asked: `_TextStore`).
 """
 from __future__ import annotations
 
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from itertools import islice
@@ -41,9 +42,11 @@ from storage.probes import ProbeFact, load_probes, window_bounds
 from storage.vocabulary import SPINE_FACTS
 
 
-LINK_CHUNK = 20_000  # link rows read per query while a rule iterates a stored run's links
+LINK_CHUNK = 5_000  # link rows read at a time while a rule iterates a stored run's links (≈ 1.7 MB a chunk)
 BODY_CACHE = 1_000  # bodies a stored run's snapshot keeps (least recently read go first)
 BODY_BATCH = 250  # bodies read per query
+TEXT_CACHE = 2_000  # page texts a stored run's snapshot keeps (oldest read go first)
+TEXT_BATCH = 250  # page texts read per query
 
 
 class LinkRows(Sequence):
@@ -115,6 +118,116 @@ class LinkRows(Sequence):
         return f"LinkRows(run {self._run_id})"
 
 
+class _Unread:
+    """`text` of a stored page not read yet (a marker, never seen by rules)."""
+
+    def __repr__(self) -> str:
+        return "<unread>"
+
+
+_UNREAD = _Unread()
+
+
+class _LazyText:
+    """`PageFact.text` of a stored run's page: read from the database when first asked, through the
+    snapshot's `_TextStore` (a bounded cache, pages read a batch at a time), not held for every page."""
+
+    def __set__(self, page: PageFact, value: Any) -> None:
+        # kept as `_text` (not through page.__dict__: asking for it builds a dict per page); a text given
+        # (dataclasses.replace …) is kept like any field
+        object.__setattr__(page, "_text", value)
+
+    def __get__(self, page: PageFact | None, owner: type | None = None) -> Any:
+        if page is None:
+            return None  # the field's default, as on PageFact
+        text = page._text
+        return type(page)._texts.text(page.url) if text is _UNREAD else text
+
+
+class StoredPageFact(PageFact):
+    """A page of a stored run: a `PageFact` whose `text` is read when asked (`_LazyText`). Each snapshot
+    makes its own subclass (named PageFact) holding its `_TextStore`; equal to a `PageFact` of equal fields."""
+
+    text = _LazyText()
+    _texts: _TextStore
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PageFact):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _PAGE_FIELDS)
+
+    __hash__ = PageFact.__hash__
+
+
+_PAGE_FIELDS = tuple(f.name for f in fields(PageFact))
+
+
+class _TextStore:
+    """The visible text of a stored run's pages, read by page id when a rule first asks, `TEXT_BATCH` a
+    query: a miss reads the pages next to it too (in `pages` order, the way the misses move: after it
+    when forward, before it when back) — the window doubles up to `TEXT_BATCH` while the misses stay
+    near, and is 1 again on a jump. At most `TEXT_CACHE` texts are kept, oldest read first out."""
+
+    def __init__(self, conn, pages: dict[str, PageFact], ids: dict[str, int],  # noqa: ANN001 - a Connection
+                 cache: int = TEXT_CACHE) -> None:
+        self._conn, self._pages, self._ids, self._size = conn, pages, ids, cache
+        self._cache: dict[str, str | None] = {}
+        self._order: dict[str, int] | None = None
+        self._urls: list[str] = []
+        self._last: int | None = None
+        self._ahead = 1
+        self.queries = 0
+        self.shared: dict[Any, Any] = {}  # values many pages share, one object each
+        self.page_class = type("PageFact", (StoredPageFact,), {"_texts": self, "__qualname__": "PageFact",
+                                                                "__module__": PageFact.__module__})
+
+    def page_index(self) -> tuple[list[str], dict[str, int]]:
+        """The pages' URLs in order and each one's position (shared with the snapshot's body read-ahead)."""
+        if self._order is None or len(self._order) != len(self._pages):
+            self._urls = list(self._pages)
+            self._order = {u: i for i, u in enumerate(self._urls)}
+        return self._urls, self._order
+
+    def text(self, url: str) -> str | None:
+        cache = self._cache
+        if url not in cache:
+            self._read(self._window(url))
+        return cache.get(url)
+
+    def _window(self, url: str) -> list[str]:
+        self.page_index()
+        at = self._order.get(url)
+        if at is None:
+            return [url]
+        # misses moving forward read the pages after, misses moving back (a rule walking targets in the
+        # order they were first linked: a LIFO crawl fetched those last) the pages before
+        last = self._last
+        step = 0 if last is None else at - last
+        near = 0 < abs(step) <= 2 * TEXT_BATCH
+        self._ahead = min(TEXT_BATCH, self._ahead * 2) if near else 1
+        self._last = at
+        urls, cache = self._urls, self._cache
+        window = range(at + 1, min(len(urls), at + self._ahead)) if step >= 0 else \
+            range(at - 1, max(-1, at - self._ahead), -1)
+        return [url, *(urls[i] for i in window if urls[i] not in cache)]
+
+    def _read(self, urls: list[str]) -> None:
+        by_id = {self._ids[u]: u for u in urls if u in self._ids}
+        cache = self._cache
+        over = len(cache) + len(urls) - self._size
+        if over > 0:
+            for old in list(islice(cache, over)):
+                del cache[old]
+        for u in urls:
+            cache[u] = None
+        pt = Page.__table__.c
+        keys = list(by_id)
+        for at in range(0, len(keys), TEXT_BATCH):
+            self.queries += 1
+            for page_id, text in self._conn.execute(select(pt.id, pt.text).where(pt.id.in_(keys[at:at + TEXT_BATCH]))):
+                cache[by_id[page_id]] = text
+
+
 @dataclass
 class Snapshot:
     """Everything a rule may read about one run; `as_of` is the 监测时间点; `facts` names the families gathered."""
@@ -157,6 +270,7 @@ class Snapshot:
     _body_cache: int = field(default=BODY_CACHE, repr=False)
     _page_order: dict[str, int] | None = field(default=None, repr=False)  # url → position in `pages` (read-ahead)
     _page_urls: list[str] = field(default_factory=list, repr=False)
+    _page_index: Callable[[], tuple[list[str], dict[str, int]]] | None = field(default=None, repr=False)
     _last_miss: int | None = field(default=None, repr=False)
     _ahead: int = field(default=1, repr=False)
 
@@ -171,8 +285,11 @@ class Snapshot:
         if self._body_loader is None:
             return [url]
         if self._page_order is None:
-            self._page_order = {u: i for i, u in enumerate(self.pages)}
-            self._page_urls = list(self.pages)
+            if self._page_index is not None:  # a stored run's: the text store's (one index, not two)
+                self._page_urls, self._page_order = self._page_index()
+            else:
+                self._page_order = {u: i for i, u in enumerate(self.pages)}
+                self._page_urls = list(self.pages)
         at = self._page_order.get(url)
         if at is None:
             return [url]
@@ -261,6 +378,7 @@ class Snapshot:
         seen again after others) are indexed with the set."""
         index: dict[str, list[str]] = {}
         first: dict[str, LinkFact] = {}
+        texts: dict[str, str] = {}
         done: set[str] = set()
         previous = None
         for link in self.links:
@@ -274,7 +392,8 @@ class Snapshot:
             sources = index.get(link.target)
             if sources is None:
                 index[link.target] = [source]
-                first[link.target] = link
+                text = link.text  # anchor texts repeat ("更多", "首页"): one string each
+                first[link.target] = link if text is None else link._replace(text=texts.setdefault(text, text))
             elif sources[-1] != source:
                 sources.append(source)
         return index, first
@@ -319,9 +438,10 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
     conn = session.connection()
     pages: dict[str, PageFact] = {}
     ids: dict[str, int] = {}
+    texts = _TextStore(conn, pages, ids)  # page text is read when a rule asks, not held for every page
     for part in page_parts(conn, run_id):  # the run's own rows, then its base run's (storage/crawlset.py)
         for row in conn.execute(select(pt).where(part).order_by(pt.id)).mappings():  # crawl order
-            pages[row["url"]] = _page_fact(row)
+            pages[row["url"]] = _page_fact(row, texts)
             ids[row["url"]] = row["id"]
     links = LinkRows(conn, run_id, {url: url for url in pages}) if with_links else []
 
@@ -354,6 +474,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
         facts=gathered_families(run) | {"probes"},  # the probe history is always read (it may be empty)
         probes=load_probes(session, site.id, *window_bounds(day, probe_days)),
         _body_loader=load_bodies,
+        _page_index=texts.page_index,
         **load_fact_tables(session, run_id),
     )
 
@@ -371,14 +492,29 @@ def load_fact_tables(session: Session, run_id: int) -> dict[str, list[Any]]:
     return out
 
 
-def _page_fact(p: Mapping[str, Any]) -> PageFact:
-    """A page row (the `page` table's columns) as a fact."""
-    return PageFact(
-        url=p["url"], status=p["status"], final_url=p["final_url"], crawled=p["crawled"], error=p["error"],
-        error_detail=p["error_detail"], redirects=tuple(tuple(r) for r in (p["redirects"] or [])),
-        content_type=p["content_type"], charset=p["charset"], size=p["size"], elapsed_ms=p["elapsed_ms"],
-        title=p["title"], text=p["text"], depth=p["depth"], rendered=p["rendered"],
-        render_reason=p["render_reason"], method=p["method"], flags=tuple(p["flags"] or ()),
+def _page_fact(p: Mapping[str, Any], texts: _TextStore | None = None) -> PageFact:
+    """A page row (the `page` table's columns) as a fact. With `texts`, a stored page: its text is read
+    when asked (`_TextStore`), and values most pages share (content type, charset, method, error, flags)
+    are one object each; a final URL equal to the URL is the URL's string."""
+    url, final_url = p["url"], p["final_url"]
+    flags = tuple(p["flags"] or ())
+    if texts is None:
+        return PageFact(
+            url=url, status=p["status"], final_url=final_url, crawled=p["crawled"], error=p["error"],
+            error_detail=p["error_detail"], redirects=tuple(tuple(r) for r in (p["redirects"] or [])),
+            content_type=p["content_type"], charset=p["charset"], size=p["size"], elapsed_ms=p["elapsed_ms"],
+            title=p["title"], text=p["text"], depth=p["depth"], rendered=p["rendered"],
+            render_reason=p["render_reason"], method=p["method"], flags=flags,
+        )
+    one = texts.shared.setdefault
+    return texts.page_class(
+        url=url, status=p["status"], final_url=url if final_url == url else final_url, crawled=p["crawled"],
+        error=one(p["error"], p["error"]), error_detail=p["error_detail"],
+        redirects=tuple(tuple(r) for r in (p["redirects"] or [])),
+        content_type=one(p["content_type"], p["content_type"]), charset=one(p["charset"], p["charset"]),
+        size=p["size"], elapsed_ms=p["elapsed_ms"], title=p["title"], text=_UNREAD, depth=p["depth"],
+        rendered=p["rendered"], render_reason=one(p["render_reason"], p["render_reason"]),
+        method=one(p["method"], p["method"]), flags=one(flags, flags),
     )
 
 
