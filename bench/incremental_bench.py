@@ -40,9 +40,13 @@ AS_OF = "2026-12-01"
 CPU: dict[str, float] = {}  # audit name → user + system seconds of the audit's process tree
 
 
+PROFILE: dict[str, str] = {}  # audit name → cProfile output file (--profile)
+
+
 def audit(tmp: Path, sites: Path, name: str, max_pages: int, *extra: str) -> tuple[float, dict]:
     out = tmp / name
-    cmd = [sys.executable, "-m", "govaudit", "audit", "--sites", str(sites), "--db", f"sqlite:///{tmp}/bench.db",
+    profile = ["-m", "cProfile", "-o", PROFILE[name]] if name in PROFILE else []
+    cmd = [sys.executable, *profile, "-m", "govaudit", "audit", "--sites", str(sites), "--db", f"sqlite:///{tmp}/bench.db",
            "--out", str(out), "--no-browser", "--max-pages", str(max_pages), "--as-of", AS_OF, *extra]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -147,7 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--change", type=int, default=0, help="pages edited before a further re-audit")
     ap.add_argument("--break", dest="break_", type=int, default=0, help="link targets removed before it")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--profile", metavar="FILE", help="run the unchanged re-audit under cProfile, stats to FILE")
     args = ap.parse_args(argv)
+    if args.profile:
+        PROFILE["2-unchanged"] = str(Path(args.profile).resolve())
     missing = min(args.missing, max(args.pages // 10, 1))
     max_pages = args.pages + 1000
     tmp = Path(tempfile.mkdtemp(prefix="govaudit-incbench-"))
