@@ -1,6 +1,8 @@
 """The vocabulary of rules: `Rule`, `Finding`, `Status`, `RuleResult`, `Params`."""
 from __future__ import annotations
 
+import json
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -38,6 +40,20 @@ class RuleResult:
     def of(cls, findings: list[Finding]) -> RuleResult:
         """`fail` with the findings, or `pass` when there are none."""
         return cls(Status.FAIL if findings else Status.PASS, findings)
+
+    def as_json(self) -> dict | None:
+        """The result as the judging memo keeps it (storage/memo.py): JSON as stored, None when it is not."""
+        doc = {"status": str(self.status), "reason": self.reason,
+               "findings": [{"rule": f.rule, "subject": f.subject, "message": f.message, "page": f.page,
+                             "evidence": f.evidence} for f in self.findings]}
+        try:
+            return json.loads(json.dumps(doc, ensure_ascii=False))
+        except (TypeError, ValueError):
+            return None
+
+    @classmethod
+    def from_json(cls, doc: dict) -> RuleResult:
+        return cls(Status(doc["status"]), [Finding(**f) for f in doc["findings"]], reason=doc.get("reason"))
 
     @classmethod
     def not_measured(cls, reason: str) -> RuleResult:

@@ -58,7 +58,7 @@ class AuditOptions:
     state_dir: Path | None = None  # stored platform logins (`govaudit login`); default: login.state_dir()
     alerts: object | None = None  # sites.yaml `alerts:` (registry.AlertsEntry): same-day alerts after the run
     job: str | None = None  # the queue job's key (`govaudit worker`), kept in run.options["job"]
-    full: bool = False  # `audit --full`: crawl everything even when the last complete run could be reused
+    full: bool = False  # `audit --full`: crawl everything and judge every rule afresh, even when the last run could be reused
 
     @property
     def timeout_s(self) -> float:
@@ -163,7 +163,8 @@ def judge_step(audit: Audit) -> None:
     for job in audit.jobs:  # a transaction per run: no lock held across all sites (SQLite)
         def one(run_id: int = job.run_id) -> None:
             with session_scope(opts.db_url) as session:
-                audit.judged.append(judge_stored(session, run_id, opts.scheme, opts.as_of))
+                # --full judges afresh too: no rule result reused (storage/memo.py)
+                audit.judged.append(judge_stored(session, run_id, opts.scheme, opts.as_of, reuse=not opts.full))
 
         if not _site_step(audit, job, "judge", "评判", one):
             _fail_run(audit, job, "judge")

@@ -37,7 +37,9 @@ from storage.facts.browser_tls import BrowserTlsFact
 from storage.facts.tls import TlsFact
 from storage.crawlset import count_links, link_parts, page_parts
 from storage.models import Link, Page, PageBody, Run, Site
+from storage.memo import PageDigests
 from storage.models.blob import BodyBlob, PageBlob
+from storage.reads import note
 from storage.probes import ProbeFact, load_probes, window_bounds
 from storage.vocabulary import SPINE_FACTS
 
@@ -144,11 +146,32 @@ class _LazyText:
         return type(page)._texts.text(page.url) if text is _UNREAD else text
 
 
+class _Noted:
+    """A field of a stored run's page whose reads the judging memo notes (storage/reads.py): a value that
+    changes from run to run while the page does not (the load time)."""
+
+    def __init__(self, member: str) -> None:
+        self.member = member
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __set__(self, page: PageFact, value: Any) -> None:
+        object.__setattr__(page, self.slot, value)
+
+    def __get__(self, page: PageFact | None, owner: type | None = None) -> Any:
+        if page is None:
+            return None  # the field's default, as on PageFact
+        note(self.member)
+        return getattr(page, self.slot)
+
+
 class StoredPageFact(PageFact):
     """A page of a stored run: a `PageFact` whose `text` is read when asked (`_LazyText`). Each snapshot
     makes its own subclass (named PageFact) holding its `_TextStore`; equal to a `PageFact` of equal fields."""
 
     text = _LazyText()
+    elapsed_ms = _Noted("timing")
     _texts: _TextStore
 
     def __eq__(self, other: object) -> bool:
@@ -273,6 +296,7 @@ class Snapshot:
     _page_index: Callable[[], tuple[list[str], dict[str, int]]] | None = field(default=None, repr=False)
     _last_miss: int | None = field(default=None, repr=False)
     _ahead: int = field(default=1, repr=False)
+    _page_digests: Any = field(default=None, repr=False)  # a stored run's: storage.memo.PageDigests of its rows
 
     def html(self, url: str) -> str | None:
         """The stored HTML of a crawled page, or None. A body not in the cache is read with those of the
@@ -421,13 +445,13 @@ def gathered_families(run: Run) -> frozenset[str]:
 
 
 def build_snapshot(session: Session, run_id: int, as_of: date | None = None, probe_days: int = PROBE_DAYS,
-                   with_links: bool = True) -> Snapshot:
+                   with_links: bool = True, digests: bool = False) -> Snapshot:
     """Load a stored run into a Snapshot; bodies are read when a rule first asks, many per query.
 
     Probes belong to the site, not the run: the `probe_days` Beijing days ending at as_of are loaded.
     `with_links=False` leaves `links` empty (a gatherer that reads only pages and bodies). The links
     are read from `session`'s connection whenever a rule iterates them: keep the session open while
-    the snapshot is judged.
+    the snapshot is judged. `digests=True` (judging) adds the page rows' digests the judging memo compares.
     """
     run = session.get(Run, run_id)
     if run is None:
@@ -439,8 +463,11 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
     pages: dict[str, PageFact] = {}
     ids: dict[str, int] = {}
     texts = _TextStore(conn, pages, ids)  # page text is read when a rule asks, not held for every page
+    rows = PageDigests() if digests else None  # what the judging memo compares (storage/memo.py)
     for part in page_parts(conn, run_id):  # the run's own rows, then its base run's (storage/crawlset.py)
         for row in conn.execute(select(pt).where(part).order_by(pt.id)).mappings():  # crawl order
+            if rows is not None:
+                rows.add(row)  # a URL met twice leaves the count above len(pages): no digest, no reuse
             pages[row["url"]] = _page_fact(row, texts)
             ids[row["url"]] = row["id"]
     links = LinkRows(conn, run_id, {url: url for url in pages}) if with_links else []
@@ -475,6 +502,7 @@ def build_snapshot(session: Session, run_id: int, as_of: date | None = None, pro
         probes=load_probes(session, site.id, *window_bounds(day, probe_days)),
         _body_loader=load_bodies,
         _page_index=texts.page_index,
+        _page_digests=rows,
         **load_fact_tables(session, run_id),
     )
 

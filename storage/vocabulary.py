@@ -10,6 +10,8 @@ import ipaddress
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from storage.reads import note
+
 # 监测 days are Beijing calendar days: the sites, their operators and the 监测时间点 all live in UTC+8.
 BEIJING = timezone(timedelta(hours=8), "CST")
 
@@ -168,6 +170,7 @@ CHECKED_PREFIX = "checked:"
 
 def carried_check(flags) -> dict | None:  # noqa: ANN001 - any iterable of flags
     """The evidence of a carried link-check result, {"checked_on": day}; None when checked by its own run."""
+    note("carry")  # the judging memo's input (storage/reads.py): carry marks change while the page does not
     flags = list(flags or ())
     if CARRIED_FLAG not in flags:
         return None

@@ -29,7 +29,7 @@ from storage.models.page import Link, Page, PageBody, PageDrop
 from storage.models.blob import BodyBlob, PageBlob  # noqa: F401 - content-addressed bodies (issue 17)
 from storage.models.probe import Probe
 from storage.models.problem import Problem, ProblemEvent, ProblemRun, ProblemSighting
-from storage.models.result import Finding, IndicatorScore, Judgement, RuleOutcome, Score
+from storage.models.result import Finding, IndicatorScore, Judgement, RuleMemo, RuleOutcome, Score
 from storage.models.run import Run
 from storage.models.site import Site
 from storage.models.supervision import AlertDelivery, JobLease, MonitorBaseline
@@ -64,7 +64,7 @@ __all__ = [
     "Document", "EvidenceShot", "Finding", "HostInfo", "IndicatorScore", "InteractionChannel", "ItemPage",
     "Judgement", "Link", "LinkVisibility", "Message", "MobileRender", "Page", "PageBody", "PageDrop", "PageVariant",
     "Post",
-    "Probe", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting", "RuleOutcome", "Run", "Score",
+    "Probe", "Problem", "ProblemEvent", "ProblemRun", "ProblemSighting", "RuleMemo", "RuleOutcome", "Run", "Score",
     "SearchProbe", "Site", "TlsCheck",
     "AlertDelivery", "JobLease", "MonitorBaseline", "MonitorBaselineFactRow",
     "ApiToken", "AuditLog", "User", "UserEvaluation",

@@ -78,3 +78,16 @@ class IndicatorScore(Base):
     deducted: Mapped[float] = mapped_column(Float, default=0.0)
     findings: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16))  # ok | deducted | vetoed | not_judged
+
+
+class RuleMemo(Base):
+    """A rule's result kept with what it read (storage/memo.py): reused when those inputs are unchanged."""
+
+    __tablename__ = "rule_memo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(64))  # digest of the rule, its code, the parameters and each input
+    reads: Mapped[dict] = mapped_column(default=dict)  # the snapshot members the rule read → their digests
+    result: Mapped[dict] = mapped_column(default=dict)  # status, reason, findings (as judged, before reviews)
