@@ -80,7 +80,8 @@ def store_results(session: Session, run_id: int, as_of: date, scheme: Scheme,
         session.add_all(memo.rows())
         run = session.get(m.Run, run_id)
         if run is not None:
-            run.stats = {**(run.stats or {}), "judging": {"rules": len(results), "reused": sorted(memo.reused)}}
+            run.stats = {**(run.stats or {}), "judging": {"rules": len(results), "reused": sorted(memo.reused)},
+                         **memo.stats()}
     for rule_id, res in results.items():
         session.add(m.RuleOutcome(run_id=run_id, rule=rule_id, status=str(res.status), findings=len(res.findings),
                                   reason=res.reason, duration_ms=round(res.duration_ms, 3)))

@@ -27,10 +27,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, not_, select
 from sqlalchemy.orm import Session
 
-from storage.models import RuleMemo, Run
+from storage.crawlset import base_of
+from storage.models import Link, RuleMemo, Run
 from storage.vocabulary import CARRIED_FLAG, CHECKED_PREFIX
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,10 @@ PAGE_COLUMNS = ("url", "status", "final_url", "crawled", "error", "error_detail"
 DERIVED = {"html": ("pages",), "iter_html": ("pages",), "prefetch_html": ("pages",),
            "homepage": ("pages", "homepage_url"), "items_of": ("column_items", "as_of"),
            "sources_of": ("links",), "first_link_of": ("links",)}
-ALWAYS = ("facts", "run_state")  # the runner reads them around every rule
+CARRY_OF = "carry:"  # + a URL: that page's carry marks (storage.vocabulary.carried_check(flags, url))
+ALWAYS = ("facts", "run_state")
+LINKS_DIGEST = "links_digest"  # run.stats: the digest of the run's own link rows (see JudgingMemo._stored_links)
+LINK = Link.__table__  # the runner reads them around every rule
 _MOD = 1 << 128
 
 
@@ -69,6 +73,15 @@ class PageDigests:
         if marks:
             sums["carry"] = (sums["carry"] + _h(json.dumps([row["url"], marks], ensure_ascii=False))) % _MOD
         self.count += 1
+
+
+def _link_sum(rows: Any) -> int:
+    """The order-free sum of link rows (source, target, tag, text): ~150,000 on a large site, no JSON per row."""
+    total, blake, big = 0, hashlib.blake2b, int.from_bytes
+    for source, target, tag, text in rows:
+        material = f"{source}\x1f{target}\x1f{tag}\x1f{'' if text is None else text}\x1f{text is None}"
+        total += big(blake(material.encode("utf-8", "surrogatepass"), digest_size=16).digest(), "big")
+    return total % _MOD
 
 
 @cache
@@ -122,6 +135,7 @@ class JudgingMemo:
         self._digests: dict[str, str | None] = {}
         self.kept: list[Kept] = []
         self.reused: list[str] = []
+        self.own_links: int | None = None  # the digest of the run's own link rows, once computed
 
     def _latest(self) -> dict[str, RuleMemo]:
         if self._previous is None:
@@ -139,7 +153,7 @@ class JudgingMemo:
         for name in reads:
             if name in DERIVED:
                 out.update(DERIVED[name])
-            elif name in names:
+            elif name in names or name.startswith(CARRY_OF):
                 out.add(name)
             else:
                 return None
@@ -158,15 +172,41 @@ class JudgingMemo:
             if pages is None or pages.count != len(snap.pages):
                 return None  # pages not (all) read from the store (build_snapshot(digests=True))
             return f"{pages.sums[member]:032x}"
+        if member.startswith(CARRY_OF):  # one page's carry marks
+            page = snap.pages.get(member.removeprefix(CARRY_OF))
+            flags = () if page is None else page.flags
+            return _value_digest([f for f in flags if f == CARRIED_FLAG or f.startswith(CHECKED_PREFIX)])
         if member == "links":
             links = snap.links
-            total, blake, big = 0, hashlib.blake2b, int.from_bytes
-            rows = (row for chunk in links._chunks() for row in chunk) if isinstance(links, LinkRows) else links
-            for source, target, tag, text in rows:  # ~150,000 on a large site: no JSON per row
-                material = f"{source}\x1f{target}\x1f{tag}\x1f{'' if text is None else text}\x1f{text is None}"
-                total += big(blake(material.encode("utf-8", "surrogatepass"), digest_size=16).digest(), "big")
-            return f"{total % _MOD:032x}"
+            if not isinstance(links, LinkRows):
+                return f"{_link_sum(links):032x}"
+            return f"{self._stored_links(links):032x}"
         return _value_digest(getattr(snap, member))
+
+    def _stored_links(self, links: Any) -> int:
+        """The order-free digest of a stored run's links: its own rows' sum, plus its base run's (kept in the
+        base's stats when it was judged: immutable rows), less the base rows the run hides — a re-audit
+        hashes the few links it stored, not the ~150,000 it reads through its base."""
+        lt = LINK.c
+        conn, run_id = links._conn, links._run_id
+        self.own_links = _link_sum(row for chunk in links._chunks([lt.run_id == run_id]) for row in chunk)
+        if len(links._parts) < 2:
+            return self.own_links
+        base = base_of(conn, run_id)
+        kept = (self._session.get(Run, base).stats or {}).get(LINKS_DIGEST) or {}
+        if kept.get("code") == code_digest():
+            base_sum = int(kept["own"], 16)
+        else:
+            base_sum = _link_sum(row for chunk in links._chunks([lt.run_id == base]) for row in chunk)
+        hidden = and_(lt.run_id == base, not_(links._parts[1]))
+        hidden_sum = _link_sum(row for chunk in links._chunks([hidden]) for row in chunk)
+        return (self.own_links + base_sum - hidden_sum) % _MOD
+
+    def stats(self) -> dict:
+        """What the run's stats keep: the digest of its own links (a later run's base), when computed."""
+        if self.own_links is None:
+            return {}
+        return {LINKS_DIGEST: {"code": code_digest(), "own": f"{self.own_links:032x}"}}
 
     def key(self, rule_id: str, members: list[str], snap: Any) -> str | None:
         digests = [(m, self.digest(snap, m)) for m in members]

@@ -2,9 +2,9 @@
 
 The runner wraps the snapshot in `Reading` while a rule runs on a stored run: every attribute the rule
 asks for is noted by name. Two inputs are not attributes of the snapshot but parts of its pages, noted
-where they are read: a carried link check's marks (`storage.vocabulary.carried_check` → "carry") and a
-page's load time (`PageFact.elapsed_ms` of a stored page → "timing"), which change from run to run
-while the rest of the page does not.
+where they are read: a carried link check's marks (`storage.vocabulary.carried_check` → "carry", or
+"carry:<url>" for one page's) and a page's load time (`PageFact.elapsed_ms` of a stored page →
+"timing"), which change from run to run while the rest of the page does not.
 """
 from __future__ import annotations
 

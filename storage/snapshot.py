@@ -72,10 +72,11 @@ class LinkRows(Sequence):
             for s, t, g, x in rows:
                 yield LinkFact(get(s, s), get(t, t), g, x)
 
-    def _chunks(self) -> Iterator[list[tuple]]:
-        """The rows (source, target, tag, text) in stored order, a chunk at a time; one query per part."""
+    def _chunks(self, parts: Iterable[Any] | None = None) -> Iterator[list[tuple]]:
+        """The rows (source, target, tag, text) in stored order, a chunk at a time; one query per part
+        (`parts`: other conditions on `link`, default the run's own parts)."""
         lt = Link.__table__.c
-        for part in self._parts:
+        for part in self._parts if parts is None else parts:
             query = select(lt.source, lt.target, lt.tag, lt.text).where(part).order_by(lt.id)
             if self._conn.dialect.name == "sqlite":  # the driver's own cursor: half the cost per row of a Core result
                 compiled = query.compile(dialect=self._conn.dialect)

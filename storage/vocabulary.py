@@ -168,9 +168,11 @@ CARRIED_FLAG = "carried_over"
 CHECKED_PREFIX = "checked:"
 
 
-def carried_check(flags) -> dict | None:  # noqa: ANN001 - any iterable of flags
-    """The evidence of a carried link-check result, {"checked_on": day}; None when checked by its own run."""
-    note("carry")  # the judging memo's input (storage/reads.py): carry marks change while the page does not
+def carried_check(flags, url: str | None = None) -> dict | None:  # noqa: ANN001 - any iterable of flags
+    """The evidence of a carried link-check result, {"checked_on": day}; None when checked by its own run.
+    A rule names the page (`url`) whose flags these are: the judging memo then compares that page's marks
+    only, not every page's (storage/reads.py)."""
+    note("carry" if url is None else f"carry:{url}")  # carry marks change while the page does not
     flags = list(flags or ())
     if CARRIED_FLAG not in flags:
         return None

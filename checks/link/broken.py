@@ -78,7 +78,7 @@ def check(snap: Snapshot, params: Params) -> RuleResult:
                 "redirects": [list(r) for r in fetched.redirects],
                 "on_homepage": snap.homepage_url in pages, "pages": pages[:MAX_PAGES_LISTED],
                 "pages_count": len(pages), "tag": link.tag, "anchor": (link.text or "")[:80],
-                **({"carried_over": carried} if (carried := carried_check(fetched.flags)) else {}),
+                **({"carried_over": carried} if (carried := carried_check(fetched.flags, target)) else {}),
             },
         ))
     # Targets never fetched: past the crawl's link-check caps (links.max_checks_per_*) or an interrupted run.

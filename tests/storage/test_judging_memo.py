@@ -39,17 +39,18 @@ def _row(run_id: int, url: str, html: str | None, *, crawled: bool = True, statu
 def _pages(run_id: int, page2: str = "<html><body><p>工作动态</p></body></html>") -> list[tuple]:
     return [
         _row(run_id, BASE, "<html><head><title>示例政府</title></head><body><a href='p1.html'>a</a></body></html>",
-             depth=0, links=(f"{BASE}p1.html", f"{BASE}p2.html", "http://other.example/gone")),
-        _row(run_id, f"{BASE}p1.html", "<html><body><p>政务公开</p></body></html>"),
+             depth=0, links=(f"{BASE}p1.html", f"{BASE}p2.html", "http://other.example/gone", "http://other.example/ok")),
+        _row(run_id, f"{BASE}p1.html", "<html><body><p>政务公开</p></body></html>", links=(f"{BASE}p2.html",)),
         _row(run_id, f"{BASE}p2.html", page2),
         _row(run_id, "http://other.example/gone", None, crawled=False, status=404, depth=None),
+        _row(run_id, "http://other.example/ok", None, crawled=False, status=200, depth=None),
     ]
 
 
 def _run(db_url: str, rows=_pages, *args) -> int:  # noqa: ANN001
     run = start_run(db_url, SITE, DAY, {})
     write_batch(db_url, rows(run, *args), [])
-    finish_run(db_url, run, "complete", pages=4)
+    finish_run(db_url, run, "complete", pages=5)
     return run
 
 
@@ -119,21 +120,36 @@ def test_other_parameters_or_other_code_judge_everything_again(db_url: str, monk
     assert _judge(db_url, _run(db_url), other).memo.reused == []
 
 
-def test_carried_link_checks_are_an_input_of_link_broken(db_url: str) -> None:
+def _carried(db_url: str, first_run: int, target: str) -> int:
+    """A re-audit of `first_run`: the homepage fetched again, the rest carried, `target`'s check carried."""
+    second_run = start_run(db_url, SITE, DAY, {})
+    write_batch(db_url, [_pages(second_run)[0]], [])
+    with session_scope(db_url) as session:
+        carry(session, first_run, second_run, (), checks={target: date(2026, 11, 28)}, today=DAY)
+    finish_run(db_url, second_run, "complete", pages=5)
+    return second_run
+
+
+def test_a_carried_broken_link_check_is_an_input_of_link_broken(db_url: str) -> None:
     """The carried check shows in link.broken's evidence: a kept result without it is not reused."""
     upgrade(db_url)
     first_run = _run(db_url)
     _judge(db_url, first_run)
-    second_run = start_run(db_url, SITE, DAY, {})
-    write_batch(db_url, [_pages(second_run)[0]], [])  # the homepage fetched again, the rest carried
-    with session_scope(db_url) as session:
-        carry(session, first_run, second_run, (), checks={"http://other.example/gone": date(2026, 11, 28)}, today=DAY)
-    finish_run(db_url, second_run, "complete", pages=4)
-    judged = _judge(db_url, second_run)
+    judged = _judge(db_url, _carried(db_url, first_run, "http://other.example/gone"))
     assert "link.broken" not in judged.memo.reused
     [finding] = judged.results["link.broken"].findings
     assert finding.evidence["carried_over"] == {"checked_on": "2026-11-28"}
     assert DATED in judged.memo.reused  # the pages (carry marks aside) are the same
+
+
+def test_a_carried_healthy_link_check_changes_no_evidence_and_link_broken_is_reused(db_url: str) -> None:
+    upgrade(db_url)
+    first_run = _run(db_url)
+    _judge(db_url, first_run)
+    second_run = _carried(db_url, first_run, "http://other.example/ok")
+    judged = _judge(db_url, second_run)
+    assert "link.broken" in judged.memo.reused
+    assert _outcome(judged) == _outcome(_judge(db_url, second_run, reuse=False))
 
 
 def test_judging_a_run_again_keeps_its_kept_results(db_url: str) -> None:
@@ -155,3 +171,25 @@ def test_a_rule_may_not_write_on_the_snapshot_and_unknown_reads_are_not_kept() -
     memo = memo_module.JudgingMemo(None, 1, "s1", {})  # type: ignore[arg-type]
     assert memo.members({"pages", "homepage"}) == ["facts", "homepage_url", "pages", "run_state"]
     assert memo.members({"pages", "odd"}) is None  # nothing the memo can digest: the rule is not kept
+
+
+def test_the_links_digest_of_a_run_over_its_base_equals_hashing_every_link(db_url: str) -> None:
+    """A re-audit's links digest is its own rows' plus the base's kept sum less the rows it hides."""
+    from storage.snapshot import build_snapshot
+
+    upgrade(db_url)
+    first_run = _run(db_url)
+    _judge(db_url, first_run)
+    with session_scope(db_url) as session:
+        assert memo_module.LINKS_DIGEST in session.get(m.Run, first_run).stats
+    second_run = start_run(db_url, SITE, DAY, {})
+    home = _row(second_run, BASE, "<html><body>新首页</body></html>", depth=0, links=(f"{BASE}p1.html", f"{BASE}new.html"))
+    write_batch(db_url, [home], [])
+    with session_scope(db_url) as session:
+        carry(session, first_run, second_run, (), checks={}, today=DAY)
+    with session_scope(db_url) as session:
+        snap = build_snapshot(session, second_run, DAY, digests=True)
+        memo = memo_module.JudgingMemo(session, second_run, "s1", {})
+        assert memo.digest(snap, "links") == f"{memo_module._link_sum(list(snap.links)):032x}"
+        assert [(ln.source, ln.target) for ln in snap.links] == [
+            (BASE, f"{BASE}p1.html"), (BASE, f"{BASE}new.html"), (f"{BASE}p1.html", f"{BASE}p2.html")]
