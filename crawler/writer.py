@@ -63,12 +63,21 @@ def start() -> None:
     """Start the writer process now, not at the first batch: a fresh interpreter importing SQLAlchemy and the
     models takes ~0.5 s, which the crawl waited for at its first batch — for an incremental re-audit of a
     few pages, at the spider's close. Started with the crawl, it overlaps with Scrapy's start-up and the
-    crawl (the process is spawned by the pool's first task, a no-op here)."""
+    crawl (the process is spawned by the pool's first task, a no-op here). A writer that cannot start is left to
+    the first batch, which then fails its run as it always did."""
     global _pool
     with _lock:
-        if _pool is None:
-            _pool = _new_pool()
-            _pool.submit(int)
+        if _pool is not None:
+            return
+        pool = None
+        try:
+            pool = _new_pool()
+            pool.submit(int)
+        except Exception:  # noqa: BLE001 - e.g. no process could be spawned: an early start only
+            if pool is not None:
+                pool.shutdown(wait=False)
+            return
+        _pool = pool
 
 
 def store(db_url: str, facts: list[FactRow], gathered: Gathered | None = None) -> int:

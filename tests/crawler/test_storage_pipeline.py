@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from crawler import writer
 from crawler.items import LinkRecord, PageRecord
 from crawler.pipelines import StoragePipeline
@@ -138,3 +140,21 @@ def test_writer_started_with_the_crawl_serves_its_batches(sqlite_url: str) -> No
     finally:
         writer.shutdown()
     assert writer._pool is None
+
+
+def test_a_writer_that_cannot_start_early_is_left_to_the_first_batch(sqlite_url: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """writer.start() never fails the crawl itself: the first batch meets the error and fails its run."""
+    run_id = _run(sqlite_url)
+    writer.shutdown()
+
+    def no_process() -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(writer, "_new_pool", no_process)
+    writer.start()
+    assert writer._pool is None
+    pipe = StoragePipeline(sqlite_url, batch=200)
+    pipe.process_item(_page(run_id, 0))
+    pipe.close_spider()
+    assert pipe.error == "OSError: no more processes"
