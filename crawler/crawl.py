@@ -128,6 +128,22 @@ def _crawl_worker(jobs: list[CrawlJob], db_url: str, overrides: dict | None, pip
 def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None,
                 on_page: Callable[[str], None] | None = None) -> dict[int, str]:
     """Crawl every job's site concurrently in this process (one Scrapy reactor)."""
+    states: dict[int, str] = {}
+    writer.start()  # its ~0.5 s start-up overlaps with Scrapy's and the crawl's (crawler/writer.py)
+    try:
+        _run_spiders(jobs, db_url, overrides, on_page, states)
+    finally:
+        writer.shutdown()
+    for job in jobs:
+        if job.run_id not in states:
+            states[job.run_id] = "failed"
+            _finish_run(db_url, job.run_id, "failed", None, "the spider never started")
+    return states
+
+
+def _run_spiders(jobs: list[CrawlJob], db_url: str, overrides: dict | None,
+                 on_page: Callable[[str], None] | None, states: dict[int, str]) -> None:
+    """One Scrapy reactor crawling every job's site; each spider's final state goes into `states`."""
     overrides = dict(overrides or {})
     if any(job.browser for job in jobs):
         from crawler.browser.launch import playwright_settings
@@ -140,7 +156,6 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
     # Scrapy sets its loggers to DEBUG, while the CLI shows WARNING and up (GOVAUDIT_LOG_LEVEL): without
     # this, a DEBUG record per request and per item is built only to be dropped.
     logging.getLogger("scrapy").setLevel(os.environ.get("GOVAUDIT_LOG_LEVEL", "WARNING").upper())
-    states: dict[int, str] = {}
     for job in jobs:
         crawler = process.create_crawler(SiteSpider)
 
@@ -161,15 +176,7 @@ def _crawl_here(jobs: list[CrawlJob], db_url: str, overrides: dict | None = None
                       browser=job.browser, evidence_dir=job.evidence_dir, seeds=job.seeds, checks=job.checks,
                       follow=job.follow, egress=job.egress, run_deadline_s=job.run_deadline_s,
                       link_caps=job.link_caps, extractors=job.extractors, pages=job.pages)
-    try:
-        process.start()
-    finally:
-        writer.shutdown()
-    for job in jobs:
-        if job.run_id not in states:
-            states[job.run_id] = "failed"
-            _finish_run(db_url, job.run_id, "failed", None, "the spider never started")
-    return states
+    process.start()
 
 
 def _signals():  # noqa: ANN202 - scrapy.signals module

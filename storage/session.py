@@ -1,8 +1,11 @@
 """Engines and sessions: `session_scope()` is the only way code gets a session."""
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +49,21 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+
+
+def skip_exit_collections() -> None:
+    """At this process's exit, close the pooled connections and freeze the heap. The interpreter's last garbage
+    collections walk every object of the modules loaded — ~1,900 for an audit, 0.5–0.7 s after its work was
+    done; frozen, the heap goes back to the OS with the process. Of what those collections did, the closing of
+    pooled connections matters (SQLite's last close checkpoints the WAL and removes -wal/-shm): done here
+    first. Outputs are written and closed before a command returns; logging and the standard streams are
+    flushed by their own exit handlers."""
+    atexit.register(_dispose_and_freeze)
+
+
+def _dispose_and_freeze() -> None:
+    dispose_engines()
+    gc.freeze()
 
 
 @contextmanager
@@ -106,16 +124,49 @@ def alembic_config(url: str):  # noqa: ANN201 - alembic.config.Config
 
 def upgrade(url: str) -> None:
     """Bring the database to the newest schema (a no-op when it is already there)."""
-    from alembic import command
-
-    cfg = alembic_config(url)
     with _migration_lock(url), make_engine(url).begin() as conn:
         if conn.dialect.name == "postgresql":  # held until this transaction ends; alembic's DDL runs inside it
             from sqlalchemy import text
 
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        if _at_head(conn):
+            return
+        from alembic import command
+
+        cfg = alembic_config(url)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+_REVISION = re.compile(r"^revision = '([^']+)'$", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision = (?:'([^']+)'|None)$", re.M)
+
+
+def script_head() -> str | None:
+    """The newest revision of storage/migrations, read from the revision files' own `revision = '…'` and
+    `down_revision = '…'` lines; None when any file is not of that simple form or the chain has not
+    exactly one head (then alembic decides)."""
+    revisions, downs = set(), set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rev, down = _REVISION.findall(text), _DOWN_REVISION.findall(text)
+        if len(rev) != 1 or len(down) != 1:
+            return None
+        revisions.add(rev[0])
+        downs.add(down[0])
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(conn) -> bool:  # noqa: ANN001 - a Connection
+    """Whether the database is stamped with the newest revision: importing alembic and loading its scripts only
+    to find nothing to do took ~0.2 s of every command's start."""
+    from sqlalchemy import inspect
+
+    head = script_head()
+    if head is None or not inspect(conn).has_table("alembic_version"):
+        return False
+    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all() == [head]
 
 
 # Two processes migrating one database at once (a fresh database, cron and the service starting together)

@@ -15,6 +15,9 @@ from rich.markup import escape
 
 from govaudit.cli.common import AuditFailed, AuditInterrupted, UsageError, app, console
 from storage.secrets import MaskingFilter, mask_text
+from storage.session import skip_exit_collections
+
+skip_exit_collections()  # 0.5–0.7 s after an audit's work was done (storage/session.py)
 
 
 def main() -> None:

@@ -1,10 +1,17 @@
 """The storage pipeline and its writer process: batches land, and a failed write is noticed, never lost."""
 from __future__ import annotations
 
+import atexit
+import gc
+import multiprocessing
 import os
 import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from crawler import writer
 from crawler.items import LinkRecord, PageRecord
@@ -97,3 +104,57 @@ def test_a_writer_process_killed_between_batches_is_replaced(sqlite_url: str) ->
         pipe.process_item(_page(run_id, i))
     pipe.close_spider()
     assert (pipe.error, pipe.written) == (None, 4)
+
+
+def _probe_then_init(probe: str, crawl_pid: int) -> None:
+    """The writer's initializer, after an exit handler of the test's own: registered first, it runs last."""
+    atexit.register(lambda: Path(probe).write_text(f"frozen {gc.get_freeze_count() > 0}", encoding="utf-8"))
+    writer._writer_process_init(crawl_pid)
+
+
+def test_writer_process_exits_without_the_final_collections(tmp_path: Path) -> None:
+    """The crawl waits for the writer process's exit (writer.shutdown): its heap is frozen at exit, after its
+    connections were closed (storage.session.skip_exit_collections)."""
+    probe = tmp_path / "probe"
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_probe_then_init, initargs=(str(probe), os.getpid()))
+    assert pool.submit(int).result() == 0
+    pool.shutdown(wait=True)
+    assert probe.read_text(encoding="utf-8") == "frozen True"
+
+
+def test_writer_started_with_the_crawl_serves_its_batches(sqlite_url: str) -> None:
+    """writer.start() (crawl._crawl_here) spawns the writer process before the first batch, which it then takes."""
+    run_id = _run(sqlite_url)
+    writer.shutdown()  # a pool left by an earlier test
+    writer.start()
+    try:
+        pool = writer._pool
+        assert len(pool._processes) == 1  # spawned now, not at the first batch
+        writer.start()
+        assert writer._pool is pool
+        pipe = StoragePipeline(sqlite_url, batch=200)
+        pipe.process_item(_page(run_id, 0))
+        pipe.close_spider()
+        assert (pipe.error, pipe.written, writer._pool) == (None, 1, pool)
+    finally:
+        writer.shutdown()
+    assert writer._pool is None
+
+
+def test_a_writer_that_cannot_start_early_is_left_to_the_first_batch(sqlite_url: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """writer.start() never fails the crawl itself: the first batch meets the error and fails its run."""
+    run_id = _run(sqlite_url)
+    writer.shutdown()
+
+    def no_process() -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(writer, "_new_pool", no_process)
+    writer.start()
+    assert writer._pool is None
+    pipe = StoragePipeline(sqlite_url, batch=200)
+    pipe.process_item(_page(run_id, 0))
+    pipe.close_spider()
+    assert pipe.error == "OSError: no more processes"

@@ -1,6 +1,7 @@
 """Alembic: a linear chain, `upgrade head` on SQLite and PostgreSQL, and no drift from the models."""
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,7 +10,7 @@ from sqlalchemy import inspect
 
 import storage.models  # noqa: F401
 from storage.base import Base
-from storage.session import alembic_config, make_engine, upgrade
+from storage.session import alembic_config, make_engine, script_head, upgrade
 
 
 def test_revision_chain_is_linear(sqlite_url: str) -> None:
@@ -35,3 +36,23 @@ def test_upgrade_is_idempotent_and_downgrades(sqlite_url: str) -> None:
     upgrade(sqlite_url)
     command.downgrade(alembic_config(sqlite_url), "base")
     assert "run" not in inspect(make_engine(sqlite_url)).get_table_names()
+
+
+def test_script_head_is_alembics(sqlite_url: str) -> None:
+    assert [script_head()] == ScriptDirectory.from_config(alembic_config(sqlite_url)).get_heads()
+
+
+def test_upgrade_at_head_does_not_run_alembic(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command starts with upgrade(): at head it only reads the version table (storage/session.py)."""
+    upgrade(sqlite_url)
+
+    def refuse(*_args, **_kwargs) -> None:  # noqa: ANN002, ANN003
+        raise AssertionError("alembic asked to upgrade")
+
+    monkeypatch.setattr(command, "upgrade", refuse)
+    upgrade(sqlite_url)
+    monkeypatch.undo()
+    command.downgrade(alembic_config(sqlite_url), "-1")
+    monkeypatch.setattr(command, "upgrade", refuse)
+    with pytest.raises(AssertionError, match="alembic asked"):  # one revision behind: alembic upgrades
+        upgrade(sqlite_url)
