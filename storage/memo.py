@@ -44,9 +44,9 @@ DERIVED = {"html": ("pages",), "iter_html": ("pages",), "prefetch_html": ("pages
            "homepage": ("pages", "homepage_url"), "items_of": ("column_items", "as_of"),
            "sources_of": ("links",), "first_link_of": ("links",)}
 CARRY_OF = "carry:"  # + a URL: that page's carry marks (storage.vocabulary.carried_check(flags, url))
-ALWAYS = ("facts", "run_state")
+ALWAYS = ("facts", "run_state")  # the runner reads them around every rule
 LINKS_DIGEST = "links_digest"  # run.stats: the digest of the run's own link rows (see JudgingMemo._stored_links)
-LINK = Link.__table__  # the runner reads them around every rule
+LINK = Link.__table__
 _MOD = 1 << 128
 
 
