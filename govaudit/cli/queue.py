@@ -17,13 +17,13 @@ from govaudit.registry import SiteEntry
 
 
 def _queue(url: str):  # noqa: ANN202 - govaudit.distributed.Queue, imported lazily (optional extra)
+    from govaudit import distributed
+
     try:
-        from govaudit import distributed
+        queue = distributed.Queue(url)  # imports dramatiq and redis: the optional extra `queue`
+        queue.ping()
     except ModuleNotFoundError as exc:
         raise UsageError(f"--queue needs the optional extra: pip install 'govaudit[queue]' ({exc.name} missing)") from None
-    try:
-        queue = distributed.Queue(url)
-        queue.ping()
     except distributed.QueueError as exc:
         raise UsageError(str(exc)) from None
     return queue

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from govaudit import distributed as d
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.redis
 
@@ -55,4 +56,22 @@ def test_a_bad_queue_url_is_a_usage_error_and_nothing_is_written(cli, tmp_path) 
     assert r.returncode == 2 and "not a Redis URL" in r.stderr
     r = cli("audit", "--sites", str(sites), "--db", f"sqlite:///{db}", "--queue", "redis://127.0.0.1:1/0")
     assert r.returncode == 2 and "Redis not reachable" in r.stderr
+    assert not db.exists()
+
+
+def test_without_the_queue_extra_queue_commands_say_so_and_write_nothing(cli, tmp_path) -> None:  # noqa: ANN001
+    """A plain `pip install .` has no dramatiq: `--queue` and `worker` name the extra, exit 2, no traceback."""
+    blocked = tmp_path / "blocked" / "dramatiq"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'dramatiq'\", name='dramatiq')\n", encoding="utf-8")
+    env = {"PYTHONPATH": f"{tmp_path / 'blocked'}:{ROOT}"}
+    sites = tmp_path / "sites.yaml"
+    sites.write_text("sites:\n  - {id: a, name: A, url: 'http://127.0.0.9/'}\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    for args in (("audit", "--sites", str(sites), "--db", f"sqlite:///{db}", "--queue", "redis://127.0.0.1:6379/0"),
+                 ("worker", "--queue", "redis://127.0.0.1:6379/0", "--db", f"sqlite:///{db}")):
+        r = cli(*args, env=env)
+        assert r.returncode == 2, r.stderr[-2000:]
+        assert "pip install 'govaudit[queue]'" in r.stderr and "Traceback" not in r.stderr
     assert not db.exists()
