@@ -85,6 +85,14 @@ def _link_sum(rows: Any) -> int:
 
 
 @cache
+def _member_names() -> frozenset[str]:
+    """The snapshot's public fields, and the two members noted inside the pages."""
+    from storage.snapshot import Snapshot
+
+    return frozenset({f.name for f in fields(Snapshot) if not f.name.startswith("_")} | {"timing", "carry"})
+
+
+@cache
 def code_digest() -> str:
     """The digest of the code and data that judge a snapshot (a new version judges afresh)."""
     root = Path(__file__).resolve().parents[1]
@@ -146,9 +154,7 @@ class JudgingMemo:
 
     def members(self, reads: set[str] | list[str]) -> list[str] | None:
         """The members behind the names a rule read; None when one is not a member the memo digests."""
-        from storage.snapshot import Snapshot
-
-        names = {f.name for f in fields(Snapshot) if not f.name.startswith("_")} | {"timing", "carry"}
+        names = _member_names()
         out: set[str] = set(ALWAYS)
         for name in reads:
             if name in DERIVED:
